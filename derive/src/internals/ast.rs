@@ -1,0 +1,185 @@
+//! The internal representation of a `#[derive(Model)]` input: the struct with its parsed
+//! attributes, resolved names (table, columns) and its fields in order.
+
+use syn::ext::IdentExt;
+use syn::{Data, DeriveInput, Fields, Ident, Type};
+
+use crate::internals::{Ctxt, attr};
+
+/// A model struct.
+#[derive(Debug)]
+pub(crate) struct Container<'a> {
+    /// The struct's identifier.
+    pub(crate) ident: &'a Ident,
+    /// The struct's name without a raw prefix (what `ModelMeta::name` holds).
+    pub(crate) name: String,
+    /// The table name: `table = "..."`, or the struct name in snake_case.
+    pub(crate) table: String,
+    /// The `unique_together` groups, by Rust field name.
+    pub(crate) unique_together: Vec<attr::UniqueTogether>,
+    /// The fields, in declaration order (the order of every SELECT list).
+    pub(crate) fields: Vec<Field<'a>>,
+}
+
+/// One field of a model: one column.
+#[derive(Debug)]
+pub(crate) struct Field<'a> {
+    /// The field's identifier (possibly raw, `r#type`).
+    pub(crate) ident: &'a Ident,
+    /// The field's name without a raw prefix.
+    pub(crate) name: String,
+    /// The column name: `column = "..."`, or the field's name.
+    pub(crate) column: String,
+    /// The field's type.
+    pub(crate) ty: &'a Type,
+    /// The parsed `#[kata(...)]` attributes.
+    pub(crate) attrs: attr::Field,
+}
+
+impl<'a> Container<'a> {
+    /// Builds the model from the derive input. Returns `None` when the input is not a struct
+    /// with named fields (the reason is recorded in `cx`); other problems are recorded but
+    /// still give a container, so later checks can report theirs too.
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Self> {
+        let attrs = attr::Container::from_ast(cx, &input.attrs);
+        let name = input.ident.unraw().to_string();
+
+        let fields = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => &named.named,
+                Fields::Unnamed(_) => {
+                    cx.error_spanned_by(
+                        &data.fields,
+                        format!(
+                            "#[derive(Model)] needs named fields: `{name}` is a tuple struct; \
+                             write `struct {name} {{ id: i64, .. }}`"
+                        ),
+                    );
+                    return None;
+                }
+                Fields::Unit => {
+                    cx.error_spanned_by(
+                        &input.ident,
+                        format!(
+                            "#[derive(Model)] needs named fields: `{name}` is a unit struct; \
+                             write `struct {name} {{ id: i64, .. }}`"
+                        ),
+                    );
+                    return None;
+                }
+            },
+            Data::Enum(data) => {
+                cx.error_spanned_by(
+                    data.enum_token,
+                    format!("#[derive(Model)] supports only structs with named fields, and `{name}` is an enum"),
+                );
+                return None;
+            }
+            Data::Union(data) => {
+                cx.error_spanned_by(
+                    data.union_token,
+                    format!("#[derive(Model)] supports only structs with named fields, and `{name}` is a union"),
+                );
+                return None;
+            }
+        };
+
+        if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+            cx.error_spanned_by(
+                &input.generics,
+                format!("#[derive(Model)] does not support generic structs: `{name}` has generic parameters"),
+            );
+        }
+
+        let fields = fields
+            .iter()
+            .map(|field| {
+                let ident = field.ident.as_ref().expect("named fields have identifiers");
+                let attrs = attr::Field::from_ast(cx, &field.attrs);
+                let name = ident.unraw().to_string();
+                let column = attrs
+                    .column
+                    .as_ref()
+                    .map_or_else(|| name.clone(), |column| column.value.clone());
+                Field {
+                    ident,
+                    name,
+                    column,
+                    ty: &field.ty,
+                    attrs,
+                }
+            })
+            .collect();
+
+        let table = attrs
+            .table
+            .map_or_else(|| snake_case(&name), |table| table.value);
+
+        Some(Container {
+            ident: &input.ident,
+            name,
+            table,
+            unique_together: attrs.unique_together,
+            fields,
+        })
+    }
+
+    /// The primary-key fields with their positions, in declaration order.
+    pub(crate) fn primary_key(&self) -> impl Iterator<Item = (usize, &Field<'a>)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(|(_, field)| field.attrs.primary_key.is_some())
+    }
+
+    /// The `auto` field, if any (the checks allow at most one).
+    pub(crate) fn auto_field(&self) -> Option<&Field<'a>> {
+        self.fields.iter().find(|field| field.attrs.auto.is_some())
+    }
+
+    /// The field with this Rust name (without a raw prefix).
+    pub(crate) fn field_named(&self, name: &str) -> Option<&Field<'a>> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+}
+
+/// `OrderItem` -> `order_item`, `HTTPRequest` -> `http_request`, `User2` -> `user2`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let next = chars.get(i + 1);
+            let starts_word = match prev {
+                None | Some('_') => false,
+                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
+                // The last capital of an acronym starts the next word: HTTPRequest.
+                Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
+                Some(_) => false,
+            };
+            if starts_word {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn snake_case_splits_words_and_acronyms() {
+        assert_eq!(snake_case("User"), "user");
+        assert_eq!(snake_case("OrderItem"), "order_item");
+        assert_eq!(snake_case("HTTPRequest"), "http_request");
+        assert_eq!(snake_case("UserV2Token"), "user_v2_token");
+        assert_eq!(snake_case("Already_Snake"), "already_snake");
+        assert_eq!(snake_case("ABC"), "abc");
+    }
+}

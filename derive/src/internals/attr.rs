@@ -1,0 +1,403 @@
+//! Parses every `#[kata(...)]` attribute into typed values.
+//!
+//! Nothing here returns early: each bad key or value is recorded in the [`Ctxt`] at the
+//! user's token, and parsing goes on with the next key, so one compile shows every mistake.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, Meta, Token, UnOp};
+
+use crate::internals::Ctxt;
+use crate::internals::symbol::{self, *};
+
+/// A parsed value and where the user wrote it.
+#[derive(Debug, Clone)]
+pub(crate) struct WithSpan<T> {
+    /// The value.
+    pub(crate) value: T,
+    /// The span of the tokens that gave it.
+    pub(crate) span: Span,
+}
+
+/// A key that may be written at most once; the one place "duplicate attribute" is reported.
+struct Attr<'c, T> {
+    cx: &'c Ctxt,
+    name: Symbol,
+    seen: bool,
+    value: Option<T>,
+}
+
+impl<'c, T> Attr<'c, T> {
+    fn none(cx: &'c Ctxt, name: Symbol) -> Self {
+        Attr {
+            cx,
+            name,
+            seen: false,
+            value: None,
+        }
+    }
+
+    /// Records the key written at `obj` with its value (`None` when the value was invalid and
+    /// has been reported). A second occurrence is reported at `obj`, valid or not.
+    fn set<A: ToTokens>(&mut self, obj: A, value: Option<T>) {
+        if self.seen {
+            self.cx
+                .error_spanned_by(obj, format!("duplicate kata attribute `{}`", self.name));
+        } else {
+            self.seen = true;
+            self.value = value;
+        }
+    }
+
+    fn get(self) -> Option<T> {
+        self.value
+    }
+}
+
+/// A flag such as `primary_key`: present or not, remembering where it was written.
+struct BoolAttr<'c>(Attr<'c, Span>);
+
+impl<'c> BoolAttr<'c> {
+    fn none(cx: &'c Ctxt, name: Symbol) -> Self {
+        BoolAttr(Attr::none(cx, name))
+    }
+
+    fn set_true(&mut self, meta: &Meta) {
+        let path = meta.path();
+        self.0.set(path, Some(path.span()));
+    }
+
+    fn get(self) -> Option<Span> {
+        self.0.get()
+    }
+}
+
+/// The container attributes: `#[kata(table = "...", unique_together(a, b))]` on the struct.
+#[derive(Debug)]
+pub(crate) struct Container {
+    /// `table = "name"`.
+    pub(crate) table: Option<WithSpan<String>>,
+    /// Every `unique_together(...)`, in the order written.
+    pub(crate) unique_together: Vec<UniqueTogether>,
+}
+
+/// One `unique_together(field_a, field_b)`.
+#[derive(Debug)]
+pub(crate) struct UniqueTogether {
+    /// The Rust field names, as written.
+    pub(crate) fields: Vec<Ident>,
+}
+
+impl Container {
+    /// Parses the `#[kata(...)]` attributes of the struct.
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut table = Attr::none(cx, TABLE);
+        let mut unique_together = Vec::new();
+
+        for meta in kata_metas(cx, attrs) {
+            let path = meta.path();
+            if path == TABLE {
+                let example = "table = \"name\"";
+                let name = name_value(cx, &meta, example)
+                    .and_then(|value| non_empty_str(cx, TABLE, value, example));
+                table.set(path, name);
+            } else if path == UNIQUE_TOGETHER {
+                if let Some(group) = parse_unique_together(cx, &meta) {
+                    unique_together.push(group);
+                }
+            } else {
+                unknown_key(cx, &meta, CONTAINER_KEYS);
+            }
+        }
+
+        Container {
+            table: table.get(),
+            unique_together,
+        }
+    }
+}
+
+/// A column default as written in `default = ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DefaultValue {
+    /// A string literal.
+    Str(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer literal, possibly negative.
+    Int(i64),
+    /// A float literal, possibly negative.
+    Float(f64),
+    /// `now`: the current timestamp.
+    Now,
+}
+
+/// The field attributes: `#[kata(primary_key, auto, max_length = 150, ...)]` on a field.
+#[derive(Debug, Default)]
+pub(crate) struct Field {
+    /// `primary_key`, with where it was written.
+    pub(crate) primary_key: Option<Span>,
+    /// `auto`, with where it was written.
+    pub(crate) auto: Option<Span>,
+    /// `unique`.
+    pub(crate) unique: bool,
+    /// `index`.
+    pub(crate) index: bool,
+    /// `email`.
+    pub(crate) email: bool,
+    /// `max_length = n`.
+    pub(crate) max_length: Option<u32>,
+    /// `default = ...`, spanned at the value.
+    pub(crate) default: Option<WithSpan<DefaultValue>>,
+    /// `column = "name"`, spanned at the string.
+    pub(crate) column: Option<WithSpan<String>>,
+}
+
+impl Field {
+    /// Parses the `#[kata(...)]` attributes of one field; keys may be spread over several
+    /// attributes.
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut primary_key = BoolAttr::none(cx, PRIMARY_KEY);
+        let mut auto = BoolAttr::none(cx, AUTO);
+        let mut unique = BoolAttr::none(cx, UNIQUE);
+        let mut index = BoolAttr::none(cx, INDEX);
+        let mut email = BoolAttr::none(cx, EMAIL);
+        let mut max_length = Attr::none(cx, MAX_LENGTH);
+        let mut default = Attr::none(cx, DEFAULT);
+        let mut column = Attr::none(cx, COLUMN);
+
+        for meta in kata_metas(cx, attrs) {
+            let path = meta.path();
+            if path == PRIMARY_KEY {
+                check_flag(cx, &meta, PRIMARY_KEY);
+                primary_key.set_true(&meta);
+            } else if path == AUTO {
+                check_flag(cx, &meta, AUTO);
+                auto.set_true(&meta);
+            } else if path == UNIQUE {
+                check_flag(cx, &meta, UNIQUE);
+                unique.set_true(&meta);
+            } else if path == INDEX {
+                check_flag(cx, &meta, INDEX);
+                index.set_true(&meta);
+            } else if path == EMAIL {
+                check_flag(cx, &meta, EMAIL);
+                email.set_true(&meta);
+            } else if path == MAX_LENGTH {
+                let n = name_value(cx, &meta, "max_length = 150")
+                    .and_then(|value| parse_max_length(cx, value));
+                max_length.set(path, n);
+            } else if path == DEFAULT {
+                let value = name_value(cx, &meta, "default = \"\"").and_then(|value| {
+                    let span = value.span();
+                    parse_default(cx, value).map(|value| WithSpan { value, span })
+                });
+                default.set(path, value);
+            } else if path == COLUMN {
+                let example = "column = \"name\"";
+                let name = name_value(cx, &meta, example)
+                    .and_then(|value| non_empty_str(cx, COLUMN, value, example));
+                column.set(path, name);
+            } else {
+                unknown_key(cx, &meta, FIELD_KEYS);
+            }
+        }
+
+        Field {
+            primary_key: primary_key.get(),
+            auto: auto.get(),
+            unique: unique.get().is_some(),
+            index: index.get().is_some(),
+            email: email.get().is_some(),
+            max_length: max_length.get(),
+            default: default.get(),
+            column: column.get(),
+        }
+    }
+}
+
+/// The comma-separated items of every `#[kata(...)]` among `attrs`, in order. A malformed
+/// attribute is reported and skipped; the others are still read.
+fn kata_metas(cx: &Ctxt, attrs: &[Attribute]) -> Vec<Meta> {
+    let mut metas = Vec::new();
+    for attr in attrs {
+        if attr.path() != KATA {
+            continue;
+        }
+        match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+            Ok(items) => metas.extend(items),
+            Err(err) => cx.syn_error(err),
+        }
+    }
+    metas
+}
+
+fn unknown_key(cx: &Ctxt, meta: &Meta, expected: &[Symbol]) {
+    let path = meta.path();
+    let name = path.to_token_stream().to_string().replace(' ', "");
+    cx.error_spanned_by(
+        path,
+        format!(
+            "unknown kata attribute `{name}`; expected one of: {}",
+            symbol::list(expected)
+        ),
+    );
+}
+
+/// Reports a flag written with a value (`primary_key = true`, `primary_key(..)`). The flag
+/// still counts as set, since the intent is clear, so no "no primary key" error follows.
+fn check_flag(cx: &Ctxt, meta: &Meta, name: Symbol) {
+    match meta {
+        Meta::Path(_) => {}
+        Meta::List(_) | Meta::NameValue(_) => {
+            cx.error_spanned_by(meta, format!("`{name}` takes no value: write `{name}`"));
+        }
+    }
+}
+
+/// The value of `key = value`; reports a bare `key` or `key(..)`, showing `example`.
+fn name_value<'m>(cx: &Ctxt, meta: &'m Meta, example: &str) -> Option<&'m Expr> {
+    match meta {
+        Meta::NameValue(nv) => Some(ungroup(&nv.value)),
+        Meta::Path(_) | Meta::List(_) => {
+            let name = meta.path().to_token_stream();
+            cx.error_spanned_by(meta, format!("`{name}` needs a value: `{example}`"));
+            None
+        }
+    }
+}
+
+/// Looks through the invisible groups that `macro_rules!` puts around a `$value:expr`.
+fn ungroup(mut expr: &Expr) -> &Expr {
+    while let Expr::Group(group) = expr {
+        expr = &group.expr;
+    }
+    expr
+}
+
+fn non_empty_str(cx: &Ctxt, name: Symbol, value: &Expr, example: &str) -> Option<WithSpan<String>> {
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(lit), ..
+    }) = value
+    else {
+        cx.error_spanned_by(
+            value,
+            format!("expected a string literal for `{name}`, e.g. `{example}`"),
+        );
+        return None;
+    };
+    let text = lit.value();
+    if text.is_empty() {
+        cx.error_spanned_by(lit, format!("`{name}` cannot be empty"));
+        return None;
+    }
+    Some(WithSpan {
+        value: text,
+        span: lit.span(),
+    })
+}
+
+fn parse_max_length(cx: &Ctxt, value: &Expr) -> Option<u32> {
+    let Expr::Lit(ExprLit {
+        lit: Lit::Int(lit), ..
+    }) = value
+    else {
+        cx.error_spanned_by(
+            value,
+            "expected an integer literal for `max_length`, e.g. `max_length = 150`",
+        );
+        return None;
+    };
+    match lit.base10_parse::<u32>() {
+        Ok(0) => {
+            cx.error_spanned_by(lit, "`max_length` must be at least 1");
+            None
+        }
+        Ok(n) => Some(n),
+        Err(_) => {
+            cx.error_spanned_by(lit, format!("`max_length` must be at most {}", u32::MAX));
+            None
+        }
+    }
+}
+
+/// `default = "text" | true | 3 | -3 | 1.5 | -1.5 | now`.
+fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
+    let (negative, lit) = match value {
+        Expr::Lit(ExprLit { lit, .. }) => (false, lit),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match ungroup(expr) {
+            Expr::Lit(ExprLit {
+                lit: lit @ (Lit::Int(_) | Lit::Float(_)),
+                ..
+            }) => (true, lit),
+            _ => return bad_default(cx, value),
+        },
+        Expr::Path(path) if path.qself.is_none() && path.path == NOW => {
+            return Some(DefaultValue::Now);
+        }
+        _ => return bad_default(cx, value),
+    };
+    match lit {
+        Lit::Str(s) => Some(DefaultValue::Str(s.value())),
+        Lit::Bool(b) => Some(DefaultValue::Bool(b.value)),
+        Lit::Int(int) => {
+            let parsed = int
+                .base10_parse::<i128>()
+                .ok()
+                .map(|n| if negative { -n } else { n });
+            match parsed.and_then(|n| i64::try_from(n).ok()) {
+                Some(n) => Some(DefaultValue::Int(n)),
+                None => {
+                    cx.error_spanned_by(value, "integer `default` does not fit in i64");
+                    None
+                }
+            }
+        }
+        Lit::Float(float) => match float.base10_parse::<f64>() {
+            Ok(f) if f.is_finite() => Some(DefaultValue::Float(if negative { -f } else { f })),
+            _ => {
+                cx.error_spanned_by(value, "float `default` must be a finite f64");
+                None
+            }
+        },
+        _ => bad_default(cx, value),
+    }
+}
+
+fn bad_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
+    cx.error_spanned_by(
+        value,
+        "expected a string, bool, integer or float literal, or `now`, for `default`",
+    );
+    None
+}
+
+fn parse_unique_together(cx: &Ctxt, meta: &Meta) -> Option<UniqueTogether> {
+    let Meta::List(list) = meta else {
+        cx.error_spanned_by(
+            meta,
+            "`unique_together` takes a list of field names: `unique_together(field_a, field_b)`",
+        );
+        return None;
+    };
+    let names = match list.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated) {
+        Ok(names) => names,
+        Err(err) => {
+            cx.syn_error(err);
+            return None;
+        }
+    };
+    if names.is_empty() {
+        cx.error_spanned_by(list, "`unique_together` needs at least one field name");
+        return None;
+    }
+    Some(UniqueTogether {
+        fields: names.into_iter().collect(),
+    })
+}

@@ -1,0 +1,135 @@
+//! Rules that involve more than one attribute or field. Each failed rule is recorded in the
+//! context at the token the user has to change.
+
+use std::collections::HashMap;
+
+use crate::internals::Ctxt;
+use crate::internals::ast::{Container, Field};
+
+/// Names that `#[derive(Model)]` itself defines on the struct (`User::pk`, `User::objects()`,
+/// `User::meta()`), so no field may take them.
+const RESERVED_FIELD_NAMES: &[&str] = &["pk", "objects", "meta"];
+
+/// Runs every cross-field rule on a parsed model.
+pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
+    check_primary_key(cx, cont);
+    check_auto(cx, cont);
+    check_reserved_names(cx, cont);
+    check_unique_together(cx, cont);
+    check_duplicate_columns(cx, cont);
+}
+
+/// Every model needs a primary key.
+fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
+    if cont.primary_key().next().is_none() {
+        cx.error_spanned_by(
+            cont.ident,
+            format!(
+                "model `{}` has no primary key: mark a field with #[kata(primary_key)]",
+                cont.name
+            ),
+        );
+    }
+}
+
+/// `auto` only on a single-column primary key, and on one field at most.
+fn check_auto(cx: &Ctxt, cont: &Container<'_>) {
+    let composite = cont.primary_key().count() > 1;
+    let mut first_auto: Option<&Field<'_>> = None;
+    for field in &cont.fields {
+        let Some(auto) = field.attrs.auto else {
+            continue;
+        };
+        if field.attrs.primary_key.is_none() {
+            cx.error_at(
+                auto,
+                format!(
+                    "`auto` needs `primary_key`: only the primary key can be assigned by the \
+                     database; add `primary_key` to field `{}` or remove `auto`",
+                    field.name
+                ),
+            );
+        } else if composite {
+            cx.error_at(
+                auto,
+                format!(
+                    "`auto` cannot be used on a composite primary key: model `{}` has several \
+                     `primary_key` fields",
+                    cont.name
+                ),
+            );
+        }
+        match first_auto {
+            None => first_auto = Some(field),
+            Some(first) => cx.error_at(
+                auto,
+                format!(
+                    "model `{}` has more than one `auto` field: `{}` and `{}`; only one is allowed",
+                    cont.name, first.name, field.name
+                ),
+            ),
+        }
+    }
+}
+
+/// Fields may not shadow the items the derive generates.
+fn check_reserved_names(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        if RESERVED_FIELD_NAMES.contains(&field.name.as_str()) {
+            cx.error_spanned_by(
+                field.ident,
+                format!(
+                    "a model field cannot be named `{name}`: #[derive(Model)] defines `{model}::{name}`; \
+                     rename the field and keep the column with #[kata(column = \"{name}\")]",
+                    name = field.name,
+                    model = cont.name,
+                ),
+            );
+        }
+    }
+}
+
+/// Every name in `unique_together(..)` is a field, and appears once in its group.
+fn check_unique_together(cx: &Ctxt, cont: &Container<'_>) {
+    for group in &cont.unique_together {
+        let mut seen: Vec<String> = Vec::new();
+        for ident in &group.fields {
+            let name = syn::ext::IdentExt::unraw(ident).to_string();
+            if cont.field_named(&name).is_none() {
+                cx.error_spanned_by(
+                    ident,
+                    format!(
+                        "unknown field `{name}` in `unique_together`: model `{}` has no such field",
+                        cont.name
+                    ),
+                );
+            } else if seen.contains(&name) {
+                cx.error_spanned_by(
+                    ident,
+                    format!("field `{name}` appears twice in this `unique_together`"),
+                );
+            }
+            seen.push(name);
+        }
+    }
+}
+
+/// Two fields cannot share a column.
+fn check_duplicate_columns(cx: &Ctxt, cont: &Container<'_>) {
+    let mut by_column: HashMap<&str, &Field<'_>> = HashMap::new();
+    for field in &cont.fields {
+        if let Some(first) = by_column.get(field.column.as_str()) {
+            let message = format!(
+                "column `{}` is used by both `{}` and `{}`; give one of them another \
+                 #[kata(column = \"...\")]",
+                field.column, first.name, field.name
+            );
+            match &field.attrs.column {
+                Some(column) => cx.error_at(column.span, message),
+                None => cx.error_spanned_by(field.ident, message),
+            }
+        } else {
+            by_column.insert(&field.column, field);
+        }
+    }
+}

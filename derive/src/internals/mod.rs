@@ -1,0 +1,10 @@
+//! The parse and check stages shared by the derives: attributes into an internal AST, with
+//! every error collected in a context before anything is generated.
+
+pub(crate) mod ast;
+pub(crate) mod attr;
+pub(crate) mod check;
+mod ctxt;
+pub(crate) mod symbol;
+
+pub(crate) use ctxt::Ctxt;

@@ -1,0 +1,90 @@
+//! The names of kata's attributes and their keys, in one place.
+
+use std::fmt::{self, Display};
+
+use syn::{Ident, Path};
+
+/// An attribute name or key, compared with a parsed path or identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Symbol(pub(crate) &'static str);
+
+/// The attribute itself: `#[kata(...)]`.
+pub(crate) const KATA: Symbol = Symbol("kata");
+
+/// Container: `table = "name"`.
+pub(crate) const TABLE: Symbol = Symbol("table");
+/// Container: `unique_together(field_a, field_b)`.
+pub(crate) const UNIQUE_TOGETHER: Symbol = Symbol("unique_together");
+
+/// Field: part of the primary key.
+pub(crate) const PRIMARY_KEY: Symbol = Symbol("primary_key");
+/// Field: assigned by the database on insert.
+pub(crate) const AUTO: Symbol = Symbol("auto");
+/// Field: unique on its own.
+pub(crate) const UNIQUE: Symbol = Symbol("unique");
+/// Field: indexed.
+pub(crate) const INDEX: Symbol = Symbol("index");
+/// Field: must look like an e-mail address.
+pub(crate) const EMAIL: Symbol = Symbol("email");
+/// Field: `max_length = 150`.
+pub(crate) const MAX_LENGTH: Symbol = Symbol("max_length");
+/// Field: `default = <literal>` or `default = now`.
+pub(crate) const DEFAULT: Symbol = Symbol("default");
+/// Field: `column = "name"`.
+pub(crate) const COLUMN: Symbol = Symbol("column");
+
+/// The value of `default = now`.
+pub(crate) const NOW: Symbol = Symbol("now");
+
+/// `#[kata::test]`: `backends = "postgres,mysql"`.
+pub(crate) const BACKENDS: Symbol = Symbol("backends");
+
+/// The container keys, in the order error messages list them.
+pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER];
+
+/// The field keys, in the order error messages list them.
+pub(crate) const FIELD_KEYS: &[Symbol] = &[
+    PRIMARY_KEY,
+    AUTO,
+    UNIQUE,
+    INDEX,
+    EMAIL,
+    MAX_LENGTH,
+    DEFAULT,
+    COLUMN,
+];
+
+/// `a, b, c`: the keys an "unknown attribute" message suggests.
+pub(crate) fn list(symbols: &[Symbol]) -> String {
+    symbols.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
+}
+
+impl PartialEq<Symbol> for Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for &Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        *self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl PartialEq<Symbol> for &Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl Display for Symbol {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.0)
+    }
+}

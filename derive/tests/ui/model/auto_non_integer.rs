@@ -1,0 +1,9 @@
+use kata::prelude::*;
+
+#[derive(Model)]
+struct Tag {
+    #[kata(primary_key, auto)]
+    name: String,
+}
+
+fn main() {}

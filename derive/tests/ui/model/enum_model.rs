@@ -1,0 +1,9 @@
+use kata::prelude::*;
+
+#[derive(Model)]
+enum Status {
+    Active,
+    Inactive,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use kata::prelude::*;
+
+#[derive(Model)]
+struct Entry {
+    #[kata(primary_key)]
+    pk: i64,
+    meta: String,
+}
+
+fn main() {}

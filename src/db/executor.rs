@@ -1,0 +1,130 @@
+//! The `Executor` trait: what runs a query, a pool or a transaction.
+
+use std::future::Future;
+
+use crate::backend::Backend;
+use crate::db::transaction::TxConn;
+use crate::db::{Db, Pool, Shared};
+use crate::error::{Error, Result};
+
+/// Something queries run on: a [`Db`] (each query takes a pooled connection) or a
+/// [`Transaction`](crate::Transaction) (every query runs inside it). Every async
+/// operation in kata takes `&impl Executor`, so the same code works in and out of a
+/// transaction.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+/// async fn tag_count(ex: &impl Executor) -> kata::Result<i64> {
+///     Tag::objects().acount(ex).await
+/// }
+/// # async fn demo() -> kata::Result<()> {
+/// let db = Db::connect("sqlite::memory:").await?;
+/// db.create_tables(&[Tag::meta()]).await?;
+/// assert_eq!(tag_count(&db).await?, 0);
+/// let tx = db.begin().await?;
+/// assert_eq!(tag_count(&tx).await?, 0);
+/// tx.commit().await?;
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait Executor: Send + Sync {
+    /// The backend queries run on.
+    fn backend(&self) -> Backend;
+
+    /// A connection for one statement (or one stream of rows).
+    #[doc(hidden)]
+    fn __acquire(&self) -> impl Future<Output = Result<Conn<'_>>> + Send;
+
+    /// State shared with the pool: query counting, capabilities.
+    #[doc(hidden)]
+    fn __shared(&self) -> &Shared;
+
+    /// The pool, when this is one (not a transaction): multi-statement writes open their
+    /// own transaction on it.
+    #[doc(hidden)]
+    fn __db(&self) -> Option<&Db>;
+}
+
+/// A connection lent to one statement: a pooled connection, or the transaction's.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Conn<'e> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
+    Transaction(tokio::sync::MutexGuard<'e, Option<TxConn>>),
+}
+
+/// A borrowed driver connection.
+pub(crate) enum Raw<'c> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    #[cfg(feature = "postgres")]
+    Postgres(&'c mut sqlx::PgConnection),
+    #[cfg(feature = "mysql")]
+    MySql(&'c mut sqlx::MySqlConnection),
+}
+
+impl Conn<'_> {
+    pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(c) => Raw::Sqlite(&mut **c),
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(c) => Raw::Postgres(&mut **c),
+            #[cfg(feature = "mysql")]
+            Conn::MySql(c) => Raw::MySql(&mut **c),
+            Conn::Transaction(guard) => match guard.as_mut() {
+                Some(tx) => tx.raw(),
+                None => return Err(Error::InvalidQuery("the transaction has already ended".into())),
+            },
+        })
+    }
+}
+
+impl Executor for Db {
+    fn backend(&self) -> Backend {
+        Db::backend(self)
+    }
+
+    async fn __acquire(&self) -> Result<Conn<'_>> {
+        Ok(match &self.pool {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
+            #[cfg(feature = "mysql")]
+            Pool::MySql(p) => Conn::MySql(p.acquire().await?),
+        })
+    }
+
+    fn __shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn __db(&self) -> Option<&Db> {
+        Some(self)
+    }
+}
+
+impl<E: Executor> Executor for &E {
+    fn backend(&self) -> Backend {
+        (**self).backend()
+    }
+
+    fn __acquire(&self) -> impl Future<Output = Result<Conn<'_>>> + Send {
+        (**self).__acquire()
+    }
+
+    fn __shared(&self) -> &Shared {
+        (**self).__shared()
+    }
+
+    fn __db(&self) -> Option<&Db> {
+        (**self).__db()
+    }
+}

@@ -1,0 +1,317 @@
+//! Connecting: the `Db` handle over a sqlx pool, its builder, and DDL.
+
+pub(crate) mod ddl;
+pub(crate) mod errors;
+mod executor;
+pub(crate) mod run;
+mod transaction;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+pub use executor::{Conn, Executor};
+pub use transaction::Transaction;
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+
+/// A connection pool to one database: the handle every query takes (`&db`).
+///
+/// Cloning is cheap and shares the pool. Connect with [`Db::connect`] or, to set pool
+/// options (Django's `CONN_MAX_AGE` and `MAX_CONNS`), with [`Db::builder`].
+///
+/// ```
+/// # async fn demo() -> kata::Result<()> {
+/// let db = kata::Db::connect("sqlite::memory:").await?;
+/// let db = kata::Db::builder("sqlite::memory:")
+///     .max_connections(8)
+///     .max_lifetime(std::time::Duration::from_secs(600))
+///     .connect()
+///     .await?;
+/// # let _ = db; Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) pool: Pool,
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// The sqlx pool behind a `Db`.
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::MySqlPool),
+}
+
+/// State shared by a `Db`, its clones and its transactions.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// Statements run, for `testing::assert_num_queries`.
+    pub(crate) queries: AtomicU64,
+    /// When capturing, the SQL of each statement run.
+    pub(crate) captured: std::sync::Mutex<Option<Vec<String>>>,
+    pub(crate) capturing: std::sync::atomic::AtomicBool,
+    /// INSERT ... RETURNING works (SQLite, PostgreSQL, MariaDB; not MySQL).
+    pub(crate) returning: bool,
+}
+
+impl Shared {
+    pub(crate) fn record(&self, sql: &str) {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+        if self.capturing.load(Ordering::Relaxed) {
+            if let Ok(mut captured) = self.captured.lock() {
+                if let Some(list) = captured.as_mut() {
+                    list.push(sql.to_owned());
+                }
+            }
+        }
+    }
+}
+
+impl Db {
+    /// Connects with default pool settings. The URL picks the backend:
+    /// `sqlite::memory:`, `sqlite://path.db?mode=rwc`, `postgres://...`, `mysql://...`.
+    ///
+    /// ```
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = kata::Db::connect("sqlite::memory:").await?;
+    /// # let _ = db; Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn connect(url: &str) -> Result<Db> {
+        Db::builder(url).connect().await
+    }
+
+    /// A builder for pool settings.
+    pub fn builder(url: &str) -> DbBuilder {
+        DbBuilder {
+            url: url.to_owned(),
+            max_connections: None,
+            min_connections: None,
+            max_lifetime: None,
+            idle_timeout: None,
+            acquire_timeout: None,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
+            Pool::MySql(_) => Backend::MySql,
+        }
+    }
+
+    /// How many statements this pool has run (all clones and transactions included).
+    pub fn query_count(&self) -> u64 {
+        self.shared.queries.load(Ordering::Relaxed)
+    }
+
+    /// Closes every connection, waiting for the ones in use to come back.
+    pub async fn close(&self) {
+        match &self.pool {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(p) => p.close().await,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(p) => p.close().await,
+            #[cfg(feature = "mysql")]
+            Pool::MySql(p) => p.close().await,
+        }
+    }
+
+    /// The sqlx SQLite pool, for hand-written queries beside kata.
+    #[cfg(feature = "sqlite")]
+    pub fn as_sqlite(&self) -> Option<&sqlx::SqlitePool> {
+        #[allow(unreachable_patterns)]
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The sqlx PostgreSQL pool, for hand-written queries beside kata.
+    #[cfg(feature = "postgres")]
+    pub fn as_postgres(&self) -> Option<&sqlx::PgPool> {
+        #[allow(unreachable_patterns)]
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The sqlx MySQL pool, for hand-written queries beside kata.
+    #[cfg(feature = "mysql")]
+    pub fn as_mysql(&self) -> Option<&sqlx::MySqlPool> {
+        #[allow(unreachable_patterns)]
+        match &self.pool {
+            Pool::MySql(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Runs SQL that takes no parameters, such as DDL written by hand. Never pass text
+    /// that a user typed: kata cannot bind values here.
+    ///
+    /// ```
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = kata::Db::connect("sqlite::memory:").await?;
+    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY)").await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<()> {
+        run::execute_raw(self, sql).await
+    }
+}
+
+/// Pool settings for [`Db::builder`].
+///
+/// kata turns off sqlx's ping before every acquire (a round trip per query); a connection
+/// that died is replaced when a query on it fails.
+#[derive(Debug, Clone)]
+pub struct DbBuilder {
+    url: String,
+    max_connections: Option<u32>,
+    min_connections: Option<u32>,
+    max_lifetime: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    acquire_timeout: Option<Duration>,
+    busy_timeout: Duration,
+}
+
+impl DbBuilder {
+    /// The most connections the pool opens (Django's `MAX_CONNS`). Default: 10.
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = Some(n);
+        self
+    }
+    /// Connections kept open even when idle. Default: 0.
+    pub fn min_connections(mut self, n: u32) -> Self {
+        self.min_connections = Some(n);
+        self
+    }
+    /// How long a connection lives before it is replaced (Django's `CONN_MAX_AGE`).
+    pub fn max_lifetime(mut self, d: Duration) -> Self {
+        self.max_lifetime = Some(d);
+        self
+    }
+    /// How long a connection may sit idle before it is closed.
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = Some(d);
+        self
+    }
+    /// How long a query waits for a free connection before [`Error::PoolTimedOut`].
+    pub fn acquire_timeout(mut self, d: Duration) -> Self {
+        self.acquire_timeout = Some(d);
+        self
+    }
+    /// SQLite only: how long a writer waits for a lock before "database is locked".
+    /// Default: 5 seconds.
+    pub fn busy_timeout(mut self, d: Duration) -> Self {
+        self.busy_timeout = d;
+        self
+    }
+
+    fn pool_options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+        let mut options = sqlx::pool::PoolOptions::<DB>::new().test_before_acquire(false);
+        if let Some(n) = self.max_connections {
+            options = options.max_connections(n);
+        }
+        if let Some(n) = self.min_connections {
+            options = options.min_connections(n);
+        }
+        if let Some(d) = self.max_lifetime {
+            options = options.max_lifetime(d);
+        }
+        if let Some(d) = self.idle_timeout {
+            options = options.idle_timeout(d);
+        }
+        if let Some(d) = self.acquire_timeout {
+            options = options.acquire_timeout(d);
+        }
+        options
+    }
+
+    /// Opens the pool.
+    pub async fn connect(self) -> Result<Db> {
+        let scheme = self.url.split(':').next().unwrap_or_default();
+        let (pool, returning) = match scheme {
+            "sqlite" => self.connect_sqlite().await?,
+            "postgres" | "postgresql" => self.connect_postgres().await?,
+            "mysql" | "mariadb" => self.connect_mysql().await?,
+            _ => {
+                return Err(Error::InvalidQuery(format!(
+                    "unsupported database URL scheme `{scheme}`: use sqlite:, postgres: or mysql:"
+                )));
+            }
+        };
+        Ok(Db { pool, shared: Arc::new(Shared { returning, ..Shared::default() }) })
+    }
+
+    #[cfg(feature = "sqlite")]
+    async fn connect_sqlite(&self) -> Result<(Pool, bool)> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+        let mut options = SqliteConnectOptions::from_str(&self.url)?
+            .foreign_keys(true)
+            .busy_timeout(self.busy_timeout)
+            .with_regexp();
+        let in_memory = self.url.contains(":memory:") || self.url.contains("mode=memory");
+        if !in_memory {
+            options = options.journal_mode(SqliteJournalMode::Wal);
+        }
+        let pool = self.pool_options().connect_with(options).await?;
+        Ok((Pool::Sqlite(pool), true))
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    async fn connect_sqlite(&self) -> Result<(Pool, bool)> {
+        Err(Error::BackendDisabled(Backend::Sqlite))
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn connect_postgres(&self) -> Result<(Pool, bool)> {
+        use sqlx::postgres::PgConnectOptions;
+        // UTC sessions, so that date parts of a DateTime<Utc> mean the same everywhere.
+        let options = PgConnectOptions::from_str(&self.url)?.options([("timezone", "UTC")]);
+        let pool = self.pool_options().connect_with(options).await?;
+        Ok((Pool::Postgres(pool), true))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn connect_postgres(&self) -> Result<(Pool, bool)> {
+        Err(Error::BackendDisabled(Backend::Postgres))
+    }
+
+    #[cfg(feature = "mysql")]
+    async fn connect_mysql(&self) -> Result<(Pool, bool)> {
+        use sqlx::mysql::MySqlConnectOptions;
+        let url = self.url.replacen("mariadb:", "mysql:", 1);
+        let options = MySqlConnectOptions::from_str(&url)?
+            .charset("utf8mb4")
+            .timezone(Some(String::from("+00:00")));
+        let pool: sqlx::MySqlPool = self.pool_options().connect_with(options).await?;
+        // MariaDB (10.5+) has INSERT ... RETURNING; MySQL does not.
+        let version: String =
+            sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT VERSION()")).fetch_one(&pool).await?;
+        let returning = version.contains("MariaDB");
+        Ok((Pool::MySql(pool), returning))
+    }
+
+    #[cfg(not(feature = "mysql"))]
+    async fn connect_mysql(&self) -> Result<(Pool, bool)> {
+        Err(Error::BackendDisabled(Backend::MySql))
+    }
+}

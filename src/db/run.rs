@@ -1,0 +1,199 @@
+//! Runs statements on an executor: the one place that talks to sqlx.
+//!
+//! Every statement is counted (for `assert_num_queries`) and emits a `tracing` event on
+//! the `kata::query` target with its SQL, its duration and the rows it returned or touched.
+
+use std::time::Instant;
+
+use futures_core::Stream;
+use futures_util::TryStreamExt as _;
+use sqlx::AssertSqlSafe;
+
+use crate::backend::{Args, RowRef};
+use crate::db::Executor;
+use crate::db::executor::Raw;
+use crate::error::{Error, Result};
+use crate::query::sql::Statement;
+
+/// What a statement that returns no rows did.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Done {
+    pub(crate) rows_affected: u64,
+    /// The key the database assigned to the last inserted row (SQLite, MySQL).
+    pub(crate) last_insert_id: Option<i64>,
+}
+
+fn log(ex: &(impl Executor + ?Sized), sql: &str, started: Instant, rows: u64) {
+    ex.__shared().record(sql);
+    tracing::debug!(
+        target: "kata::query",
+        sql,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        rows,
+        backend = ex.backend().name(),
+    );
+}
+
+fn mismatch() -> Error {
+    Error::Internal("statement built for another backend")
+}
+
+/// Runs `stmt` and decodes every row.
+pub(crate) async fn fetch_all<E, T, F>(ex: &E, stmt: Statement, mut decode: F) -> Result<Vec<T>>
+where
+    E: Executor + ?Sized,
+    T: Send,
+    F: FnMut(RowRef<'_>) -> Result<T> + Send,
+{
+    let started = Instant::now();
+    let Statement { sql, args } = stmt;
+    let mut conn = ex.__acquire().await?;
+    let mut out = Vec::new();
+    {
+        let text = AssertSqlSafe(sql.as_str());
+        match (conn.raw()?, args) {
+            #[cfg(feature = "sqlite")]
+            (Raw::Sqlite(c), Args::Sqlite(a)) => {
+                let mut rows = sqlx::query_with(text, a).fetch(c);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(decode(RowRef::Sqlite(&row))?);
+                }
+            }
+            #[cfg(feature = "postgres")]
+            (Raw::Postgres(c), Args::Postgres(a)) => {
+                let mut rows = sqlx::query_with(text, a).fetch(c);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(decode(RowRef::Postgres(&row))?);
+                }
+            }
+            #[cfg(feature = "mysql")]
+            (Raw::MySql(c), Args::MySql(a)) => {
+                let mut rows = sqlx::query_with(text, a).fetch(c);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(decode(RowRef::MySql(&row))?);
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => return Err(mismatch()),
+        }
+    }
+    log(ex, &sql, started, out.len() as u64);
+    Ok(out)
+}
+
+/// Runs `stmt` and decodes its first row, if any.
+pub(crate) async fn fetch_optional<E, T, F>(ex: &E, stmt: Statement, decode: F) -> Result<Option<T>>
+where
+    E: Executor + ?Sized,
+    T: Send,
+    F: FnMut(RowRef<'_>) -> Result<T> + Send,
+{
+    Ok(fetch_all(ex, stmt, decode).await?.into_iter().next())
+}
+
+/// Runs `stmt` for its effect.
+pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Result<Done> {
+    let started = Instant::now();
+    let Statement { sql, args } = stmt;
+    let mut conn = ex.__acquire().await?;
+    let done = {
+        let text = AssertSqlSafe(sql.as_str());
+        match (conn.raw()?, args) {
+            #[cfg(feature = "sqlite")]
+            (Raw::Sqlite(c), Args::Sqlite(a)) => {
+                let r = sqlx::query_with(text, a).execute(c).await?;
+                Done { rows_affected: r.rows_affected(), last_insert_id: Some(r.last_insert_rowid()) }
+            }
+            #[cfg(feature = "postgres")]
+            (Raw::Postgres(c), Args::Postgres(a)) => {
+                let r = sqlx::query_with(text, a).execute(c).await?;
+                Done { rows_affected: r.rows_affected(), last_insert_id: None }
+            }
+            #[cfg(feature = "mysql")]
+            (Raw::MySql(c), Args::MySql(a)) => {
+                let r = sqlx::query_with(text, a).execute(c).await?;
+                let id = i64::try_from(r.last_insert_id()).ok().filter(|id| *id != 0);
+                Done { rows_affected: r.rows_affected(), last_insert_id: id }
+            }
+            #[allow(unreachable_patterns)]
+            _ => return Err(mismatch()),
+        }
+    };
+    log(ex, &sql, started, done.rows_affected);
+    Ok(done)
+}
+
+/// Runs SQL with no parameters (DDL), possibly several statements.
+pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Result<()> {
+    use sqlx::Executor as _;
+    let started = Instant::now();
+    let mut conn = ex.__acquire().await?;
+    let text = AssertSqlSafe(sql.to_owned());
+    match conn.raw()? {
+        #[cfg(feature = "sqlite")]
+        Raw::Sqlite(c) => {
+            c.execute(sqlx::raw_sql(text)).await?;
+        }
+        #[cfg(feature = "postgres")]
+        Raw::Postgres(c) => {
+            c.execute(sqlx::raw_sql(text)).await?;
+        }
+        #[cfg(feature = "mysql")]
+        Raw::MySql(c) => {
+            c.execute(sqlx::raw_sql(text)).await?;
+        }
+    }
+    log(ex, sql, started, 0);
+    Ok(())
+}
+
+/// Streams the rows of `stmt`, decoding each as it arrives; memory stays flat.
+pub(crate) fn fetch_stream<'e, E, T, F>(
+    ex: &'e E,
+    stmt: Statement,
+    mut decode: F,
+) -> impl Stream<Item = Result<T>> + Send + 'e
+where
+    E: Executor + ?Sized,
+    T: Send + 'e,
+    F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
+{
+    async_stream::try_stream! {
+        let started = Instant::now();
+        let Statement { sql, args } = stmt;
+        let mut conn = ex.__acquire().await?;
+        let mut count = 0u64;
+        {
+            let text = AssertSqlSafe(sql.as_str());
+            match (conn.raw()?, args) {
+                #[cfg(feature = "sqlite")]
+                (Raw::Sqlite(c), Args::Sqlite(a)) => {
+                    let mut rows = sqlx::query_with(text, a).fetch(c);
+                    while let Some(row) = rows.try_next().await? {
+                        count += 1;
+                        yield decode(RowRef::Sqlite(&row))?;
+                    }
+                }
+                #[cfg(feature = "postgres")]
+                (Raw::Postgres(c), Args::Postgres(a)) => {
+                    let mut rows = sqlx::query_with(text, a).fetch(c);
+                    while let Some(row) = rows.try_next().await? {
+                        count += 1;
+                        yield decode(RowRef::Postgres(&row))?;
+                    }
+                }
+                #[cfg(feature = "mysql")]
+                (Raw::MySql(c), Args::MySql(a)) => {
+                    let mut rows = sqlx::query_with(text, a).fetch(c);
+                    while let Some(row) = rows.try_next().await? {
+                        count += 1;
+                        yield decode(RowRef::MySql(&row))?;
+                    }
+                }
+                #[allow(unreachable_patterns)]
+                _ => Err(mismatch())?,
+            }
+        }
+        log(ex, &sql, started, count);
+    }
+}

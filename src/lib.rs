@@ -1,0 +1,89 @@
+//! # kata
+//!
+//! Django's async ORM and Django Ninja's `ModelSchema`, for Rust, over sqlx pools
+//! (SQLite, PostgreSQL, MySQL/MariaDB).
+//!
+//! ```
+//! use kata::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[kata(table = "auth_user")]
+//! pub struct User {
+//!     #[kata(primary_key, auto)]
+//!     pub id: i64,
+//!     #[kata(unique, max_length = 150)]
+//!     pub username: String,
+//!     #[kata(default = true)]
+//!     pub is_active: bool,
+//! }
+//!
+//! # async fn demo() -> kata::Result<()> {
+//! let db = Db::connect("sqlite::memory:").await?;
+//! db.create_tables(&[User::meta()]).await?;
+//! let ann = User::objects().acreate(&db, [User::username.set("ann")]).await?;
+//! let found = User::objects().aget(&db, User::pk.eq(ann.id)).await?;
+//! assert_eq!(found.username, "ann");
+//! assert_eq!(User::objects().filter(User::is_active.eq(true)).acount(&db).await?, 1);
+//! # Ok(()) }
+//! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+//! ```
+//!
+//! Start with [`Model`], [`QuerySet`] and [`Db`]; the README maps Django's API to kata's.
+
+#![deny(missing_docs)]
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!("kata needs at least one backend feature: sqlite, postgres or mysql");
+
+mod backend;
+mod db;
+mod error;
+mod expr;
+mod field;
+mod model;
+mod query;
+pub mod testing;
+mod value;
+
+pub use backend::{Args, Backend, RowRef};
+pub use db::{Conn, Db, DbBuilder, Executor, Transaction};
+pub use error::{Error, FieldError, IntegrityKind, MigrateError, Result, ValidationErrors};
+pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
+pub use field::{CompositePk, Field};
+pub use kata_derive::{Model, test};
+pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
+pub use query::{Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
+pub use query::ModelExt;
+pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
+
+/// Everything a module that declares or queries models needs.
+///
+/// ```
+/// use kata::prelude::*;
+/// ```
+pub mod prelude {
+    pub use crate::{
+        Avg, Count, CountOf, Db, Executor, F, Field, Max, Min, Model, ModelExt, Q, QuerySet, Sum,
+        Transaction,
+    };
+}
+
+/// Used by generated code; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::backend::{Args, RowRef};
+    pub use crate::db::Db;
+    pub use crate::error::{Error, Result, ValidationErrors};
+    pub use crate::field::{CompositePk, Field};
+    pub use crate::model::{
+        ColumnMeta, DefaultValue, Model, ModelMeta, RowReader, validate_email, validate_max_length,
+    };
+    pub use crate::query::QuerySet;
+    pub use crate::testing;
+    pub use crate::value::{AutoKey, FieldType};
+    pub use chrono;
+    pub use serde;
+    pub use serde_json;
+    pub use schemars;
+    pub use sqlx;
+}

@@ -1,0 +1,238 @@
+//! The `Model` trait and the table metadata that `#[derive(Model)]` generates.
+
+use crate::backend::{Args, RowRef};
+use crate::error::{Result, ValidationErrors};
+use crate::value::{ColumnType, FieldType};
+
+/// Everything kata knows about a model's table: what the DDL generator, the query compiler
+/// and the validators read. `#[derive(Model)]` builds one `static` per model.
+///
+/// ```
+/// # use kata::prelude::*;
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[kata(table = "auth_user")]
+/// struct User {
+///     #[kata(primary_key, auto)]
+///     id: i64,
+///     #[kata(unique, max_length = 150)]
+///     username: String,
+/// }
+/// let meta = User::meta();
+/// assert_eq!(meta.table, "auth_user");
+/// assert_eq!(meta.columns[1].name, "username");
+/// assert_eq!(meta.columns[1].max_length, Some(150));
+/// assert_eq!(meta.primary_key, &[0]);
+/// ```
+#[derive(Debug)]
+pub struct ModelMeta {
+    /// The Rust struct's name, used in error messages.
+    pub name: &'static str,
+    /// The table name.
+    pub table: &'static str,
+    /// The columns, in struct-field order (the order of every SELECT list).
+    pub columns: &'static [ColumnMeta],
+    /// Indexes into `columns` of the primary key (several for a composite key).
+    pub primary_key: &'static [usize],
+    /// Column-name groups that must be unique together.
+    pub unique_together: &'static [&'static [&'static str]],
+}
+
+/// One column of a model.
+#[derive(Debug)]
+pub struct ColumnMeta {
+    /// The Rust field name.
+    pub field: &'static str,
+    /// The column name (the field name unless `#[kata(column = "...")]`).
+    pub name: &'static str,
+    /// The storage class.
+    pub ty: ColumnType,
+    /// Whether NULL is allowed (the field is an `Option`).
+    pub nullable: bool,
+    /// Part of the primary key.
+    pub primary_key: bool,
+    /// Assigned by the database on insert.
+    pub auto: bool,
+    /// Unique on its own.
+    pub unique: bool,
+    /// Indexed.
+    pub index: bool,
+    /// The most characters a text value may have.
+    pub max_length: Option<u32>,
+    /// Must look like an e-mail address.
+    pub email: bool,
+    /// The default for inserts that leave the column out.
+    pub default: Option<DefaultValue>,
+}
+
+/// A column default, as written in `#[kata(default = ...)]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum DefaultValue {
+    /// `default = true`.
+    Bool(bool),
+    /// `default = 3`.
+    Int(i64),
+    /// `default = 1.5`.
+    Float(f64),
+    /// `default = "text"`.
+    Str(&'static str),
+    /// `default = now`: the current timestamp.
+    Now,
+}
+
+impl ModelMeta {
+    /// The column with this name, if any.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Tag { #[kata(primary_key)] id: i64, name: String }
+    /// assert_eq!(Tag::meta().column("name").map(|c| c.ty), Some(kata::ColumnType::Text));
+    /// ```
+    pub fn column(&self, name: &str) -> Option<&'static ColumnMeta> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The index of the single `auto` column, if any.
+    pub(crate) fn auto_column(&self) -> Option<usize> {
+        self.columns.iter().position(|c| c.auto)
+    }
+
+    /// The name of the primary-key constraint, the same on every backend.
+    pub fn primary_key_name(&self) -> String {
+        format!("{}_pkey", self.table)
+    }
+
+    /// The name of the unique constraint over these columns, the same on every backend
+    /// (PostgreSQL's own convention: `table_col1_col2_key`).
+    pub fn unique_name(&self, columns: &[&str]) -> String {
+        format!("{}_{}_key", self.table, columns.join("_"))
+    }
+}
+
+/// A database-backed struct. Derive it with `#[derive(Model)]`; do not implement it by hand.
+///
+/// The derive also generates, as inherent items of the struct: a typed field handle per
+/// field (`User::username`), `User::pk`, `User::objects()` and `User::meta()`.
+///
+/// ```
+/// # use kata::prelude::*;
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// struct Tag {
+///     #[kata(primary_key, auto)]
+///     id: i64,
+///     #[kata(unique, max_length = 50)]
+///     name: String,
+/// }
+/// # async fn demo() -> kata::Result<()> {
+/// let db = Db::connect("sqlite::memory:").await?;
+/// db.create_tables(&[Tag::meta()]).await?;
+/// let mut tag = Tag::objects().acreate(&db, Tag { id: 0, name: "rust".into() }).await?;
+/// assert!(tag.id > 0);
+/// tag.name = "async".into();
+/// tag.asave(&db).await?;
+/// assert_eq!(Tag::objects().aget(&db, Tag::pk.eq(tag.id)).await?.name, "async");
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait Model: Sized + Send + Sync + Unpin + 'static {
+    /// The primary key's type: the field's type, or a tuple for a composite key.
+    type Pk: Clone + Eq + std::hash::Hash + Send + Sync + std::fmt::Debug + 'static;
+
+    /// The table metadata.
+    fn meta() -> &'static ModelMeta;
+
+    /// The primary key of this instance.
+    fn pk(&self) -> Self::Pk;
+
+    /// Decodes a row whose columns are this model's columns, in order, from `reader`'s
+    /// position on.
+    #[doc(hidden)]
+    fn __decode(reader: &mut RowReader<'_>) -> Result<Self>;
+
+    /// Binds the value of column `index` as the next parameter.
+    #[doc(hidden)]
+    fn __bind_column(&self, index: usize, args: &mut Args) -> Result<()>;
+
+    /// Stores a database-assigned key in the `auto` field (a no-op without one).
+    #[doc(hidden)]
+    fn __set_auto_pk(&mut self, value: i64) -> Result<()>;
+
+    /// True when the `auto` key still holds its unsaved value (zero).
+    #[doc(hidden)]
+    fn __is_unsaved(&self) -> bool;
+
+    /// Checks the rules stated on the fields (`max_length`, `email`).
+    #[doc(hidden)]
+    fn __validate(&self, errors: &mut ValidationErrors);
+
+    /// Checks the rules stated on the fields: `max_length` and `email`. Every write
+    /// (`acreate`, `asave`, `abulk_create`, ...) runs it first.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Tag { #[kata(primary_key)] id: i64, #[kata(max_length = 3)] name: String }
+    /// let err = Tag { id: 1, name: "toolong".into() }.validate().unwrap_err();
+    /// assert!(matches!(err, kata::Error::Validation(ref v) if v.len() == 1));
+    /// ```
+    fn validate(&self) -> Result<()> {
+        let mut errors = ValidationErrors::default();
+        self.__validate(&mut errors);
+        errors.into_result()
+    }
+}
+
+/// Reads the columns of a row in order.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct RowReader<'r> {
+    row: RowRef<'r>,
+    index: usize,
+}
+
+impl<'r> RowReader<'r> {
+    pub(crate) fn new(row: RowRef<'r>) -> Self {
+        RowReader { row, index: 0 }
+    }
+
+    /// Decodes the next column.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn next<T: FieldType>(&mut self) -> Result<T> {
+        let value = T::decode(self.row, self.index);
+        self.index += 1;
+        value
+    }
+}
+
+/// Called by generated code: records a `max_length` violation.
+#[doc(hidden)]
+pub fn validate_max_length<T: FieldType>(value: &T, max: u32, field: &str, errors: &mut ValidationErrors) {
+    if let Some(len) = value.char_len() {
+        if len > max as usize {
+            errors.add(field, "max_length", format!("at most {max} characters (it has {len})"));
+        }
+    }
+}
+
+/// Called by generated code: records an `email` violation.
+#[doc(hidden)]
+pub fn validate_email<T: FieldType>(value: &T, field: &str, errors: &mut ValidationErrors) {
+    if let Some(text) = value.as_text() {
+        if !is_email(text) {
+            errors.add(field, "email", "enter a valid e-mail address");
+        }
+    }
+}
+
+/// A deliberately small e-mail check: one `@`, a non-empty local part, a dotted domain,
+/// no spaces (the shape Django's EmailValidator accepts for ordinary addresses).
+pub(crate) fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && !text.chars().any(char::is_whitespace)
+        && !local.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}

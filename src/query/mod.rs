@@ -1,0 +1,239 @@
+//! `QuerySet<M>`: Django's lazy query builder. Builders are sync and cheap; terminal
+//! operations are async and take an executor.
+
+mod read;
+mod selection;
+pub(crate) mod sql;
+mod write;
+
+use std::marker::PhantomData;
+
+pub use selection::{Columns, Selection, ValuesQuerySet};
+pub use write::{Insert, InsertSource, ModelExt, Update};
+
+use crate::backend::Backend;
+use crate::error::Result;
+use crate::expr::{Node, OrderBy, Q};
+use crate::model::{Model, ModelMeta};
+use sql::SqlWriter;
+
+/// How many rows `aget` reads at most to report `MultipleObjectsReturned`, as Django.
+pub(crate) const MAX_GET_RESULTS: usize = 21;
+
+/// A lazy query over model `M`: `User::objects()` is every row, and each builder method
+/// returns a narrowed copy. Nothing runs until a terminal `a*` method is awaited.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_tables(&[User::meta()]).await?;
+/// let page = User::objects()
+///     .filter(User::is_active.eq(true))
+///     .exclude(User::username.startswith("test_"))
+///     .order_by([User::username.asc(), User::id.desc()])
+///     .offset(20)
+///     .limit(10)
+///     .alist(&db)
+///     .await?;
+/// # assert!(page.is_empty());
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub struct QuerySet<M> {
+    pub(crate) filter: Option<Node>,
+    pub(crate) order: Vec<(Node, bool)>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    pub(crate) distinct: bool,
+    _marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for QuerySet<M> {
+    fn clone(&self) -> Self {
+        QuerySet {
+            filter: self.filter.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            distinct: self.distinct,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for QuerySet<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuerySet")
+            .field("filter", &self.filter)
+            .field("order", &self.order)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("distinct", &self.distinct)
+            .finish()
+    }
+}
+
+impl<M: Model> Default for QuerySet<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every row of `M` (what `M::objects()` returns).
+    pub fn new() -> Self {
+        QuerySet {
+            filter: None,
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+            distinct: false,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Every row (Django's `all()`): the same query, for readability.
+    pub fn all(self) -> Self {
+        self
+    }
+
+    /// Keeps the rows that match `q` (ANDed with earlier filters).
+    pub fn filter(mut self, q: Q<M>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            None => q.node,
+            Some(prev) => (Q::<M>::from_node(prev) & q).node,
+        });
+        self
+    }
+
+    /// Drops the rows that match `q` (rows where `q` is unknown because of NULLs stay).
+    pub fn exclude(self, q: Q<M>) -> Self {
+        self.filter(!q)
+    }
+
+    /// Orders by these keys, replacing any earlier ordering.
+    pub fn order_by(mut self, keys: impl IntoIterator<Item = OrderBy<M>>) -> Self {
+        self.order = keys.into_iter().map(|k| (k.node, k.descending)).collect();
+        self
+    }
+
+    /// Reverses the ordering (by primary key when none was given).
+    pub fn reverse(mut self) -> Self {
+        if self.order.is_empty() {
+            self.order = pk_order(M::meta());
+        }
+        for key in &mut self.order {
+            key.1 = !key.1;
+        }
+        self
+    }
+
+    /// At most `n` rows (`qs[..n]`).
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows (`qs[n..]`).
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// Drops duplicate rows (`SELECT DISTINCT`).
+    pub fn distinct(mut self) -> Self {
+        self.distinct = true;
+        self
+    }
+
+    pub(crate) fn is_sliced(&self) -> bool {
+        self.limit.is_some() || self.offset.is_some()
+    }
+
+    /// `SELECT <list> FROM table WHERE ... ORDER BY ... LIMIT ...`.
+    pub(crate) fn write_select(
+        &self,
+        w: &mut SqlWriter,
+        list: impl FnOnce(&mut SqlWriter) -> Result<()>,
+        group_by_model: bool,
+    ) -> Result<()> {
+        let meta = M::meta();
+        w.push(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        list(w)?;
+        w.push(" FROM ");
+        w.ident(meta.table);
+        self.write_where(w)?;
+        if group_by_model {
+            w.push(" GROUP BY ");
+            w.model_columns(meta);
+        }
+        self.write_order(w)?;
+        w.limit_offset(self.limit, self.offset)
+    }
+
+    pub(crate) fn write_where(&self, w: &mut SqlWriter) -> Result<()> {
+        if let Some(filter) = &self.filter {
+            w.push(" WHERE ");
+            w.node(filter)?;
+        }
+        Ok(())
+    }
+
+    fn write_order(&self, w: &mut SqlWriter) -> Result<()> {
+        if self.order.is_empty() {
+            return Ok(());
+        }
+        w.push(" ORDER BY ");
+        w.comma_separated(&self.order, |w, (node, descending)| {
+            w.node(node)?;
+            w.push(if *descending { " DESC" } else { " ASC" });
+            Ok(())
+        })
+    }
+
+    /// The statement that selects whole models.
+    pub(crate) fn select_models(&self, backend: Backend) -> Result<sql::Statement> {
+        let mut w = SqlWriter::new(backend)?;
+        self.write_select(&mut w, |w| {
+            w.model_columns(M::meta());
+            Ok(())
+        }, false)?;
+        Ok(w.finish())
+    }
+
+    /// `WHERE` for UPDATE and DELETE: the filter, or — for a sliced, ordered or distinct
+    /// query — the primary keys the query selects, through a derived table (which MySQL
+    /// needs to read the table it writes).
+    pub(crate) fn write_target(&self, w: &mut SqlWriter) -> Result<()> {
+        if !self.is_sliced() && !self.distinct {
+            return self.write_where(w);
+        }
+        let meta = M::meta();
+        w.push(" WHERE (");
+        w.comma_separated(meta.primary_key, |w, &i| {
+            w.column(meta, i);
+            Ok(())
+        })?;
+        w.push(") IN (SELECT ");
+        w.comma_separated(meta.primary_key, |w, &i| {
+            w.push("kata_sub.");
+            w.ident(meta.columns[i].name);
+            Ok(())
+        })?;
+        w.push(" FROM (");
+        self.write_select(w, |w| {
+            w.comma_separated(meta.primary_key, |w, &i| {
+                w.column(meta, i);
+                Ok(())
+            })
+        }, false)?;
+        w.push(") kata_sub)");
+        Ok(())
+    }
+}
+
+pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {
+    meta.primary_key.iter().map(|&i| (Node::Column(meta, i), false)).collect()
+}

@@ -1,0 +1,207 @@
+//! Terminal operations that read.
+
+use std::collections::HashMap;
+
+use futures_core::Stream;
+
+use crate::db::{Executor, run};
+use crate::error::{Error, Result};
+use crate::expr::{Node, Q};
+use crate::field::Field;
+use crate::model::{Model, RowReader};
+use crate::query::sql::SqlWriter;
+use crate::query::{MAX_GET_RESULTS, QuerySet, pk_order};
+use crate::value::{FieldType, Ordered};
+
+pub(crate) fn decode_model<M: Model>(row: crate::backend::RowRef<'_>) -> Result<M> {
+    M::__decode(&mut RowReader::new(row))
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every matching row (Django: `[u async for u in qs]`).
+    pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<M>> {
+        let stmt = self.select_models(ex.backend())?;
+        run::fetch_all(ex, stmt, decode_model::<M>).await
+    }
+
+    /// Streams the matching rows, decoding each as it arrives: memory stays flat however
+    /// many rows there are (Django's `aiterator`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// use futures_util::TryStreamExt;
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let mut rows = std::pin::pin!(Tag::objects().aiterator(&db));
+    /// while let Some(tag) = rows.try_next().await? {
+    ///     println!("{}", tag.name);
+    /// }
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<M>> + Send + 'e {
+        let stmt = self.select_models(ex.backend());
+        async_stream::try_stream! {
+            let rows = run::fetch_stream(ex, stmt?, decode_model::<M>);
+            for await row in rows {
+                yield row?;
+            }
+        }
+    }
+
+    /// The one row matching `q` (and the query's filters). `Error::DoesNotExist` when none
+    /// does, `Error::MultipleObjectsReturned` when several do.
+    pub async fn aget(self, ex: &impl Executor, q: Q<M>) -> Result<M> {
+        let query = self.filter(q);
+        let limit = match query.limit {
+            Some(limit) => limit.min(MAX_GET_RESULTS as u64),
+            None => MAX_GET_RESULTS as u64,
+        };
+        let rows = query.limit(limit).alist(ex).await?;
+        let model = M::meta().name;
+        match rows.len() {
+            0 => Err(Error::DoesNotExist { model }),
+            1 => rows.into_iter().next().ok_or(Error::DoesNotExist { model }),
+            count => Err(Error::MultipleObjectsReturned { model, count }),
+        }
+    }
+
+    /// The first row in the query's order (by primary key when unordered), if any.
+    pub async fn afirst(self, ex: &impl Executor) -> Result<Option<M>> {
+        let mut query = self;
+        if query.order.is_empty() {
+            query.order = pk_order(M::meta());
+        }
+        Ok(query.limit(1).alist(ex).await?.into_iter().next())
+    }
+
+    /// The last row in the query's order (by primary key when unordered), if any.
+    pub async fn alast(self, ex: &impl Executor) -> Result<Option<M>> {
+        self.reverse().afirst(ex).await
+    }
+
+    /// The row with the smallest `field`; `Error::DoesNotExist` when there is none.
+    pub async fn aearliest<T: FieldType>(self, ex: &impl Executor, field: Field<M, T>) -> Result<M>
+    where
+        T::Inner: Ordered,
+    {
+        let model = M::meta().name;
+        self.order_by([field.asc()]).afirst(ex).await?.ok_or(Error::DoesNotExist { model })
+    }
+
+    /// The row with the largest `field`; `Error::DoesNotExist` when there is none.
+    pub async fn alatest<T: FieldType>(self, ex: &impl Executor, field: Field<M, T>) -> Result<M>
+    where
+        T::Inner: Ordered,
+    {
+        let model = M::meta().name;
+        self.order_by([field.desc()]).afirst(ex).await?.ok_or(Error::DoesNotExist { model })
+    }
+
+    /// How many rows match (`SELECT COUNT(*)`).
+    pub async fn acount(&self, ex: &impl Executor) -> Result<i64> {
+        let mut w = SqlWriter::new(ex.backend())?;
+        if self.is_sliced() || self.distinct {
+            w.push("SELECT COUNT(*) FROM (");
+            self.write_select(&mut w, |w| {
+                w.model_columns(M::meta());
+                Ok(())
+            }, false)?;
+            w.push(") kata_sub");
+        } else {
+            w.push("SELECT COUNT(*) FROM ");
+            w.ident(M::meta().table);
+            self.write_where(&mut w)?;
+        }
+        let rows = run::fetch_all(ex, w.finish(), |row| i64::decode(row, 0)).await?;
+        rows.into_iter().next().ok_or(Error::Internal("COUNT(*) returned no row"))
+    }
+
+    /// Whether any row matches (`SELECT 1 ... LIMIT 1`).
+    pub async fn aexists(&self, ex: &impl Executor) -> Result<bool> {
+        let mut query = self.clone();
+        query.order.clear();
+        if query.limit.is_none() || query.limit > Some(1) {
+            query.limit = Some(1);
+        }
+        let mut w = SqlWriter::new(ex.backend())?;
+        query.write_select(&mut w, |w| {
+            w.push("1");
+            Ok(())
+        }, false)?;
+        Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
+    }
+
+    /// Whether `obj` is among the matching rows (compared by primary key).
+    pub async fn acontains(&self, ex: &impl Executor, obj: &M) -> Result<bool> {
+        let meta = M::meta();
+        let mut w = SqlWriter::new(ex.backend())?;
+        w.push("SELECT 1 FROM (");
+        self.write_select(&mut w, |w| {
+            w.comma_separated(meta.primary_key, |w, &i| {
+                w.column(meta, i);
+                Ok(())
+            })
+        }, false)?;
+        w.push(") kata_sub WHERE ");
+        for (n, &i) in meta.primary_key.iter().enumerate() {
+            if n > 0 {
+                w.push(" AND ");
+            }
+            w.push("kata_sub.");
+            w.ident(meta.columns[i].name);
+            w.push(" = ");
+            w.bind_column(obj, i)?;
+        }
+        Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
+    }
+
+    /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk`).
+    pub async fn ain_bulk(
+        self,
+        ex: &impl Executor,
+        keys: impl IntoIterator<Item = M::Pk>,
+    ) -> Result<HashMap<M::Pk, M>>
+    where
+        M::Pk: FieldType,
+    {
+        let meta = M::meta();
+        let keys: Vec<M::Pk> = keys.into_iter().collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let &[pk] = meta.primary_key else {
+            return Err(Error::InvalidQuery("ain_bulk needs a single-column primary key".into()));
+        };
+        let values = keys.into_iter().map(FieldType::into_value).collect();
+        let q = Q::from_node(Node::In(
+            Box::new(Node::Column(meta, pk)),
+            values,
+            <M::Pk as FieldType>::COLUMN_TYPE,
+        ));
+        let rows = self.filter(q).alist(ex).await?;
+        Ok(rows.into_iter().map(|m| (m.pk(), m)).collect())
+    }
+
+    /// The database's plan for this query, as text (Django's `explain`).
+    pub async fn aexplain(&self, ex: &impl Executor) -> Result<String> {
+        use crate::backend::Backend;
+        let backend = ex.backend();
+        let mut w = SqlWriter::new(backend)?;
+        w.push(match backend {
+            Backend::Sqlite => "EXPLAIN QUERY PLAN ",
+            Backend::Postgres => "EXPLAIN ",
+            Backend::MySql => "EXPLAIN FORMAT=JSON ",
+        });
+        self.write_select(&mut w, |w| {
+            w.model_columns(M::meta());
+            Ok(())
+        }, false)?;
+        // SQLite's plan rows are (id, parent, notused, detail); the others give one text column.
+        let column = if backend == Backend::Sqlite { 3 } else { 0 };
+        let lines = run::fetch_all(ex, w.finish(), |row| String::decode(row, column)).await?;
+        Ok(lines.join("\n"))
+    }
+}

@@ -1,0 +1,259 @@
+//! Typed projections: `values_list` into tuples, aggregates, and column lists.
+
+use std::marker::PhantomData;
+
+use futures_core::Stream;
+
+use crate::db::Executor;
+use crate::db::run;
+use crate::error::Result;
+use crate::expr::{Expr, Node};
+use crate::field::Field;
+use crate::model::{Model, RowReader};
+use crate::query::QuerySet;
+use crate::query::sql::SqlWriter;
+use crate::value::FieldType;
+
+/// What a query can select instead of whole models: a field, an expression, an aggregate,
+/// or a tuple of them. The output is the matching Rust value or tuple.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct User { #[kata(primary_key, auto)] id: i64, username: String }
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_tables(&[User::meta()]).await?;
+/// let rows: Vec<(i64, String)> =
+///     User::objects().values_list((User::id, User::username)).alist(&db).await?;
+/// let names: Vec<String> = User::objects().values_list(User::username).alist(&db).await?;
+/// # let _ = (rows, names); Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait Selection<M>: Send {
+    /// The decoded row.
+    type Output: Send + 'static;
+    /// The expressions, in order.
+    #[doc(hidden)]
+    fn __nodes(self, out: &mut Vec<Node>);
+    /// Decodes one row.
+    #[doc(hidden)]
+    fn __decode(reader: &mut RowReader<'_>) -> Result<Self::Output>;
+}
+
+impl<M: Model, T: FieldType> Selection<M> for Field<M, T> {
+    type Output = T;
+    fn __nodes(self, out: &mut Vec<Node>) {
+        out.push(Node::Column(M::meta(), self.index()));
+    }
+    fn __decode(reader: &mut RowReader<'_>) -> Result<T> {
+        reader.next()
+    }
+}
+
+impl<M: Send, T: FieldType> Selection<M> for Expr<M, T> {
+    type Output = T;
+    fn __nodes(self, out: &mut Vec<Node>) {
+        out.push(self.node);
+    }
+    fn __decode(reader: &mut RowReader<'_>) -> Result<T> {
+        reader.next()
+    }
+}
+
+macro_rules! tuple_selection {
+    ($($name:ident)+) => {
+        impl<M, $($name: Selection<M>),+> Selection<M> for ($($name,)+) {
+            type Output = ($($name::Output,)+);
+            #[allow(non_snake_case)]
+            fn __nodes(self, out: &mut Vec<Node>) {
+                let ($($name,)+) = self;
+                $($name.__nodes(out);)+
+            }
+            fn __decode(reader: &mut RowReader<'_>) -> Result<Self::Output> {
+                Ok(($($name::__decode(reader)?,)+))
+            }
+        }
+    };
+}
+tuple_selection!(A);
+tuple_selection!(A B);
+tuple_selection!(A B C);
+tuple_selection!(A B C D);
+tuple_selection!(A B C D E);
+tuple_selection!(A B C D E F);
+tuple_selection!(A B C D E F G);
+tuple_selection!(A B C D E F G H);
+
+/// A query that returns typed tuples instead of models (Django's `values_list`, and
+/// kata's form of `only`).
+pub struct ValuesQuerySet<M, S> {
+    pub(crate) query: QuerySet<M>,
+    pub(crate) nodes: Vec<Node>,
+    _marker: PhantomData<fn() -> S>,
+}
+
+impl<M, S> std::fmt::Debug for ValuesQuerySet<M, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValuesQuerySet").field("query", &self.query).field("nodes", &self.nodes).finish()
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Selects these fields or expressions as tuples (Django's `values_list`).
+    pub fn values_list<S: Selection<M>>(self, selection: S) -> ValuesQuerySet<M, S> {
+        let mut nodes = Vec::new();
+        selection.__nodes(&mut nodes);
+        ValuesQuerySet { query: self, nodes, _marker: PhantomData }
+    }
+
+    /// Loads only these fields, as a tuple: kata never half-fills a model, so Django's
+    /// `only()` returns the values themselves. The same as [`values_list`](Self::values_list).
+    pub fn only<S: Selection<M>>(self, selection: S) -> ValuesQuerySet<M, S> {
+        self.values_list(selection)
+    }
+
+    /// Computes aggregates over the matching rows (Django's `aggregate`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Item { #[kata(primary_key, auto)] id: i64, price: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// let (n, total, avg) =
+    ///     Item::objects().aaggregate(&db, (Count(Item::id), Sum(Item::price), Avg(Item::price))).await?;
+    /// assert_eq!((n, total, avg), (0, None, None));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn aaggregate<S: Selection<M>>(self, ex: &impl Executor, selection: S) -> Result<S::Output> {
+        let mut nodes = Vec::new();
+        selection.__nodes(&mut nodes);
+        let mut w = SqlWriter::new(ex.backend())?;
+        if self.is_sliced() || self.distinct {
+            // Aggregate over the rows the slice selects.
+            let meta = M::meta();
+            w.push("SELECT ");
+            w.comma_separated(&nodes, |w, n| w.node(n))?;
+            w.push(" FROM (");
+            self.write_select(&mut w, |w| {
+                w.model_columns(meta);
+                Ok(())
+            }, false)?;
+            w.push(") ");
+            w.ident(meta.table);
+        } else {
+            self.write_select(&mut w, |w| w.comma_separated(&nodes, |w, n| w.node(n)), false)?;
+        }
+        let rows = run::fetch_all(ex, w.finish(), |row| S::__decode(&mut RowReader::new(row))).await?;
+        rows.into_iter().next().ok_or(crate::Error::Internal("an aggregate query returned no row"))
+    }
+}
+
+impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
+    fn statement(&self, ex: &impl Executor) -> Result<crate::query::sql::Statement> {
+        let mut w = SqlWriter::new(ex.backend())?;
+        let group = self.nodes.iter().any(Node::contains_aggregate);
+        let plain: Vec<&Node> = self.nodes.iter().filter(|n| !n.contains_aggregate()).collect();
+        self.query.write_select(&mut w, |w| w.comma_separated(&self.nodes, |w, n| w.node(n)), false)?;
+        if group && !plain.is_empty() {
+            // values_list(field, Count(..)) groups by the plain fields, as Django's
+            // values().annotate() does. GROUP BY goes before ORDER BY/LIMIT, so rebuild.
+            let mut w2 = SqlWriter::new(ex.backend())?;
+            let meta = M::meta();
+            w2.push(if self.query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+            w2.comma_separated(&self.nodes, |w, n| w.node(n))?;
+            w2.push(" FROM ");
+            w2.ident(meta.table);
+            self.query.write_where(&mut w2)?;
+            w2.push(" GROUP BY ");
+            w2.comma_separated(&plain, |w, n| w.node(n))?;
+            let ordered = QuerySet::<M> { filter: None, ..self.query.clone() };
+            ordered.write_order_and_limit(&mut w2)?;
+            return Ok(w2.finish());
+        }
+        Ok(w.finish())
+    }
+
+    /// Every row, as tuples.
+    pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<S::Output>> {
+        let stmt = self.statement(ex)?;
+        run::fetch_all(ex, stmt, |row| S::__decode(&mut RowReader::new(row))).await
+    }
+
+    /// The first row, if any.
+    pub async fn afirst(self, ex: &impl Executor) -> Result<Option<S::Output>> {
+        let query: ValuesQuerySet<M, S> = ValuesQuerySet { query: self.query.limit(1), nodes: self.nodes, _marker: PhantomData };
+        Ok(query.alist(ex).await?.into_iter().next())
+    }
+
+    /// Streams the rows without holding them all in memory.
+    pub fn aiterator<'e, E: Executor>(
+        &self,
+        ex: &'e E,
+    ) -> impl Stream<Item = Result<S::Output>> + Send + 'e {
+        let stmt = self.statement(ex);
+        async_stream::try_stream! {
+            let stmt = stmt?;
+            let rows = run::fetch_stream(ex, stmt, |row| S::__decode(&mut RowReader::new(row)));
+            for await row in rows {
+                yield row?;
+            }
+        }
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    pub(crate) fn write_order_and_limit(&self, w: &mut SqlWriter) -> Result<()> {
+        if !self.order.is_empty() {
+            w.push(" ORDER BY ");
+            w.comma_separated(&self.order, |w, (node, descending)| {
+                w.node(node)?;
+                w.push(if *descending { " DESC" } else { " ASC" });
+                Ok(())
+            })?;
+        }
+        w.limit_offset(self.limit, self.offset)
+    }
+}
+
+/// A set of columns of `M`: a field or a tuple of fields. `abulk_update` takes one.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct User { #[kata(primary_key)] id: i64, email: String, is_active: bool }
+/// let columns = (User::email, User::is_active);
+/// assert_eq!(kata::Columns::<User>::indexes(columns), vec![1, 2]);
+/// ```
+pub trait Columns<M> {
+    /// The columns' positions.
+    fn indexes(self) -> Vec<usize>;
+}
+
+impl<M, T> Columns<M> for Field<M, T> {
+    fn indexes(self) -> Vec<usize> {
+        vec![self.index()]
+    }
+}
+
+macro_rules! tuple_columns {
+    ($($name:ident)+) => {
+        impl<M, $($name: Columns<M>),+> Columns<M> for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn indexes(self) -> Vec<usize> {
+                let ($($name,)+) = self;
+                let mut out = Vec::new();
+                $(out.extend($name.indexes());)+
+                out
+            }
+        }
+    };
+}
+tuple_columns!(A);
+tuple_columns!(A B);
+tuple_columns!(A B C);
+tuple_columns!(A B C D);
+tuple_columns!(A B C D E);
+tuple_columns!(A B C D E F);
+tuple_columns!(A B C D E F G);
+tuple_columns!(A B C D E F G H);

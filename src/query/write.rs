@@ -1,0 +1,634 @@
+//! Terminal operations that write: create, update, delete, and their bulk forms.
+
+use crate::backend::Backend;
+use crate::db::errors::for_model;
+use crate::db::{Db, Executor, run};
+use crate::error::{Error, Result, ValidationErrors};
+use crate::expr::{Assignment, BinOp, Node, Q};
+use crate::model::{Model, ModelMeta, is_email};
+use crate::query::QuerySet;
+use crate::query::read::decode_model;
+use crate::query::selection::Columns;
+use crate::query::sql::{SqlWriter, Statement};
+
+/// What `acreate` accepts: a whole model, or assignments (Django's keyword arguments) with
+/// the database's defaults for the rest. Input schemas implement it too.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String, #[kata(default = 0)] uses: i64 }
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_tables(&[Tag::meta()]).await?;
+/// let a = Tag::objects().acreate(&db, Tag { id: 0, name: "a".into(), uses: 1 }).await?;
+/// let b = Tag::objects().acreate(&db, [Tag::name.set("b")]).await?; // uses = 0 (default)
+/// assert_eq!((a.uses, b.uses), (1, 0));
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait Insert<M: Model>: Send {
+    /// Converts into what is inserted.
+    fn into_insert(self) -> InsertSource<M>;
+}
+
+/// The two shapes of an insert.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InsertSource<M> {
+    /// Every column from a model (an `auto` key is left to the database).
+    Model(M),
+    /// Only these columns; the database fills in the rest from its defaults.
+    Assignments(Vec<Assignment<M>>),
+}
+
+impl<M: Model> Insert<M> for M {
+    fn into_insert(self) -> InsertSource<M> {
+        InsertSource::Model(self)
+    }
+}
+
+impl<M: Model> Insert<M> for Vec<Assignment<M>> {
+    fn into_insert(self) -> InsertSource<M> {
+        InsertSource::Assignments(self)
+    }
+}
+
+impl<M: Model, const N: usize> Insert<M> for [Assignment<M>; N] {
+    fn into_insert(self) -> InsertSource<M> {
+        InsertSource::Assignments(self.into())
+    }
+}
+
+/// What `aupdate` accepts: assignments (`[User::is_active.set(false)]`) or a patch schema.
+pub trait Update<M>: Send {
+    /// The columns to set.
+    fn into_assignments(self) -> Vec<Assignment<M>>;
+}
+
+impl<M: Send> Update<M> for Vec<Assignment<M>> {
+    fn into_assignments(self) -> Vec<Assignment<M>> {
+        self
+    }
+}
+
+impl<M: Send, const N: usize> Update<M> for [Assignment<M>; N] {
+    fn into_assignments(self) -> Vec<Assignment<M>> {
+        self.into()
+    }
+}
+
+impl<M: Send> Update<M> for Assignment<M> {
+    fn into_assignments(self) -> Vec<Assignment<M>> {
+        vec![self]
+    }
+}
+
+/// Checks assigned literal values against the columns' `max_length` and `email` rules.
+fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]) -> Result<()> {
+    let mut errors = ValidationErrors::default();
+    for a in assignments {
+        let column = &meta.columns[a.index];
+        if let Node::Value(value) = &a.node {
+            if let (Some(max), Some(len)) = (column.max_length, value.char_len()) {
+                if len > max as usize {
+                    errors.add(column.field, "max_length", format!("at most {max} characters (it has {len})"));
+                }
+            }
+            if let (true, crate::Value::Text(text)) = (column.email, value) {
+                if !is_email(text) {
+                    errors.add(column.field, "email", "enter a valid e-mail address");
+                }
+            }
+        }
+    }
+    errors.into_result()
+}
+
+/// The columns a model insert writes: all but the `auto` key.
+fn insert_columns(meta: &ModelMeta) -> impl Iterator<Item = usize> + Clone + '_ {
+    (0..meta.columns.len()).filter(|&i| !meta.columns[i].auto)
+}
+
+fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterator<Item = usize>) {
+    for (n, i) in columns.enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident(meta.columns[i].name);
+    }
+}
+
+/// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` where
+/// the backend has it.
+fn insert_models_statement<M: Model>(backend: Backend, models: &[M], returning: bool) -> Result<Statement> {
+    let meta = M::meta();
+    let mut w = SqlWriter::new(backend)?;
+    w.push("INSERT INTO ");
+    w.ident(meta.table);
+    w.push(" (");
+    write_column_names(&mut w, meta, insert_columns(meta));
+    w.push(") VALUES ");
+    for (n, model) in models.iter().enumerate() {
+        w.push(if n > 0 { ", (" } else { "(" });
+        for (k, i) in insert_columns(meta).enumerate() {
+            if k > 0 {
+                w.push(", ");
+            }
+            w.bind_column(model, i)?;
+        }
+        w.push(")");
+    }
+    if let (true, Some(auto)) = (returning, meta.auto_column()) {
+        w.push(" RETURNING ");
+        w.ident(meta.columns[auto].name);
+    }
+    Ok(w.finish())
+}
+
+/// Inserts `models` with one statement, storing the keys the database assigned.
+async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
+    let meta = M::meta();
+    let returning = ex.__shared().returning && meta.auto_column().is_some();
+    let stmt = insert_models_statement(ex.backend(), models, returning)?;
+    if returning {
+        let keys = run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await.map_err(|e| for_model(e, meta))?;
+        if keys.len() != models.len() {
+            return Err(Error::Internal("INSERT ... RETURNING gave a different number of keys"));
+        }
+        for (model, key) in models.iter_mut().zip(keys) {
+            model.__set_auto_pk(key)?;
+        }
+    } else {
+        let done = run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
+        // MySQL reports the first key of the statement; only trust it for a single row.
+        if let (Some(id), [model], Some(_)) = (done.last_insert_id, &mut *models, meta.auto_column()) {
+            model.__set_auto_pk(id)?;
+        }
+    }
+    Ok(())
+}
+
+trait DecodeFirst: Sized {
+    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<Self>;
+}
+impl DecodeFirst for i64 {
+    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<i64> {
+        use crate::value::FieldType;
+        // The key column may be INTEGER (i32) on some backends: widen.
+        i64::decode(row, 0).or_else(|_| i32::decode(row, 0).map(i64::from))
+    }
+}
+
+/// The `WHERE pk = ...` condition for a model instance.
+fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
+    let meta = M::meta();
+    w.push(" WHERE ");
+    for (n, &i) in meta.primary_key.iter().enumerate() {
+        if n > 0 {
+            w.push(" AND ");
+        }
+        w.column(meta, i);
+        w.push(" = ");
+        w.bind_column(model, i)?;
+    }
+    Ok(())
+}
+
+/// Runs `body` atomically: inside a new transaction when `ex` is a pool, or inside the
+/// caller's transaction when it already is one.
+macro_rules! atomically {
+    ($ex:expr, |$x:ident| $body:expr) => {{
+        match $ex.__db() {
+            Some(db) => {
+                let tx = Db::begin(db).await?;
+                let $x = &tx;
+                let result = $body;
+                match result {
+                    Ok(value) => {
+                        tx.commit().await?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+            None => {
+                let $x = $ex;
+                $body
+            }
+        }
+    }};
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Inserts one row and returns it as stored, with its database-assigned key and, for
+    /// assignments, the database's defaults (Django's `acreate`). The model's rules
+    /// (`max_length`, `email`) are checked first; an invalid value never reaches the database.
+    pub async fn acreate(&self, ex: &impl Executor, values: impl Insert<M>) -> Result<M> {
+        match values.into_insert() {
+            InsertSource::Model(model) => {
+                model.validate()?;
+                let mut models = [model];
+                insert_batch(ex, &mut models).await?;
+                let [model] = models;
+                Ok(model)
+            }
+            InsertSource::Assignments(assignments) => create_from_assignments(ex, assignments).await,
+        }
+    }
+
+    /// The row matching `lookup` (as equalities), or a new one from `lookup` and
+    /// `defaults`; the flag says whether it was created (Django's `aget_or_create`).
+    pub async fn aget_or_create<E: Executor>(
+        &self,
+        ex: &E,
+        lookup: impl IntoIterator<Item = Assignment<M>>,
+        defaults: impl IntoIterator<Item = Assignment<M>>,
+    ) -> Result<(M, bool)> {
+        let lookup: Vec<Assignment<M>> = lookup.into_iter().collect();
+        let q = assignments_as_q(&lookup);
+        match self.clone().aget(ex, q.clone()).await {
+            Ok(found) => return Ok((found, false)),
+            Err(Error::DoesNotExist { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let mut values = lookup;
+        values.extend(defaults);
+        match create_from_assignments(ex, values).await {
+            Ok(created) => Ok((created, true)),
+            // Another writer created it in between: return theirs, as Django does.
+            Err(e) if e.is_integrity(crate::IntegrityKind::Unique) => {
+                self.clone().aget(ex, q).await.map(|m| (m, false)).map_err(|_| e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Updates the row matching `lookup` with `defaults`, or creates it from both; the flag
+    /// says whether it was created (Django's `aupdate_or_create`). Runs in a transaction.
+    pub async fn aupdate_or_create<E: Executor>(
+        &self,
+        ex: &E,
+        lookup: impl IntoIterator<Item = Assignment<M>>,
+        defaults: impl IntoIterator<Item = Assignment<M>>,
+    ) -> Result<(M, bool)> {
+        let lookup: Vec<Assignment<M>> = lookup.into_iter().collect();
+        let defaults: Vec<Assignment<M>> = defaults.into_iter().collect();
+        atomically!(ex, |x| self.update_or_create_in(x, lookup, defaults).await)
+    }
+
+    async fn update_or_create_in(
+        &self,
+        ex: &impl Executor,
+        lookup: Vec<Assignment<M>>,
+        defaults: Vec<Assignment<M>>,
+    ) -> Result<(M, bool)> {
+        let q = assignments_as_q(&lookup);
+        match self.clone().aget(ex, q).await {
+            Ok(found) => {
+                if defaults.is_empty() {
+                    return Ok((found, false));
+                }
+                validate_assignments(M::meta(), &defaults)?;
+                let mut w = SqlWriter::new(ex.backend())?;
+                write_update_head::<M>(&mut w, &defaults)?;
+                pk_condition(&mut w, &found)?;
+                run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
+                let mut found = found;
+                found.arefresh_from_db(ex).await?;
+                Ok((found, false))
+            }
+            Err(Error::DoesNotExist { .. }) => {
+                let mut values = lookup;
+                values.extend(defaults);
+                Ok((create_from_assignments(ex, values).await?, true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Inserts many rows with as few statements as the backend's parameter limit allows,
+    /// all or nothing, and returns them with their keys (Django's `abulk_create`). Keys are
+    /// filled in on SQLite, PostgreSQL and MariaDB; MySQL cannot report them.
+    pub async fn abulk_create(&self, ex: &impl Executor, models: Vec<M>) -> Result<Vec<M>> {
+        let meta = M::meta();
+        let mut errors = ValidationErrors::default();
+        for (i, model) in models.iter().enumerate() {
+            let mut one = ValidationErrors::default();
+            model.__validate(&mut one);
+            for e in one.iter() {
+                errors.add(format!("[{i}].{}", e.field), e.code, e.message.clone());
+            }
+        }
+        errors.into_result()?;
+        let mut models = models;
+        if models.is_empty() {
+            return Ok(models);
+        }
+        let per_row = insert_columns(meta).count().max(1);
+        let batch = (ex.backend().max_params() / per_row).clamp(1, 1000);
+        if models.len() <= batch {
+            insert_batch(ex, &mut models).await?;
+            return Ok(models);
+        }
+        atomically!(ex, |x| {
+            let mut result = Ok(());
+            for chunk in models.chunks_mut(batch) {
+                result = insert_batch(x, chunk).await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            result
+        })?;
+        Ok(models)
+    }
+
+    /// Writes `columns` of each model to its row, in batches, with one `CASE` per column
+    /// (Django's `abulk_update`). Returns how many rows matched.
+    pub async fn abulk_update(&self, ex: &impl Executor, models: &[M], columns: impl Columns<M>) -> Result<u64> {
+        let meta = M::meta();
+        let columns = columns.indexes();
+        if models.is_empty() || columns.is_empty() {
+            return Ok(0);
+        }
+        if let Some(&i) = columns.iter().find(|&&i| meta.columns[i].primary_key) {
+            return Err(Error::InvalidQuery(format!(
+                "abulk_update cannot change the primary key `{}`",
+                meta.columns[i].field
+            )));
+        }
+        let mut errors = ValidationErrors::default();
+        for model in models {
+            model.__validate(&mut errors);
+        }
+        errors.into_result()?;
+        let pk_len = meta.primary_key.len();
+        let per_row = columns.len() * (pk_len + 1) + pk_len;
+        let batch = (ex.backend().max_params() / per_row).clamp(1, 500);
+        let mut statements = Vec::new();
+        for chunk in models.chunks(batch) {
+            statements.push(bulk_update_statement(ex.backend(), chunk, &columns)?);
+        }
+        atomically!(ex, |x| {
+            let mut total = 0;
+            let mut result = Ok(());
+            for stmt in statements {
+                match run::execute(x, stmt).await {
+                    Ok(done) => total += done.rows_affected,
+                    Err(e) => {
+                        result = Err(for_model(e, meta));
+                        break;
+                    }
+                }
+            }
+            result.map(|()| total)
+        })
+    }
+
+    /// Sets columns on every matching row in one UPDATE (Django's `aupdate`). Values are
+    /// checked against the model's rules first. An empty update runs no query. Returns how
+    /// many rows matched.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Counter { #[kata(primary_key, auto)] id: i64, n: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Counter::meta()]).await?;
+    /// Counter::objects().aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn aupdate(&self, ex: &impl Executor, update: impl Update<M>) -> Result<u64> {
+        let assignments = update.into_assignments();
+        if assignments.is_empty() {
+            return Ok(0);
+        }
+        validate_assignments(M::meta(), &assignments)?;
+        let mut w = SqlWriter::new(ex.backend())?;
+        write_update_head::<M>(&mut w, &assignments)?;
+        self.write_target(&mut w)?;
+        let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
+        Ok(done.rows_affected)
+    }
+
+    /// Deletes every matching row in one DELETE (Django's `adelete`). Returns how many went.
+    pub async fn adelete(&self, ex: &impl Executor) -> Result<u64> {
+        let mut w = SqlWriter::new(ex.backend())?;
+        w.push("DELETE FROM ");
+        w.ident(M::meta().table);
+        self.write_target(&mut w)?;
+        let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
+        Ok(done.rows_affected)
+    }
+}
+
+/// `UPDATE t SET a = ?, b = ...` (column names unqualified, as PostgreSQL requires).
+fn write_update_head<M: Model>(w: &mut SqlWriter, assignments: &[Assignment<M>]) -> Result<()> {
+    let meta = M::meta();
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    w.comma_separated(assignments, |w, a| {
+        w.ident(meta.columns[a.index].name);
+        w.push(" = ");
+        w.node(&a.node)
+    })
+}
+
+fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[usize]) -> Result<Statement> {
+    let meta = M::meta();
+    let mut w = SqlWriter::new(backend)?;
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    w.comma_separated(columns, |w, &c| {
+        w.ident(meta.columns[c].name);
+        w.push(" = CASE");
+        for model in models {
+            w.push(" WHEN ");
+            for (n, &k) in meta.primary_key.iter().enumerate() {
+                if n > 0 {
+                    w.push(" AND ");
+                }
+                w.column(meta, k);
+                w.push(" = ");
+                w.bind_column(model, k)?;
+            }
+            w.push(" THEN ");
+            w.bind_column(model, c)?;
+        }
+        w.push(" ELSE ");
+        w.column(meta, c);
+        w.push(" END");
+        Ok(())
+    })?;
+    w.push(" WHERE ");
+    for (n, model) in models.iter().enumerate() {
+        w.push(if n > 0 { " OR (" } else { "(" });
+        for (k, &i) in meta.primary_key.iter().enumerate() {
+            if k > 0 {
+                w.push(" AND ");
+            }
+            w.column(meta, i);
+            w.push(" = ");
+            w.bind_column(model, i)?;
+        }
+        w.push(")");
+    }
+    Ok(w.finish())
+}
+
+fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
+where
+    M: Model,
+{
+    let meta = M::meta();
+    let mut q = Q::all();
+    for a in assignments {
+        let node = match &a.node {
+            Node::Value(crate::Value::Null(_)) => Node::IsNull(Box::new(Node::Column(meta, a.index)), true),
+            other => Node::Binary(Box::new(Node::Column(meta, a.index)), BinOp::Eq, Box::new(other.clone())),
+        };
+        q = q & Q::from_node(node);
+    }
+    q
+}
+
+/// `INSERT` of some columns, then the whole row back: with `RETURNING` where the backend
+/// has it, otherwise by the new key.
+async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<Assignment<M>>) -> Result<M> {
+    let meta = M::meta();
+    validate_assignments(meta, &assignments)?;
+    let backend = ex.backend();
+    let mut w = SqlWriter::new(backend)?;
+    w.push("INSERT INTO ");
+    w.ident(meta.table);
+    if assignments.is_empty() {
+        w.push(if backend == Backend::MySql { " () VALUES ()" } else { " DEFAULT VALUES" });
+    } else {
+        w.push(" (");
+        write_column_names(&mut w, meta, assignments.iter().map(|a| a.index));
+        w.push(") VALUES (");
+        w.comma_separated(&assignments, |w, a| w.node(&a.node))?;
+        w.push(")");
+    }
+    if ex.__shared().returning {
+        w.push(" RETURNING ");
+        write_column_names(&mut w, meta, 0..meta.columns.len());
+        let rows = run::fetch_all(ex, w.finish(), decode_model::<M>).await.map_err(|e| for_model(e, meta))?;
+        return rows.into_iter().next().ok_or(Error::Internal("INSERT ... RETURNING gave no row"));
+    }
+    let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+    // No RETURNING (MySQL): read the row back by its key.
+    let q = match (meta.auto_column(), done.last_insert_id) {
+        (Some(auto), Some(id)) => Q::from_node(Node::Binary(
+            Box::new(Node::Column(meta, auto)),
+            BinOp::Eq,
+            Box::new(Node::Value(crate::Value::BigInt(id))),
+        )),
+        _ => {
+            let key: Vec<Assignment<M>> =
+                assignments.into_iter().filter(|a| meta.columns[a.index].primary_key).collect();
+            if key.len() != meta.primary_key.len() {
+                return Err(Error::InvalidQuery(format!(
+                    "cannot read back the new {} without its primary key",
+                    meta.name
+                )));
+            }
+            assignments_as_q(&key)
+        }
+    };
+    QuerySet::<M>::new().aget(ex, q).await
+}
+
+/// Operations on one model instance (Django's `asave`, `adelete`, `arefresh_from_db`).
+/// In the prelude.
+pub trait ModelExt: Model {
+    /// Inserts the instance when its `auto` key is unsaved (zero), updates its row
+    /// otherwise; when the update finds no row, inserts it (Django's `save()`).
+    fn asave<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
+        async move {
+            self.validate()?;
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                insert_batch(ex, std::slice::from_mut(self)).await?;
+                return Ok(());
+            }
+            let columns: Vec<usize> = (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
+            if !columns.is_empty() {
+                let mut w = SqlWriter::new(ex.backend())?;
+                w.push("UPDATE ");
+                w.ident(meta.table);
+                w.push(" SET ");
+                w.comma_separated(&columns, |w, &i| {
+                    w.ident(meta.columns[i].name);
+                    w.push(" = ");
+                    w.bind_column(&*self, i)
+                })?;
+                pk_condition(&mut w, &*self)?;
+                let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+                if done.rows_affected > 0 || ex.backend() == Backend::MySql && self.aexists_in(ex).await? {
+                    return Ok(());
+                }
+            } else if self.aexists_in(ex).await? {
+                return Ok(());
+            }
+            let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false)?;
+            run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
+            Ok(())
+        }
+    }
+
+    /// Deletes the instance's row; returns how many rows went (0 or 1).
+    fn adelete<E: Executor>(&self, ex: &E) -> impl std::future::Future<Output = Result<u64>> + Send {
+        async move {
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "adelete" });
+            }
+            let mut w = SqlWriter::new(ex.backend())?;
+            w.push("DELETE FROM ");
+            w.ident(meta.table);
+            pk_condition(&mut w, self)?;
+            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+            Ok(done.rows_affected)
+        }
+    }
+
+    /// Reloads every field from the database (`DoesNotExist` if the row is gone).
+    fn arefresh_from_db<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
+        async move {
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "arefresh_from_db" });
+            }
+            let mut w = SqlWriter::new(ex.backend())?;
+            w.push("SELECT ");
+            w.model_columns(meta);
+            w.push(" FROM ");
+            w.ident(meta.table);
+            pk_condition(&mut w, &*self)?;
+            let fresh = run::fetch_optional(ex, w.finish(), decode_model::<Self>).await?;
+            *self = fresh.ok_or(Error::DoesNotExist { model: meta.name })?;
+            Ok(())
+        }
+    }
+
+    #[doc(hidden)]
+    fn aexists_in<E: Executor>(&self, ex: &E) -> impl std::future::Future<Output = Result<bool>> + Send {
+        async move {
+            let meta = Self::meta();
+            let mut w = SqlWriter::new(ex.backend())?;
+            w.push("SELECT 1 FROM ");
+            w.ident(meta.table);
+            pk_condition(&mut w, self)?;
+            Ok(run::fetch_optional(ex, w.finish(), |_| Ok(())).await?.is_some())
+        }
+    }
+}
+
+impl<M: Model> ModelExt for M {}

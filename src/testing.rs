@@ -1,0 +1,301 @@
+//! Test support: [`kata::test`](crate::test) runs an async test once per configured
+//! backend, each time in a fresh database that is dropped afterwards, and
+//! [`assert_num_queries`] counts statements like Django's `assertNumQueries`.
+//!
+//! Backends: SQLite always (a temporary file); PostgreSQL when `KATA_TEST_POSTGRES` holds
+//! a server URL (`postgres://postgres@127.0.0.1:5432/postgres`); MySQL or MariaDB when
+//! `KATA_TEST_MYSQL` does (`mysql://root@127.0.0.1:3306/test`). Each test creates its own
+//! database on the server with the URL's user. `KATA_TEST_REQUIRE=all` (or a list such as
+//! `postgres,mysql`) turns a backend that is not configured into a failure instead of a
+//! skip. Every test prints one line naming the backends it ran on.
+//!
+//! ```
+//! # use kata::prelude::*;
+//! # #[derive(Model)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+//! #[kata::test]
+//! async fn starts_empty(db: Db) {
+//!     db.create_tables(&[Tag::meta()]).await.unwrap();
+//!     assert_eq!(Tag::objects().acount(&db).await.unwrap(), 0);
+//! }
+//! ```
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::io::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::backend::Backend;
+use crate::db::Db;
+
+/// What a test body may return: `()` or a `Result` whose error is `Debug`.
+pub trait TestOutcome {
+    /// `Err` with a message when the test failed.
+    fn into_outcome(self) -> Result<(), String>;
+}
+
+impl TestOutcome for () {
+    fn into_outcome(self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl<E: Debug> TestOutcome for Result<(), E> {
+    fn into_outcome(self) -> Result<(), String> {
+        self.map_err(|e| format!("{e:?}"))
+    }
+}
+
+/// The backends this test run can use, with their server URLs.
+#[derive(Debug, Clone)]
+struct Target {
+    backend: Backend,
+    server_url: Option<String>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn required() -> Vec<Backend> {
+    let Some(value) = env("KATA_TEST_REQUIRE") else { return Vec::new() };
+    let all = [Backend::Sqlite, Backend::Postgres, Backend::MySql];
+    if value.trim() == "all" {
+        return all.to_vec();
+    }
+    all.into_iter().filter(|b| value.split(',').any(|v| v.trim() == b.name())).collect()
+}
+
+fn compiled(backend: Backend) -> bool {
+    match backend {
+        Backend::Sqlite => cfg!(feature = "sqlite"),
+        Backend::Postgres => cfg!(feature = "postgres"),
+        Backend::MySql => cfg!(feature = "mysql"),
+    }
+}
+
+/// The configured backends, or a panic naming what `KATA_TEST_REQUIRE` wants and is missing.
+fn targets(only: Option<&str>) -> Vec<Target> {
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    let required = required();
+    for (backend, var) in [
+        (Backend::Sqlite, None),
+        (Backend::Postgres, Some("KATA_TEST_POSTGRES")),
+        (Backend::MySql, Some("KATA_TEST_MYSQL")),
+    ] {
+        if let Some(only) = only {
+            if !only.split(',').any(|b| b.trim() == backend.name()) {
+                continue;
+            }
+        }
+        let server_url = var.and_then(env);
+        let configured = compiled(backend) && (var.is_none() || server_url.is_some());
+        if configured {
+            out.push(Target { backend, server_url });
+        } else if required.contains(&backend) {
+            missing.push(match (compiled(backend), var) {
+                (false, _) => format!("{backend} (build with `--features {backend}` or `--all-features`)"),
+                (true, Some(var)) => format!("{backend} (set {var})"),
+                (true, None) => backend.name().to_owned(),
+            });
+        }
+    }
+    if !missing.is_empty() {
+        panic!("KATA_TEST_REQUIRE wants backends that are not configured: {}", missing.join(", "));
+    }
+    out
+}
+
+static NEXT_DATABASE: AtomicU64 = AtomicU64::new(0);
+
+fn fresh_name(test: &str) -> String {
+    let n = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let stem: String = test
+        .rsplit("::")
+        .next()
+        .unwrap_or("test")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(24)
+        .collect();
+    format!("kata_{stem}_{}_{n}_{nanos}", std::process::id()).to_lowercase()
+}
+
+/// `url` with its database (the path) replaced by `database`.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
+    let mut out = format!("{}/{}", &base[..host_end], database);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A database made for one test run, and how to remove it.
+struct Fresh {
+    db: Db,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Server { admin: Db, drop_sql: String },
+}
+
+async fn provision(target: &Target, test: &str) -> crate::Result<Fresh> {
+    let name = fresh_name(test);
+    match (target.backend, &target.server_url) {
+        (Backend::Sqlite, _) => {
+            let dir = std::env::temp_dir().join("kata-tests");
+            std::fs::create_dir_all(&dir).map_err(|e| crate::Error::Decode(e.to_string()))?;
+            let path = dir.join(format!("{name}.db"));
+            let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
+            Ok(Fresh { db, cleanup: Cleanup::File(path) })
+        }
+        (backend, Some(server)) => {
+            let admin = Db::builder(server).max_connections(1).connect().await?;
+            let quoted = if backend == Backend::MySql { format!("`{name}`") } else { format!("\"{name}\"") };
+            admin.execute_unprepared(&format!("CREATE DATABASE {quoted}")).await?;
+            let drop_sql = if backend == Backend::Postgres {
+                format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+            } else {
+                format!("DROP DATABASE IF EXISTS {quoted}")
+            };
+            match Db::connect(&with_database(server, &name)).await {
+                Ok(db) => Ok(Fresh { db, cleanup: Cleanup::Server { admin, drop_sql } }),
+                Err(e) => {
+                    let _ = admin.execute_unprepared(&drop_sql).await;
+                    Err(e)
+                }
+            }
+        }
+        (backend, None) => Err(crate::Error::BackendDisabled(backend)),
+    }
+}
+
+async fn teardown(fresh: Fresh) {
+    fresh.db.close().await;
+    match fresh.cleanup {
+        Cleanup::File(path) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        Cleanup::Server { admin, drop_sql } => {
+            let _ = admin.execute_unprepared(&drop_sql).await;
+            admin.close().await;
+        }
+    }
+}
+
+/// Runs a test body once per configured backend. Called by `#[kata::test]`.
+#[doc(hidden)]
+pub fn run<R, F>(name: &str, only: Option<&str>, body: F)
+where
+    R: TestOutcome,
+    F: Fn(Db) -> Pin<Box<dyn Future<Output = R>>>,
+{
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("kata::test {name}: cannot start a tokio runtime: {e}"),
+    };
+    let mut ran = Vec::new();
+    for target in targets(only) {
+        let backend = target.backend;
+        let fresh = match runtime.block_on(provision(&target, name)) {
+            Ok(fresh) => fresh,
+            Err(e) => panic!("kata::test {name}: cannot create a {backend} test database: {e}"),
+        };
+        let db = fresh.db.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| runtime.block_on(body(db))));
+        runtime.block_on(teardown(fresh));
+        match outcome {
+            Ok(result) => {
+                if let Err(message) = result.into_outcome() {
+                    panic!("kata::test {name} failed on {backend}: {message}");
+                }
+            }
+            Err(panic) => {
+                say(&format!("kata::test {name}: FAILED on {backend}"));
+                resume_unwind(panic);
+            }
+        }
+        ran.push(backend.name());
+    }
+    if ran.is_empty() {
+        say(&format!("kata::test {name}: skipped (needs {})", only.unwrap_or("a backend")));
+    } else {
+        say(&format!("kata::test {name}: ran on {}", ran.join(", ")));
+    }
+}
+
+/// Writes past libtest's output capture, so the backends show in every test log.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Runs `work` and asserts that it ran exactly `expected` statements on `db` (its
+/// transactions included), like Django's `assertNumQueries`. On failure the message lists
+/// the SQL that ran.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_tables(&[Tag::meta()]).await?;
+/// let tags = kata::testing::assert_num_queries(&db, 1, Tag::objects().alist(&db)).await?;
+/// # let _ = tags; Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub async fn assert_num_queries<F: Future>(db: &Db, expected: u64, work: F) -> F::Output {
+    let shared = &db.shared;
+    if let Ok(mut captured) = shared.captured.lock() {
+        *captured = Some(Vec::new());
+    }
+    shared.capturing.store(true, Ordering::SeqCst);
+    let before = db.query_count();
+    let output = work.await;
+    let ran = db.query_count() - before;
+    shared.capturing.store(false, Ordering::SeqCst);
+    let captured = shared.captured.lock().ok().and_then(|mut c| c.take()).unwrap_or_default();
+    if ran != expected {
+        let list: Vec<String> = captured.iter().enumerate().map(|(i, q)| format!("  {}. {q}", i + 1)).collect();
+        panic!("expected {expected} queries, {ran} ran:\n{}", list.join("\n"));
+    }
+    output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_database_replaces_the_path_and_keeps_the_query() {
+        assert_eq!(with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(with_database("mysql://root@h:3306/test?ssl-mode=disabled", "t2"), "mysql://root@h:3306/t2?ssl-mode=disabled");
+        assert_eq!(with_database("postgres://h", "t3"), "postgres://h/t3");
+    }
+
+    #[test]
+    fn fresh_names_are_distinct_and_safe() {
+        let a = fresh_name("tests::some-test::name");
+        let b = fresh_name("tests::some-test::name");
+        assert_ne!(a, b);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    }
+}

@@ -1,0 +1,411 @@
+//! Field types: how a Rust value maps to a column, a bind parameter and back.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+
+use crate::backend::{Args, RowRef, bind_native, decode_native};
+use crate::error::{Error, Result};
+
+/// The storage class of a column; the DDL generator maps it to each backend's type.
+///
+/// ```
+/// use kata::{ColumnType, FieldType};
+/// assert_eq!(<i64 as FieldType>::COLUMN_TYPE, ColumnType::BigInt);
+/// assert_eq!(<Option<String> as FieldType>::COLUMN_TYPE, ColumnType::Text);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ColumnType {
+    /// `BOOLEAN`.
+    Bool,
+    /// `SMALLINT` (i16).
+    SmallInt,
+    /// `INTEGER` (i32).
+    Integer,
+    /// `BIGINT` (i64).
+    BigInt,
+    /// `REAL` (f32).
+    Float,
+    /// `DOUBLE PRECISION` (f64).
+    Double,
+    /// `TEXT`, or `VARCHAR(n)` when the field has a `max_length`.
+    Text,
+    /// `BLOB` / `BYTEA`.
+    Bytes,
+    /// A UTC timestamp: `TIMESTAMPTZ` on PostgreSQL, `DATETIME(6)` on MySQL, text on SQLite.
+    TimestampTz,
+    /// `DATE`.
+    Date,
+    /// A timestamp without time zone.
+    Timestamp,
+    /// `TIME`.
+    Time,
+    /// JSON: `JSONB` on PostgreSQL, `JSON` on MySQL, text on SQLite.
+    Json,
+}
+
+/// A dynamically typed value: what a filter, an update or a default binds.
+///
+/// Values are always sent as bind parameters, never spliced into SQL text.
+///
+/// ```
+/// use kata::{FieldType, Value};
+/// assert_eq!("ann".to_string().into_value(), Value::Text("ann".into()));
+/// assert_eq!(None::<i64>.into_value(), Value::Null(kata::ColumnType::BigInt));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    /// SQL `NULL` of a column type.
+    Null(ColumnType),
+    /// A boolean.
+    Bool(bool),
+    /// A 16-bit integer.
+    SmallInt(i16),
+    /// A 32-bit integer.
+    Int(i32),
+    /// A 64-bit integer.
+    BigInt(i64),
+    /// A 32-bit float.
+    Float(f32),
+    /// A 64-bit float.
+    Double(f64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+    /// A UTC timestamp.
+    TimestampTz(DateTime<Utc>),
+    /// A date.
+    Date(NaiveDate),
+    /// A timestamp without time zone.
+    Timestamp(NaiveDateTime),
+    /// A time of day.
+    Time(NaiveTime),
+    /// A JSON document.
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// Binds this value as the next parameter.
+    pub(crate) fn bind(&self, args: &mut Args) -> Result<()> {
+        match self {
+            Value::Null(ty) => bind_null(*ty, args),
+            Value::Bool(v) => bind_native(v, args),
+            Value::SmallInt(v) => bind_native(v, args),
+            Value::Int(v) => bind_native(v, args),
+            Value::BigInt(v) => bind_native(v, args),
+            Value::Float(v) => bind_native(v, args),
+            Value::Double(v) => bind_native(v, args),
+            Value::Text(v) => bind_native(v, args),
+            Value::Bytes(v) => bind_native(v, args),
+            Value::TimestampTz(v) => bind_native(v, args),
+            Value::Date(v) => bind_native(v, args),
+            Value::Timestamp(v) => bind_native(v, args),
+            Value::Time(v) => bind_native(v, args),
+            Value::Json(v) => bind_native(v, args),
+        }
+    }
+
+    /// The length in characters, for text values.
+    pub(crate) fn char_len(&self) -> Option<usize> {
+        match self {
+            Value::Text(s) => Some(s.chars().count()),
+            _ => None,
+        }
+    }
+
+    /// Binds a list of values of one column type as a single PostgreSQL array parameter.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn bind_pg_array(ty: ColumnType, values: &[Value], args: &mut Args) -> Result<()> {
+        use crate::backend::bind_pg_array;
+        macro_rules! collect {
+            ($variant:ident) => {{
+                let mut out = Vec::with_capacity(values.len());
+                for v in values {
+                    match v {
+                        Value::$variant(x) => out.push(Some(x.clone())),
+                        Value::Null(_) => out.push(None),
+                        _ => return Err(Error::Internal("mixed value types in one IN list")),
+                    }
+                }
+                bind_pg_array(out, args)
+            }};
+        }
+        match ty {
+            ColumnType::Bool => collect!(Bool),
+            ColumnType::SmallInt => collect!(SmallInt),
+            ColumnType::Integer => collect!(Int),
+            ColumnType::BigInt => collect!(BigInt),
+            ColumnType::Float => collect!(Float),
+            ColumnType::Double => collect!(Double),
+            ColumnType::Text => collect!(Text),
+            ColumnType::Bytes => collect!(Bytes),
+            ColumnType::TimestampTz => collect!(TimestampTz),
+            ColumnType::Date => collect!(Date),
+            ColumnType::Timestamp => collect!(Timestamp),
+            ColumnType::Time => collect!(Time),
+            ColumnType::Json => collect!(Json),
+        }
+    }
+}
+
+fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
+    match ty {
+        ColumnType::Bool => bind_native(&None::<bool>, args),
+        ColumnType::SmallInt => bind_native(&None::<i16>, args),
+        ColumnType::Integer => bind_native(&None::<i32>, args),
+        ColumnType::BigInt => bind_native(&None::<i64>, args),
+        ColumnType::Float => bind_native(&None::<f32>, args),
+        ColumnType::Double => bind_native(&None::<f64>, args),
+        ColumnType::Text => bind_native(&None::<String>, args),
+        ColumnType::Bytes => bind_native(&None::<Vec<u8>>, args),
+        ColumnType::TimestampTz => bind_native(&None::<DateTime<Utc>>, args),
+        ColumnType::Date => bind_native(&None::<NaiveDate>, args),
+        ColumnType::Timestamp => bind_native(&None::<NaiveDateTime>, args),
+        ColumnType::Time => bind_native(&None::<NaiveTime>, args),
+        ColumnType::Json => bind_native(&None::<serde_json::Value>, args),
+    }
+}
+
+/// A Rust type that can be a model field: it knows its column type, how to bind itself as a
+/// parameter and how to decode itself from a row.
+///
+/// kata implements it for `bool`, `i16`, `i32`, `i64`, `f32`, `f64`, `String`, `Vec<u8>`,
+/// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime` and `NaiveTime`,
+/// `serde_json::Value`, and `Option` of each (a nullable column).
+///
+/// # Your own types
+///
+/// Implement it by delegating to a supported type. Opt in to lookups with the marker traits
+/// ([`Text`], [`Ordered`], ...):
+///
+/// ```
+/// use kata::{Args, ColumnType, FieldType, Result, RowRef, Value};
+///
+/// /// An e-mail address, stored as text.
+/// #[derive(Debug, Clone, PartialEq)]
+/// pub struct Email(pub String);
+///
+/// impl FieldType for Email {
+///     type Inner = Email;
+///     const COLUMN_TYPE: ColumnType = ColumnType::Text;
+///     fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+///         String::decode(row, index).map(Email)
+///     }
+///     fn bind(&self, args: &mut Args) -> Result<()> {
+///         self.0.bind(args)
+///     }
+///     fn to_value(&self) -> Value {
+///         Value::Text(self.0.clone())
+///     }
+///     fn into_value(self) -> Value {
+///         Value::Text(self.0)
+///     }
+/// }
+/// impl kata::Text for Email {}
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a kata field type",
+    label = "unsupported field type",
+    note = "kata supports bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime and NaiveTime, serde_json::Value, Option of each, and types that implement `kata::FieldType`"
+)]
+pub trait FieldType: Sized + Send + Sync + 'static {
+    /// The non-null type: `T` for `Option<T>`, `Self` otherwise. Lookup values have this type.
+    type Inner: FieldType;
+    /// The column's storage class.
+    const COLUMN_TYPE: ColumnType;
+    /// Whether the column is nullable (true only for `Option`).
+    const NULLABLE: bool = false;
+    /// Decodes column `index` of a row.
+    fn decode(row: RowRef<'_>, index: usize) -> Result<Self>;
+    /// Binds the value as the next statement parameter.
+    fn bind(&self, args: &mut Args) -> Result<()>;
+    /// A dynamic copy of the value.
+    fn to_value(&self) -> Value;
+    /// Converts into a dynamic value without copying.
+    fn into_value(self) -> Value;
+    /// The length in characters, for text; used by `max_length` validation.
+    fn char_len(&self) -> Option<usize> {
+        None
+    }
+    /// The text, for text fields; used by `email` validation.
+    fn as_text(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! native_field_type {
+    ($($ty:ty => $column:ident, $variant:ident;)*) => {$(
+        impl FieldType for $ty {
+            type Inner = $ty;
+            const COLUMN_TYPE: ColumnType = ColumnType::$column;
+            #[inline]
+            fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+                decode_native(row, index)
+            }
+            #[inline]
+            fn bind(&self, args: &mut Args) -> Result<()> {
+                bind_native(self, args)
+            }
+            fn to_value(&self) -> Value {
+                Value::$variant(self.clone())
+            }
+            fn into_value(self) -> Value {
+                Value::$variant(self)
+            }
+        }
+    )*};
+}
+
+native_field_type! {
+    bool => Bool, Bool;
+    i16 => SmallInt, SmallInt;
+    i32 => Integer, Int;
+    i64 => BigInt, BigInt;
+    f32 => Float, Float;
+    f64 => Double, Double;
+    Vec<u8> => Bytes, Bytes;
+    DateTime<Utc> => TimestampTz, TimestampTz;
+    NaiveDate => Date, Date;
+    NaiveDateTime => Timestamp, Timestamp;
+    NaiveTime => Time, Time;
+    serde_json::Value => Json, Json;
+}
+
+impl FieldType for String {
+    type Inner = String;
+    const COLUMN_TYPE: ColumnType = ColumnType::Text;
+    #[inline]
+    fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+        decode_native(row, index)
+    }
+    #[inline]
+    fn bind(&self, args: &mut Args) -> Result<()> {
+        bind_native(self, args)
+    }
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+    fn into_value(self) -> Value {
+        Value::Text(self)
+    }
+    fn char_len(&self) -> Option<usize> {
+        Some(self.chars().count())
+    }
+    fn as_text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T: FieldType> FieldType for Option<T> {
+    type Inner = T;
+    const COLUMN_TYPE: ColumnType = T::COLUMN_TYPE;
+    const NULLABLE: bool = true;
+    #[inline]
+    fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+        if is_null(row, index)? {
+            Ok(None)
+        } else {
+            T::decode(row, index).map(Some)
+        }
+    }
+    #[inline]
+    fn bind(&self, args: &mut Args) -> Result<()> {
+        match self {
+            Some(v) => v.bind(args),
+            None => bind_null(T::COLUMN_TYPE, args),
+        }
+    }
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null(T::COLUMN_TYPE),
+        }
+    }
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
+            None => Value::Null(T::COLUMN_TYPE),
+        }
+    }
+    fn char_len(&self) -> Option<usize> {
+        self.as_ref().and_then(T::char_len)
+    }
+    fn as_text(&self) -> Option<&str> {
+        self.as_ref().and_then(T::as_text)
+    }
+}
+
+fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
+    use sqlx::{Row as _, ValueRef as _};
+    let null = match row {
+        #[cfg(feature = "sqlite")]
+        RowRef::Sqlite(r) => r.try_get_raw(index).map(|v| v.is_null()),
+        #[cfg(feature = "postgres")]
+        RowRef::Postgres(r) => r.try_get_raw(index).map(|v| v.is_null()),
+        #[cfg(feature = "mysql")]
+        RowRef::MySql(r) => r.try_get_raw(index).map(|v| v.is_null()),
+        RowRef::__Phantom(_, never) => match never {},
+    };
+    null.map_err(Error::from)
+}
+
+/// Field types whose values have an order: `gt`, `gte`, `lt`, `lte`, `range`, `Min`, `Max`.
+pub trait Ordered: FieldType {}
+/// Text field types: `contains`, `icontains`, `startswith`, `regex`, ... and `iexact`.
+pub trait Text: FieldType {}
+/// Numeric field types: arithmetic in `F` expressions, `Sum` and `Avg`.
+pub trait Numeric: FieldType {
+    /// The type `Sum` returns: `i64` for integers, `f64` for floats.
+    type Sum: FieldType;
+}
+/// Field types with a date part: the `year`, `month` and `day` transforms.
+pub trait DateLike: FieldType {}
+/// Field types with a time part: the `hour`, `minute` and `second` transforms.
+pub trait TimeLike: FieldType {}
+
+/// Integer types that a database can assign as an `auto` primary key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `auto` primary key",
+    label = "`auto` needs an integer field",
+    note = "use i16, i32 or i64 for a database-assigned key"
+)]
+pub trait AutoKey: FieldType + Copy + PartialEq {
+    /// Converts the key the database assigned.
+    fn from_i64(value: i64) -> Result<Self>;
+    /// The value that marks a model not yet saved (zero).
+    fn unsaved() -> Self;
+}
+
+macro_rules! markers {
+    (ordered: $($o:ty),*; text: $($t:ty),*; numeric: $($n:ty => $s:ty),*; date: $($d:ty),*; time: $($h:ty),*;) => {
+        $(impl Ordered for $o {})*
+        $(impl Text for $t {})*
+        $(impl Numeric for $n { type Sum = $s; })*
+        $(impl DateLike for $d {})*
+        $(impl TimeLike for $h {})*
+    };
+}
+markers! {
+    ordered: i16, i32, i64, f32, f64, String, DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime;
+    text: String;
+    numeric: i16 => i64, i32 => i64, i64 => i64, f32 => f64, f64 => f64;
+    date: DateTime<Utc>, NaiveDate, NaiveDateTime;
+    time: DateTime<Utc>, NaiveDateTime, NaiveTime;
+}
+
+macro_rules! auto_key {
+    ($($ty:ty),*) => {$(
+        impl AutoKey for $ty {
+            fn from_i64(value: i64) -> Result<Self> {
+                <$ty>::try_from(value).map_err(|_| Error::Decode(format!(
+                    "database-assigned key {value} does not fit in {}", stringify!($ty)
+                )))
+            }
+            fn unsaved() -> Self {
+                0
+            }
+        }
+    )*};
+}
+auto_key!(i16, i32, i64);
