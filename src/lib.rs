@@ -42,6 +42,7 @@ mod expr;
 mod field;
 mod model;
 mod query;
+mod schema;
 pub mod testing;
 mod value;
 
@@ -50,10 +51,11 @@ pub use db::{Conn, Db, DbBuilder, Executor, Transaction};
 pub use error::{Error, FieldError, IntegrityKind, MigrateError, Result, ValidationErrors};
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
-pub use kata_derive::{Model, test};
+pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
-pub use query::{Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
+pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use query::ModelExt;
+pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
 
 /// Everything a module that declares or queries models needs.
@@ -63,8 +65,8 @@ pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text
 /// ```
 pub mod prelude {
     pub use crate::{
-        Avg, Count, CountOf, Db, Executor, F, Field, Max, Min, Model, ModelExt, Q, QuerySet, Sum,
-        Transaction,
+        Avg, Choices, Count, CountOf, Db, Executor, F, Field, Max, Min, Model, ModelExt, ModelSchema, Patch, Q,
+        QuerySet, Sum, Transaction, Validate,
     };
 }
 
@@ -78,7 +80,11 @@ pub mod __private {
     pub use crate::model::{
         ColumnMeta, DefaultValue, Model, ModelMeta, RowReader, validate_email, validate_max_length,
     };
-    pub use crate::query::QuerySet;
+    pub use crate::query::{Insert, InsertSource, QuerySet, Update};
+    pub use crate::schema::{
+        Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,
+        check_field, check_patch, no_default,
+    };
     pub use crate::testing;
     pub use crate::value::{AutoKey, FieldType};
     pub use chrono;

@@ -11,8 +11,12 @@
 //! `test_attr`). Errors are collected, not returned on the first one, so a compile reports
 //! every mistake at once, each at the token to fix.
 
+#![deny(missing_docs)]
+
+mod choices;
 mod internals;
 mod model;
+mod schema;
 mod test_attr;
 
 use proc_macro::TokenStream;
@@ -56,9 +60,7 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_derive(Model, attributes(kata))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
-    model::expand_model(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    model::expand_model(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
 /// Runs an `async fn(db: Db)` as a test, once per configured backend, each time on a fresh
@@ -83,4 +85,17 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand_test(args.into(), item.clone())
         .unwrap_or_else(|err| test_attr::with_errors(err, item))
         .into()
+}
+
+/// Derives `kata::FieldType` (and serde and JSON Schema support) for a fieldless enum, so it
+/// can be a model field stored as text, or as an integer with `#[repr(i16|i32|i64)]`.
+#[proc_macro_derive(Choices, attributes(kata))]
+pub fn derive_choices(input: TokenStream) -> TokenStream {
+    choices::expand_choices(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Derives API schemas from a model: one struct per `#[model_schema(Name, ...)]`.
+#[proc_macro_derive(ModelSchema, attributes(model_schema))]
+pub fn derive_model_schema(input: TokenStream) -> TokenStream {
+    schema::expand_schema(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }

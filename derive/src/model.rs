@@ -22,10 +22,7 @@ pub(crate) fn expand_model(input: TokenStream) -> syn::Result<TokenStream> {
     match cont {
         Some(cont) => Ok(generate(&cont)),
         // from_ast records why it gives up, so check() has already returned.
-        None => Err(syn::Error::new(
-            Span::call_site(),
-            "#[derive(Model)] could not read this struct",
-        )),
+        None => Err(syn::Error::new(Span::call_site(), "#[derive(Model)] could not read this struct")),
     }
 }
 
@@ -60,10 +57,7 @@ fn inherent_impl(cont: &Container<'_>) -> TokenStream {
         let name = field.ident;
         let ty = field.ty;
         let index = Literal::usize_unsuffixed(index);
-        let doc = format!(
-            "The `{}` field of [`{model}`] (column `{}`).",
-            field.name, field.column
-        );
+        let doc = format!("The `{}` field of [`{model}`] (column `{}`).", field.name, field.column);
         quote! {
             #[doc = #doc]
             pub const #name: ::kata::__private::Field<#ident, #ty> =
@@ -85,20 +79,12 @@ fn inherent_impl(cont: &Container<'_>) -> TokenStream {
         }
         _ => {
             let types = key.iter().map(|(_, field)| field.ty);
-            let indexes = key
-                .iter()
-                .map(|(index, _)| Literal::usize_unsuffixed(*index));
-            let names: Vec<String> = key
-                .iter()
-                .map(|(_, field)| format!("`{}`", field.name))
-                .collect();
-            let doc = format!(
-                "The composite primary key of [`{model}`]: ({}).",
-                names.join(", ")
-            );
+            let indexes = key.iter().map(|(index, _)| Literal::usize_unsuffixed(*index));
+            let names: Vec<String> = key.iter().map(|(_, field)| format!("`{}`", field.name)).collect();
+            let doc = format!("The composite primary key of [`{model}`]: ({}).", names.join(", "));
             quote! {
                 #[doc = #doc]
-                pub const pk: ::kata::__private::CompositePk<#ident, (#(#types,)*)> =
+                pub const pk: ::kata::__private::CompositePk<#ident, (#(#types),*)> =
                     ::kata::__private::CompositePk::__new(&[#(#indexes),*]);
             }
         }
@@ -132,9 +118,7 @@ fn model_meta(cont: &Container<'_>) -> TokenStream {
     let name = &cont.name;
     let table = &cont.table;
     let columns = cont.fields.iter().map(column_meta);
-    let primary_key = cont
-        .primary_key()
-        .map(|(index, _)| Literal::usize_unsuffixed(index));
+    let primary_key = cont.primary_key().map(|(index, _)| Literal::usize_unsuffixed(index));
     let unique_together = cont.unique_together.iter().map(|group| {
         // check() has made sure every name is a field.
         let columns = group.fields.iter().filter_map(|ident| {
@@ -235,18 +219,12 @@ fn model_impl(cont: &Container<'_>) -> TokenStream {
         [field] => {
             let ty = field.ty;
             let name = field.ident;
-            (
-                quote!(#ty),
-                quote!(::core::clone::Clone::clone(&self.#name)),
-            )
+            (quote!(#ty), quote!(::core::clone::Clone::clone(&self.#name)))
         }
         _ => {
             let types = key.iter().map(|field| field.ty);
             let names = key.iter().map(|field| field.ident);
-            (
-                quote!((#(#types,)*)),
-                quote!((#(::core::clone::Clone::clone(&self.#names),)*)),
-            )
+            (quote!((#(#types),*)), quote!((#(::core::clone::Clone::clone(&self.#names)),*)))
         }
     };
 

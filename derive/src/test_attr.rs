@@ -32,10 +32,7 @@ pub(crate) fn expand_test(args: TokenStream, item: TokenStream) -> syn::Result<T
     match func {
         Some(func) => Ok(generate(&func, backends.as_ref())),
         // A parse failure was recorded above, so check() has already returned.
-        None => Err(syn::Error::new(
-            Span::call_site(),
-            "#[kata::test] could not read this function",
-        )),
+        None => Err(syn::Error::new(Span::call_site(), "#[kata::test] could not read this function")),
     }
 }
 
@@ -68,10 +65,7 @@ fn parse_args(cx: &Ctxt, args: TokenStream) -> Option<LitStr> {
         let path = meta.path();
         if path != BACKENDS {
             let name = path.to_token_stream().to_string().replace(' ', "");
-            cx.error_spanned_by(
-                path,
-                format!("unknown #[kata::test] argument `{name}`; expected: backends"),
-            );
+            cx.error_spanned_by(path, format!("unknown #[kata::test] argument `{name}`; expected: backends"));
             continue;
         }
         if seen_backends {
@@ -80,16 +74,10 @@ fn parse_args(cx: &Ctxt, args: TokenStream) -> Option<LitStr> {
         }
         seen_backends = true;
         let Meta::NameValue(nv) = &meta else {
-            cx.error_spanned_by(
-                &meta,
-                "`backends` needs a value: `backends = \"postgres,mysql\"`",
-            );
+            cx.error_spanned_by(&meta, "`backends` needs a value: `backends = \"postgres,mysql\"`");
             continue;
         };
-        let Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) = &nv.value
-        else {
+        let Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) = &nv.value else {
             cx.error_spanned_by(
                 &nv.value,
                 "expected a string literal for `backends`, e.g. `backends = \"postgres,mysql\"`",

@@ -8,7 +8,7 @@ mod write;
 
 use std::marker::PhantomData;
 
-pub use selection::{Columns, Selection, ValuesQuerySet};
+pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
 pub use write::{Insert, InsertSource, ModelExt, Update};
 
 use crate::backend::Backend;
@@ -157,7 +157,7 @@ impl<M: Model> QuerySet<M> {
         &self,
         w: &mut SqlWriter,
         list: impl FnOnce(&mut SqlWriter) -> Result<()>,
-        group_by_model: bool,
+        group_by: &[&Node],
     ) -> Result<()> {
         let meta = M::meta();
         w.push(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
@@ -165,9 +165,9 @@ impl<M: Model> QuerySet<M> {
         w.push(" FROM ");
         w.ident(meta.table);
         self.write_where(w)?;
-        if group_by_model {
+        if !group_by.is_empty() {
             w.push(" GROUP BY ");
-            w.model_columns(meta);
+            w.comma_separated(group_by, |w, n| w.node(n))?;
         }
         self.write_order(w)?;
         w.limit_offset(self.limit, self.offset)
@@ -199,7 +199,7 @@ impl<M: Model> QuerySet<M> {
         self.write_select(&mut w, |w| {
             w.model_columns(M::meta());
             Ok(())
-        }, false)?;
+        }, &[])?;
         Ok(w.finish())
     }
 
@@ -228,7 +228,7 @@ impl<M: Model> QuerySet<M> {
                 w.column(meta, i);
                 Ok(())
             })
-        }, false)?;
+        }, &[])?;
         w.push(") kata_sub)");
         Ok(())
     }

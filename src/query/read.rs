@@ -108,7 +108,7 @@ impl<M: Model> QuerySet<M> {
             self.write_select(&mut w, |w| {
                 w.model_columns(M::meta());
                 Ok(())
-            }, false)?;
+            }, &[])?;
             w.push(") kata_sub");
         } else {
             w.push("SELECT COUNT(*) FROM ");
@@ -130,7 +130,7 @@ impl<M: Model> QuerySet<M> {
         query.write_select(&mut w, |w| {
             w.push("1");
             Ok(())
-        }, false)?;
+        }, &[])?;
         Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
     }
 
@@ -144,7 +144,7 @@ impl<M: Model> QuerySet<M> {
                 w.column(meta, i);
                 Ok(())
             })
-        }, false)?;
+        }, &[])?;
         w.push(") kata_sub WHERE ");
         for (n, &i) in meta.primary_key.iter().enumerate() {
             if n > 0 {
@@ -198,10 +198,30 @@ impl<M: Model> QuerySet<M> {
         self.write_select(&mut w, |w| {
             w.model_columns(M::meta());
             Ok(())
-        }, false)?;
+        }, &[])?;
         // SQLite's plan rows are (id, parent, notused, detail); the others give one text column.
         let column = if backend == Backend::Sqlite { 3 } else { 0 };
         let lines = run::fetch_all(ex, w.finish(), |row| String::decode(row, column)).await?;
         Ok(lines.join("\n"))
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every matching row, reading only the columns of `P` (a ModelSchema struct): Django's
+    /// `only()`/`values()`, without ever half-filling a model.
+    pub async fn alist_as<P: crate::schema::Projection<M>>(&self, ex: &impl Executor) -> Result<Vec<P>> {
+        let meta = M::meta();
+        let mut w = SqlWriter::new(ex.backend())?;
+        self.write_select(
+            &mut w,
+            |w| {
+                w.comma_separated(P::COLUMNS, |w, &i| {
+                    w.column(meta, i);
+                    Ok(())
+                })
+            },
+            &[],
+        )?;
+        run::fetch_all(ex, w.finish(), |row| P::__decode(&mut RowReader::new(row))).await
     }
 }

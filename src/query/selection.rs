@@ -139,11 +139,11 @@ impl<M: Model> QuerySet<M> {
             self.write_select(&mut w, |w| {
                 w.model_columns(meta);
                 Ok(())
-            }, false)?;
+            }, &[])?;
             w.push(") ");
             w.ident(meta.table);
         } else {
-            self.write_select(&mut w, |w| w.comma_separated(&nodes, |w, n| w.node(n)), false)?;
+            self.write_select(&mut w, |w| w.comma_separated(&nodes, |w, n| w.node(n)), &[])?;
         }
         let rows = run::fetch_all(ex, w.finish(), |row| S::__decode(&mut RowReader::new(row))).await?;
         rows.into_iter().next().ok_or(crate::Error::Internal("an aggregate query returned no row"))
@@ -153,25 +153,14 @@ impl<M: Model> QuerySet<M> {
 impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     fn statement(&self, ex: &impl Executor) -> Result<crate::query::sql::Statement> {
         let mut w = SqlWriter::new(ex.backend())?;
-        let group = self.nodes.iter().any(Node::contains_aggregate);
-        let plain: Vec<&Node> = self.nodes.iter().filter(|n| !n.contains_aggregate()).collect();
-        self.query.write_select(&mut w, |w| w.comma_separated(&self.nodes, |w, n| w.node(n)), false)?;
-        if group && !plain.is_empty() {
-            // values_list(field, Count(..)) groups by the plain fields, as Django's
-            // values().annotate() does. GROUP BY goes before ORDER BY/LIMIT, so rebuild.
-            let mut w2 = SqlWriter::new(ex.backend())?;
-            let meta = M::meta();
-            w2.push(if self.query.distinct { "SELECT DISTINCT " } else { "SELECT " });
-            w2.comma_separated(&self.nodes, |w, n| w.node(n))?;
-            w2.push(" FROM ");
-            w2.ident(meta.table);
-            self.query.write_where(&mut w2)?;
-            w2.push(" GROUP BY ");
-            w2.comma_separated(&plain, |w, n| w.node(n))?;
-            let ordered = QuerySet::<M> { filter: None, ..self.query.clone() };
-            ordered.write_order_and_limit(&mut w2)?;
-            return Ok(w2.finish());
-        }
+        // values_list(field, Count(..)) groups by the plain fields, as Django's
+        // values().annotate() does.
+        let plain: Vec<&Node> = if self.nodes.iter().any(Node::contains_aggregate) {
+            self.nodes.iter().filter(|n| !n.contains_aggregate()).collect()
+        } else {
+            Vec::new()
+        };
+        self.query.write_select(&mut w, |w| w.comma_separated(&self.nodes, |w, n| w.node(n)), &plain)?;
         Ok(w.finish())
     }
 
@@ -200,20 +189,6 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
                 yield row?;
             }
         }
-    }
-}
-
-impl<M: Model> QuerySet<M> {
-    pub(crate) fn write_order_and_limit(&self, w: &mut SqlWriter) -> Result<()> {
-        if !self.order.is_empty() {
-            w.push(" ORDER BY ");
-            w.comma_separated(&self.order, |w, (node, descending)| {
-                w.node(node)?;
-                w.push(if *descending { " DESC" } else { " ASC" });
-                Ok(())
-            })?;
-        }
-        w.limit_offset(self.limit, self.offset)
     }
 }
 
@@ -257,3 +232,93 @@ tuple_columns!(A B C D E);
 tuple_columns!(A B C D E F);
 tuple_columns!(A B C D E F G);
 tuple_columns!(A B C D E F G H);
+
+/// A query that returns each model with computed values beside it (Django's `annotate`):
+/// `Vec<(M, S::Output)>`.
+pub struct Annotated<M, S> {
+    query: QuerySet<M>,
+    nodes: Vec<Node>,
+    _marker: PhantomData<fn() -> S>,
+}
+
+impl<M, S> std::fmt::Debug for Annotated<M, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Annotated").field("query", &self.query).field("nodes", &self.nodes).finish()
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Computes expressions beside each model (Django's `annotate`). With an aggregate the
+    /// rows are grouped by the model's columns.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Item { #[kata(primary_key, auto)] id: i64, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// Item::objects().acreate(&db, Item { id: 0, price: 3, quantity: 4 }).await?;
+    /// let rows: Vec<(Item, i64)> =
+    ///     Item::objects().annotate(F(Item::price) * F(Item::quantity)).alist(&db).await?;
+    /// assert_eq!(rows[0].1, 12);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn annotate<S: Selection<M>>(self, selection: S) -> Annotated<M, S> {
+        let mut nodes = Vec::new();
+        selection.__nodes(&mut nodes);
+        Annotated { query: self, nodes, _marker: PhantomData }
+    }
+}
+
+impl<M: Model, S: Selection<M>> Annotated<M, S> {
+    fn statement(&self, ex: &impl Executor) -> Result<crate::query::sql::Statement> {
+        let meta = M::meta();
+        let group: Vec<Node> = if self.nodes.iter().any(Node::contains_aggregate) {
+            (0..meta.columns.len()).map(|i| Node::Column(meta, i)).collect()
+        } else {
+            Vec::new()
+        };
+        let group: Vec<&Node> = group.iter().collect();
+        let mut w = SqlWriter::new(ex.backend())?;
+        self.query.write_select(
+            &mut w,
+            |w| {
+                w.model_columns(meta);
+                for node in &self.nodes {
+                    w.push(", ");
+                    w.node(node)?;
+                }
+                Ok(())
+            },
+            &group,
+        )?;
+        Ok(w.finish())
+    }
+
+    fn decode(row: crate::backend::RowRef<'_>) -> Result<(M, S::Output)> {
+        let mut reader = RowReader::new(row);
+        let model = M::__decode(&mut reader)?;
+        Ok((model, S::__decode(&mut reader)?))
+    }
+
+    /// Every row, each model with its computed values.
+    pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<(M, S::Output)>> {
+        let stmt = self.statement(ex)?;
+        run::fetch_all(ex, stmt, Self::decode).await
+    }
+
+    /// Streams the rows without holding them all in memory.
+    pub fn aiterator<'e, E: Executor>(
+        &self,
+        ex: &'e E,
+    ) -> impl Stream<Item = Result<(M, S::Output)>> + Send + 'e {
+        let stmt = self.statement(ex);
+        async_stream::try_stream! {
+            let rows = run::fetch_stream(ex, stmt?, Self::decode);
+            for await row in rows {
+                yield row?;
+            }
+        }
+    }
+}

@@ -27,6 +27,10 @@ use crate::query::sql::{SqlWriter, Statement};
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 pub trait Insert<M: Model>: Send {
+    /// Checks the value before anything is sent (schemas check their JSON Schema rules).
+    fn validate_insert(&self) -> Result<()> {
+        Ok(())
+    }
     /// Converts into what is inserted.
     fn into_insert(self) -> InsertSource<M>;
 }
@@ -61,6 +65,10 @@ impl<M: Model, const N: usize> Insert<M> for [Assignment<M>; N] {
 
 /// What `aupdate` accepts: assignments (`[User::is_active.set(false)]`) or a patch schema.
 pub trait Update<M>: Send {
+    /// Checks the value before anything is sent (patch schemas check their rules).
+    fn validate_update(&self) -> Result<()> {
+        Ok(())
+    }
     /// The columns to set.
     fn into_assignments(self) -> Vec<Assignment<M>>;
 }
@@ -104,9 +112,10 @@ fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]
     errors.into_result()
 }
 
-/// The columns a model insert writes: all but the `auto` key.
-fn insert_columns(meta: &ModelMeta) -> impl Iterator<Item = usize> + Clone + '_ {
-    (0..meta.columns.len()).filter(|&i| !meta.columns[i].auto)
+/// The columns a model insert writes: all but the `auto` key, unless `explicit_key` (an
+/// instance whose key was set by hand, which `asave` inserts with that key, as Django does).
+fn insert_columns(meta: &ModelMeta, explicit_key: bool) -> impl Iterator<Item = usize> + Clone + '_ {
+    (0..meta.columns.len()).filter(move |&i| explicit_key || !meta.columns[i].auto)
 }
 
 fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterator<Item = usize>) {
@@ -119,18 +128,23 @@ fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterato
 }
 
 /// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` where
-/// the backend has it.
-fn insert_models_statement<M: Model>(backend: Backend, models: &[M], returning: bool) -> Result<Statement> {
+/// the backend has it (never with `explicit_key`: the key is already known).
+fn insert_models_statement<M: Model>(
+    backend: Backend,
+    models: &[M],
+    returning: bool,
+    explicit_key: bool,
+) -> Result<Statement> {
     let meta = M::meta();
     let mut w = SqlWriter::new(backend)?;
     w.push("INSERT INTO ");
     w.ident(meta.table);
     w.push(" (");
-    write_column_names(&mut w, meta, insert_columns(meta));
+    write_column_names(&mut w, meta, insert_columns(meta, explicit_key));
     w.push(") VALUES ");
     for (n, model) in models.iter().enumerate() {
         w.push(if n > 0 { ", (" } else { "(" });
-        for (k, i) in insert_columns(meta).enumerate() {
+        for (k, i) in insert_columns(meta, explicit_key).enumerate() {
             if k > 0 {
                 w.push(", ");
             }
@@ -138,7 +152,7 @@ fn insert_models_statement<M: Model>(backend: Backend, models: &[M], returning: 
         }
         w.push(")");
     }
-    if let (true, Some(auto)) = (returning, meta.auto_column()) {
+    if let (true, false, Some(auto)) = (returning, explicit_key, meta.auto_column()) {
         w.push(" RETURNING ");
         w.ident(meta.columns[auto].name);
     }
@@ -149,7 +163,7 @@ fn insert_models_statement<M: Model>(backend: Backend, models: &[M], returning: 
 async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
     let meta = M::meta();
     let returning = ex.__shared().returning && meta.auto_column().is_some();
-    let stmt = insert_models_statement(ex.backend(), models, returning)?;
+    let stmt = insert_models_statement(ex.backend(), models, returning, false)?;
     if returning {
         let keys = run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await.map_err(|e| for_model(e, meta))?;
         if keys.len() != models.len() {
@@ -227,6 +241,7 @@ impl<M: Model> QuerySet<M> {
     /// assignments, the database's defaults (Django's `acreate`). The model's rules
     /// (`max_length`, `email`) are checked first; an invalid value never reaches the database.
     pub async fn acreate(&self, ex: &impl Executor, values: impl Insert<M>) -> Result<M> {
+        values.validate_insert()?;
         match values.into_insert() {
             InsertSource::Model(model) => {
                 model.validate()?;
@@ -327,7 +342,7 @@ impl<M: Model> QuerySet<M> {
         if models.is_empty() {
             return Ok(models);
         }
-        let per_row = insert_columns(meta).count().max(1);
+        let per_row = insert_columns(meta, false).count().max(1);
         let batch = (ex.backend().max_params() / per_row).clamp(1, 1000);
         if models.len() <= batch {
             insert_batch(ex, &mut models).await?;
@@ -403,6 +418,7 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn aupdate(&self, ex: &impl Executor, update: impl Update<M>) -> Result<u64> {
+        update.validate_update()?;
         let assignments = update.into_assignments();
         if assignments.is_empty() {
             return Ok(0);
@@ -577,7 +593,8 @@ pub trait ModelExt: Model {
             } else if self.aexists_in(ex).await? {
                 return Ok(());
             }
-            let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false)?;
+            // The key was set by hand and has no row yet: insert the row with that key.
+            let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false, true)?;
             run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
             Ok(())
         }
@@ -615,6 +632,33 @@ pub trait ModelExt: Model {
             let fresh = run::fetch_optional(ex, w.finish(), decode_model::<Self>).await?;
             *self = fresh.ok_or(Error::DoesNotExist { model: meta.name })?;
             Ok(())
+        }
+    }
+
+    /// Applies a patch schema to this row and to the instance: only the fields the patch
+    /// sets are written; an empty patch runs no query. The patch is validated first.
+    fn apatch<E: Executor, P>(&mut self, ex: &E, patch: P) -> impl std::future::Future<Output = Result<u64>> + Send
+    where
+        P: Update<Self> + crate::schema::Apply<Self> + Clone,
+    {
+        async move {
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "apatch" });
+            }
+            patch.validate_update()?;
+            let assignments = patch.clone().into_assignments();
+            if assignments.is_empty() {
+                return Ok(0);
+            }
+            validate_assignments(meta, &assignments)?;
+            let mut w = SqlWriter::new(ex.backend())?;
+            write_update_head::<Self>(&mut w, &assignments)?;
+            pk_condition(&mut w, &*self)?;
+            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+            // The instance changes only once the row has.
+            patch.apply_to(self);
+            Ok(done.rows_affected)
         }
     }
 

@@ -71,14 +71,18 @@ impl<'a> Container<'a> {
             Data::Enum(data) => {
                 cx.error_spanned_by(
                     data.enum_token,
-                    format!("#[derive(Model)] supports only structs with named fields, and `{name}` is an enum"),
+                    format!(
+                        "#[derive(Model)] supports only structs with named fields, and `{name}` is an enum"
+                    ),
                 );
                 return None;
             }
             Data::Union(data) => {
                 cx.error_spanned_by(
                     data.union_token,
-                    format!("#[derive(Model)] supports only structs with named fields, and `{name}` is a union"),
+                    format!(
+                        "#[derive(Model)] supports only structs with named fields, and `{name}` is a union"
+                    ),
                 );
                 return None;
             }
@@ -97,39 +101,20 @@ impl<'a> Container<'a> {
                 let ident = field.ident.as_ref().expect("named fields have identifiers");
                 let attrs = attr::Field::from_ast(cx, &field.attrs);
                 let name = ident.unraw().to_string();
-                let column = attrs
-                    .column
-                    .as_ref()
-                    .map_or_else(|| name.clone(), |column| column.value.clone());
-                Field {
-                    ident,
-                    name,
-                    column,
-                    ty: &field.ty,
-                    attrs,
-                }
+                let column =
+                    attrs.column.as_ref().map_or_else(|| name.clone(), |column| column.value.clone());
+                Field { ident, name, column, ty: &field.ty, attrs }
             })
             .collect();
 
-        let table = attrs
-            .table
-            .map_or_else(|| snake_case(&name), |table| table.value);
+        let table = attrs.table.map_or_else(|| snake_case(&name), |table| table.value);
 
-        Some(Container {
-            ident: &input.ident,
-            name,
-            table,
-            unique_together: attrs.unique_together,
-            fields,
-        })
+        Some(Container { ident: &input.ident, name, table, unique_together: attrs.unique_together, fields })
     }
 
     /// The primary-key fields with their positions, in declaration order.
     pub(crate) fn primary_key(&self) -> impl Iterator<Item = (usize, &Field<'a>)> {
-        self.fields
-            .iter()
-            .enumerate()
-            .filter(|(_, field)| field.attrs.primary_key.is_some())
+        self.fields.iter().enumerate().filter(|(_, field)| field.attrs.primary_key.is_some())
     }
 
     /// The `auto` field, if any (the checks allow at most one).

@@ -31,20 +31,14 @@ struct Attr<'c, T> {
 
 impl<'c, T> Attr<'c, T> {
     fn none(cx: &'c Ctxt, name: Symbol) -> Self {
-        Attr {
-            cx,
-            name,
-            seen: false,
-            value: None,
-        }
+        Attr { cx, name, seen: false, value: None }
     }
 
     /// Records the key written at `obj` with its value (`None` when the value was invalid and
     /// has been reported). A second occurrence is reported at `obj`, valid or not.
     fn set<A: ToTokens>(&mut self, obj: A, value: Option<T>) {
         if self.seen {
-            self.cx
-                .error_spanned_by(obj, format!("duplicate kata attribute `{}`", self.name));
+            self.cx.error_spanned_by(obj, format!("duplicate kata attribute `{}`", self.name));
         } else {
             self.seen = true;
             self.value = value;
@@ -100,8 +94,8 @@ impl Container {
             let path = meta.path();
             if path == TABLE {
                 let example = "table = \"name\"";
-                let name = name_value(cx, &meta, example)
-                    .and_then(|value| non_empty_str(cx, TABLE, value, example));
+                let name =
+                    name_value(cx, &meta, example).and_then(|value| non_empty_str(cx, TABLE, value, example));
                 table.set(path, name);
             } else if path == UNIQUE_TOGETHER {
                 if let Some(group) = parse_unique_together(cx, &meta) {
@@ -112,10 +106,7 @@ impl Container {
             }
         }
 
-        Container {
-            table: table.get(),
-            unique_together,
-        }
+        Container { table: table.get(), unique_together }
     }
 }
 
@@ -186,8 +177,8 @@ impl Field {
                 check_flag(cx, &meta, EMAIL);
                 email.set_true(&meta);
             } else if path == MAX_LENGTH {
-                let n = name_value(cx, &meta, "max_length = 150")
-                    .and_then(|value| parse_max_length(cx, value));
+                let n =
+                    name_value(cx, &meta, "max_length = 150").and_then(|value| parse_max_length(cx, value));
                 max_length.set(path, n);
             } else if path == DEFAULT {
                 let value = name_value(cx, &meta, "default = \"\"").and_then(|value| {
@@ -239,10 +230,7 @@ fn unknown_key(cx: &Ctxt, meta: &Meta, expected: &[Symbol]) {
     let name = path.to_token_stream().to_string().replace(' ', "");
     cx.error_spanned_by(
         path,
-        format!(
-            "unknown kata attribute `{name}`; expected one of: {}",
-            symbol::list(expected)
-        ),
+        format!("unknown kata attribute `{name}`; expected one of: {}", symbol::list(expected)),
     );
 }
 
@@ -278,14 +266,8 @@ fn ungroup(mut expr: &Expr) -> &Expr {
 }
 
 fn non_empty_str(cx: &Ctxt, name: Symbol, value: &Expr, example: &str) -> Option<WithSpan<String>> {
-    let Expr::Lit(ExprLit {
-        lit: Lit::Str(lit), ..
-    }) = value
-    else {
-        cx.error_spanned_by(
-            value,
-            format!("expected a string literal for `{name}`, e.g. `{example}`"),
-        );
+    let Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) = value else {
+        cx.error_spanned_by(value, format!("expected a string literal for `{name}`, e.g. `{example}`"));
         return None;
     };
     let text = lit.value();
@@ -293,21 +275,12 @@ fn non_empty_str(cx: &Ctxt, name: Symbol, value: &Expr, example: &str) -> Option
         cx.error_spanned_by(lit, format!("`{name}` cannot be empty"));
         return None;
     }
-    Some(WithSpan {
-        value: text,
-        span: lit.span(),
-    })
+    Some(WithSpan { value: text, span: lit.span() })
 }
 
 fn parse_max_length(cx: &Ctxt, value: &Expr) -> Option<u32> {
-    let Expr::Lit(ExprLit {
-        lit: Lit::Int(lit), ..
-    }) = value
-    else {
-        cx.error_spanned_by(
-            value,
-            "expected an integer literal for `max_length`, e.g. `max_length = 150`",
-        );
+    let Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) = value else {
+        cx.error_spanned_by(value, "expected an integer literal for `max_length`, e.g. `max_length = 150`");
         return None;
     };
     match lit.base10_parse::<u32>() {
@@ -327,15 +300,8 @@ fn parse_max_length(cx: &Ctxt, value: &Expr) -> Option<u32> {
 fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
     let (negative, lit) = match value {
         Expr::Lit(ExprLit { lit, .. }) => (false, lit),
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_),
-            expr,
-            ..
-        }) => match ungroup(expr) {
-            Expr::Lit(ExprLit {
-                lit: lit @ (Lit::Int(_) | Lit::Float(_)),
-                ..
-            }) => (true, lit),
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => match ungroup(expr) {
+            Expr::Lit(ExprLit { lit: lit @ (Lit::Int(_) | Lit::Float(_)), .. }) => (true, lit),
             _ => return bad_default(cx, value),
         },
         Expr::Path(path) if path.qself.is_none() && path.path == NOW => {
@@ -347,10 +313,7 @@ fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
         Lit::Str(s) => Some(DefaultValue::Str(s.value())),
         Lit::Bool(b) => Some(DefaultValue::Bool(b.value)),
         Lit::Int(int) => {
-            let parsed = int
-                .base10_parse::<i128>()
-                .ok()
-                .map(|n| if negative { -n } else { n });
+            let parsed = int.base10_parse::<i128>().ok().map(|n| if negative { -n } else { n });
             match parsed.and_then(|n| i64::try_from(n).ok()) {
                 Some(n) => Some(DefaultValue::Int(n)),
                 None => {
@@ -371,10 +334,7 @@ fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
 }
 
 fn bad_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
-    cx.error_spanned_by(
-        value,
-        "expected a string, bool, integer or float literal, or `now`, for `default`",
-    );
+    cx.error_spanned_by(value, "expected a string, bool, integer or float literal, or `now`, for `default`");
     None
 }
 
@@ -397,7 +357,5 @@ fn parse_unique_together(cx: &Ctxt, meta: &Meta) -> Option<UniqueTogether> {
         cx.error_spanned_by(list, "`unique_together` needs at least one field name");
         return None;
     }
-    Some(UniqueTogether {
-        fields: names.into_iter().collect(),
-    })
+    Some(UniqueTogether { fields: names.into_iter().collect() })
 }

@@ -24,10 +24,7 @@ fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
     if cont.primary_key().next().is_none() {
         cx.error_spanned_by(
             cont.ident,
-            format!(
-                "model `{}` has no primary key: mark a field with #[kata(primary_key)]",
-                cont.name
-            ),
+            format!("model `{}` has no primary key: mark a field with #[kata(primary_key)]", cont.name),
         );
     }
 }
@@ -104,10 +101,7 @@ fn check_unique_together(cx: &Ctxt, cont: &Container<'_>) {
                     ),
                 );
             } else if seen.contains(&name) {
-                cx.error_spanned_by(
-                    ident,
-                    format!("field `{name}` appears twice in this `unique_together`"),
-                );
+                cx.error_spanned_by(ident, format!("field `{name}` appears twice in this `unique_together`"));
             }
             seen.push(name);
         }

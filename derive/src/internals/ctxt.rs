@@ -21,9 +21,7 @@ pub(crate) struct Ctxt {
 impl Ctxt {
     /// An empty context.
     pub(crate) fn new() -> Self {
-        Ctxt {
-            errors: RefCell::new(Some(Vec::new())),
-        }
+        Ctxt { errors: RefCell::new(Some(Vec::new())) }
     }
 
     /// Records an error spanning the tokens of `obj`.
@@ -38,22 +36,13 @@ impl Ctxt {
 
     /// Records an error that syn produced (a parse error, for instance).
     pub(crate) fn syn_error(&self, err: syn::Error) {
-        self.errors
-            .borrow_mut()
-            .as_mut()
-            .expect("Ctxt used after check()")
-            .push(err);
+        self.errors.borrow_mut().as_mut().expect("Ctxt used after check()").push(err);
     }
 
     /// Consumes the context: `Ok` if nothing was recorded, otherwise all the errors combined
     /// into one `syn::Error` (each keeps its own span).
     pub(crate) fn check(self) -> syn::Result<()> {
-        let mut errors = self
-            .errors
-            .borrow_mut()
-            .take()
-            .expect("Ctxt::check called twice")
-            .into_iter();
+        let mut errors = self.errors.borrow_mut().take().expect("Ctxt::check called twice").into_iter();
         let Some(mut combined) = errors.next() else {
             return Ok(());
         };

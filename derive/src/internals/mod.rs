@@ -4,6 +4,7 @@
 pub(crate) mod ast;
 pub(crate) mod attr;
 pub(crate) mod check;
+pub(crate) mod schema_attr;
 mod ctxt;
 pub(crate) mod symbol;
 

@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Display};
 
-use syn::{Ident, Path};
+use syn::Path;
 
 /// An attribute name or key, compared with a parsed path or identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,11 @@ pub(crate) const COLUMN: Symbol = Symbol("column");
 /// The value of `default = now`.
 pub(crate) const NOW: Symbol = Symbol("now");
 
+/// `#[derive(Choices)]` container: `rename_all = "snake_case"`.
+pub(crate) const RENAME_ALL: Symbol = Symbol("rename_all");
+/// `#[derive(Choices)]` variant: `value = "text"`.
+pub(crate) const VALUE: Symbol = Symbol("value");
+
 /// `#[kata::test]`: `backends = "postgres,mysql"`.
 pub(crate) const BACKENDS: Symbol = Symbol("backends");
 
@@ -43,32 +48,18 @@ pub(crate) const BACKENDS: Symbol = Symbol("backends");
 pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER];
 
 /// The field keys, in the order error messages list them.
-pub(crate) const FIELD_KEYS: &[Symbol] = &[
-    PRIMARY_KEY,
-    AUTO,
-    UNIQUE,
-    INDEX,
-    EMAIL,
-    MAX_LENGTH,
-    DEFAULT,
-    COLUMN,
-];
+pub(crate) const FIELD_KEYS: &[Symbol] =
+    &[PRIMARY_KEY, AUTO, UNIQUE, INDEX, EMAIL, MAX_LENGTH, DEFAULT, COLUMN];
+
+/// The `#[derive(Choices)]` container keys.
+pub(crate) const CHOICES_KEYS: &[Symbol] = &[RENAME_ALL];
+
+/// The `#[derive(Choices)]` variant keys.
+pub(crate) const VARIANT_KEYS: &[Symbol] = &[VALUE];
 
 /// `a, b, c`: the keys an "unknown attribute" message suggests.
 pub(crate) fn list(symbols: &[Symbol]) -> String {
     symbols.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
-}
-
-impl PartialEq<Symbol> for Ident {
-    fn eq(&self, word: &Symbol) -> bool {
-        self == word.0
-    }
-}
-
-impl PartialEq<Symbol> for &Ident {
-    fn eq(&self, word: &Symbol) -> bool {
-        *self == word.0
-    }
 }
 
 impl PartialEq<Symbol> for Path {

@@ -87,10 +87,7 @@ fn field_handles_are_consts_indexed_by_position() {
                 ::kata::__private::Field::__new(7);
         )
     ));
-    assert!(has(
-        &out,
-        quote!(#[doc = "The `last_name` field of [`User`] (column `surname`)."])
-    ));
+    assert!(has(&out, quote!(#[doc = "The `last_name` field of [`User`] (column `surname`)."])));
 }
 
 #[test]
@@ -171,18 +168,9 @@ fn column_meta_carries_every_attribute() {
 #[test]
 fn defaults_of_every_kind() {
     let out = expand(user());
-    assert!(has(
-        &out,
-        quote!(default: ::core::option::Option::Some(__k::DefaultValue::Str("")))
-    ));
-    assert!(has(
-        &out,
-        quote!(default: ::core::option::Option::Some(__k::DefaultValue::Bool(true)))
-    ));
-    assert!(has(
-        &out,
-        quote!(default: ::core::option::Option::Some(__k::DefaultValue::Now))
-    ));
+    assert!(has(&out, quote!(default: ::core::option::Option::Some(__k::DefaultValue::Str("")))));
+    assert!(has(&out, quote!(default: ::core::option::Option::Some(__k::DefaultValue::Bool(true)))));
+    assert!(has(&out, quote!(default: ::core::option::Option::Some(__k::DefaultValue::Now))));
 
     let out = expand(quote! {
         struct Numbers {
@@ -198,19 +186,13 @@ fn defaults_of_every_kind() {
     assert!(has(&out, quote!(__k::DefaultValue::Int(-3))));
     assert!(has(&out, quote!(__k::DefaultValue::Float(1.5f64))));
     assert!(has(&out, quote!(__k::DefaultValue::Float(-1.5f64))));
-    assert!(has(
-        &out,
-        quote!(__k::DefaultValue::Int(-9223372036854775808))
-    ));
+    assert!(has(&out, quote!(__k::DefaultValue::Int(-9223372036854775808))));
 }
 
 #[test]
 fn unique_together_holds_column_names() {
     let out = expand(user());
-    assert!(has(
-        &out,
-        quote!(unique_together: &[&["first_name", "surname"]],)
-    ));
+    assert!(has(&out, quote!(unique_together: &[&["first_name", "surname"]],)));
 }
 
 #[test]
@@ -234,10 +216,7 @@ fn decode_reads_every_field_in_order() {
 #[test]
 fn bind_column_matches_every_index_and_rejects_others() {
     let out = expand(user());
-    assert!(has(
-        &out,
-        quote!(0 => <i64 as __k::FieldType>::bind(&self.id, args),)
-    ));
+    assert!(has(&out, quote!(0 => <i64 as __k::FieldType>::bind(&self.id, args),)));
     assert!(has(
         &out,
         quote!(7 => <Option<DateTime<Utc> > as __k::FieldType>::bind(&self.last_login, args),)
@@ -251,10 +230,7 @@ fn bind_column_matches_every_index_and_rejects_others() {
 #[test]
 fn auto_key_is_set_and_checked_through_auto_key() {
     let out = expand(user());
-    assert!(has(
-        &out,
-        quote!(self.id = <i64 as __k::AutoKey>::from_i64(value)?;)
-    ));
+    assert!(has(&out, quote!(self.id = <i64 as __k::AutoKey>::from_i64(value)?;)));
     assert!(has(
         &out,
         quote!(
@@ -268,22 +244,10 @@ fn auto_key_is_set_and_checked_through_auto_key() {
 #[test]
 fn validate_calls_one_validator_per_rule_with_the_rust_field_name() {
     let out = expand(user());
-    assert!(has(
-        &out,
-        quote!(__k::validate_max_length(&self.username, 150, "username", errors);)
-    ));
-    assert!(has(
-        &out,
-        quote!(__k::validate_max_length(&self.email, 254, "email", errors);)
-    ));
-    assert!(has(
-        &out,
-        quote!(__k::validate_email(&self.email, "email", errors);)
-    ));
-    assert!(has(
-        &out,
-        quote!(__k::validate_max_length(&self.last_name, 150, "last_name", errors);)
-    ));
+    assert!(has(&out, quote!(__k::validate_max_length(&self.username, 150, "username", errors);)));
+    assert!(has(&out, quote!(__k::validate_max_length(&self.email, 254, "email", errors);)));
+    assert!(has(&out, quote!(__k::validate_email(&self.email, "email", errors);)));
+    assert!(has(&out, quote!(__k::validate_max_length(&self.last_name, 150, "last_name", errors);)));
 }
 
 #[test]
@@ -348,17 +312,9 @@ fn composite_primary_key_is_a_composite_pk_of_a_tuple() {
             type Pk = (i64, i32);
         )
     ));
-    assert!(has(
-        &out,
-        quote!(
-            fn pk(&self) -> Self::Pk {
-                (
-                    ::core::clone::Clone::clone(&self.order_id),
-                    ::core::clone::Clone::clone(&self.product_id),
-                )
-            }
-        )
-    ));
+    let pk_value = "fn pk(&self) -> Self::Pk { \
+        (::core::clone::Clone::clone(&self.order_id), ::core::clone::Clone::clone(&self.product_id)) }";
+    assert!(squash(&out).contains(&squash(pk_value)));
     assert!(has(&out, quote!(primary_key: &[0, 2],)));
     assert!(has(
         &out,
@@ -375,10 +331,7 @@ fn raw_identifiers_keep_the_raw_handle_and_drop_the_prefix_in_names() {
     let out = expand(quote! {
         struct Item { #[kata(primary_key)] id: i64, r#type: String }
     });
-    assert!(has(
-        &out,
-        quote!(pub const r#type: ::kata::__private::Field<Item, String>)
-    ));
+    assert!(has(&out, quote!(pub const r#type: ::kata::__private::Field<Item, String>)));
     assert!(has(&out, quote!(field: "type", name: "type",)));
     assert!(has(&out, quote!(r#type: reader.next::<String>()?)));
 }
@@ -493,10 +446,7 @@ fn malformed_attribute_is_reported_and_the_others_still_read() {
     });
     assert_eq!(errs.len(), 4, "{errs:?}");
     assert!(errs[2].starts_with("unknown kata attribute `bogus`"));
-    assert_eq!(
-        errs[3],
-        "model `User` has no primary key: mark a field with #[kata(primary_key)]"
-    );
+    assert_eq!(errs[3], "model `User` has no primary key: mark a field with #[kata(primary_key)]");
 }
 
 #[test]
@@ -515,10 +465,8 @@ fn auto_without_primary_key_is_an_error() {
         errors(quote! {
             struct Ticket { #[kata(primary_key)] code: String, #[kata(auto)] number: i64 }
         }),
-        [
-            "`auto` needs `primary_key`: only the primary key can be assigned by the database; \
-          add `primary_key` to field `number` or remove `auto`"
-        ]
+        ["`auto` needs `primary_key`: only the primary key can be assigned by the database; \
+          add `primary_key` to field `number` or remove `auto`"]
     );
 }
 
@@ -528,10 +476,8 @@ fn auto_on_a_composite_key_is_an_error() {
         errors(quote! {
             struct OrderItem { #[kata(primary_key, auto)] a: i64, #[kata(primary_key)] b: i64 }
         }),
-        [
-            "`auto` cannot be used on a composite primary key: model `OrderItem` has several \
-          `primary_key` fields"
-        ]
+        ["`auto` cannot be used on a composite primary key: model `OrderItem` has several \
+          `primary_key` fields"]
     );
 }
 
@@ -542,10 +488,7 @@ fn more_than_one_auto_field_is_an_error() {
     });
     assert_eq!(errs.len(), 2, "{errs:?}");
     assert!(errs[0].starts_with("`auto` needs `primary_key`"));
-    assert_eq!(
-        errs[1],
-        "model `Two` has more than one `auto` field: `a` and `b`; only one is allowed"
-    );
+    assert_eq!(errs[1], "model `Two` has more than one `auto` field: `a` and `b`; only one is allowed");
 }
 
 #[test]
@@ -575,10 +518,8 @@ fn two_fields_cannot_share_a_column() {
                 #[kata(column = "name")] display_name: String,
             }
         }),
-        [
-            "column `name` is used by both `name` and `display_name`; give one of them another \
-          #[kata(column = \"...\")]"
-        ]
+        ["column `name` is used by both `name` and `display_name`; give one of them another \
+          #[kata(column = \"...\")]"]
     );
 }
 

@@ -91,9 +91,7 @@ fn backends_are_passed_on_normalised() {
             async fn t(db: Db) {}
         ),
     );
-    assert!(out.contains(&tokens(quote!(::core::option::Option::Some(
-        "postgres,mysql"
-    )))));
+    assert!(out.contains(&tokens(quote!(::core::option::Option::Some("postgres,mysql")))));
 }
 
 #[test]
@@ -111,8 +109,7 @@ fn a_sync_fn_is_rejected() {
 
 #[test]
 fn exactly_one_parameter_is_required() {
-    let message =
-        "#[kata::test] functions take exactly one parameter, the database: `async fn t(db: Db)`";
+    let message = "#[kata::test] functions take exactly one parameter, the database: `async fn t(db: Db)`";
     assert_eq!(
         errors(
             quote!(),
@@ -163,11 +160,7 @@ fn every_signature_problem_is_reported_together() {
 fn unknown_arguments_and_backends_are_rejected() {
     assert_eq!(
         errors(
-            quote!(
-                backend = "postgres",
-                backends = "postgres,,oracle",
-                backends = "mysql"
-            ),
+            quote!(backend = "postgres", backends = "postgres,,oracle", backends = "mysql"),
             quote!(
                 async fn t(db: Db) {}
             ),

@@ -1,0 +1,407 @@
+//! `#[derive(ModelSchema)]`: API schema structs derived from a model, Django Ninja's
+//! `ModelSchema`. Parse (`internals::schema_attr`) -> check (names, `optional` within the
+//! schema) -> generate one struct and its conversions per `#[model_schema]`.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident, Type};
+
+use crate::internals::Ctxt;
+use crate::internals::ast::{Container, Field};
+use crate::internals::attr::DefaultValue;
+use crate::internals::schema_attr::{self, Optional, SchemaSpec, Selection};
+
+/// Expands `#[derive(ModelSchema)]`.
+pub(crate) fn expand_schema(input: TokenStream) -> syn::Result<TokenStream> {
+    let input: DeriveInput = syn::parse2(input)?;
+    // The `#[kata]` attributes are #[derive(Model)]'s to report; read them quietly here.
+    let quiet = Ctxt::new();
+    let container = Container::from_ast(&quiet, &input);
+    let _ = quiet.check();
+    let cx = Ctxt::new();
+    let Some(container) = container else {
+        cx.error_spanned_by(&input.ident, "#[derive(ModelSchema)] needs a model struct with named fields");
+        cx.check()?;
+        return Ok(TokenStream::new());
+    };
+    let specs = schema_attr::parse(&cx, &input.attrs);
+    if specs.is_empty() {
+        cx.error_spanned_by(&input.ident, "add at least one `#[model_schema(Name, fields(..))]`");
+    }
+    let mut seen = HashSet::new();
+    let mut schemas = Vec::new();
+    for spec in &specs {
+        if !seen.insert(spec.name.to_string()) {
+            cx.error_spanned_by(&spec.name, format!("two schemas are named `{}`", spec.name));
+            continue;
+        }
+        if spec.name == *container.ident {
+            cx.error_spanned_by(&spec.name, "a schema cannot have the model's own name");
+            continue;
+        }
+        if let Some(schema) = resolve(&cx, &container, spec) {
+            schemas.push(schema);
+        }
+    }
+    cx.check()?;
+    let field_docs = field_docs(&input);
+    let out = schemas.iter().map(|s| generate(&input, &container, s, &field_docs));
+    Ok(quote!(#(#out)*))
+}
+
+/// The `#[doc]` attributes of each field, by field name.
+fn field_docs(input: &DeriveInput) -> Vec<(String, Vec<syn::Attribute>)> {
+    let syn::Data::Struct(data) = &input.data else { return Vec::new() };
+    data.fields
+        .iter()
+        .filter_map(|f| {
+            let name = f.ident.as_ref()?.to_string();
+            let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
+            Some((name.trim_start_matches("r#").to_owned(), docs))
+        })
+        .collect()
+}
+
+/// A schema with its fields resolved against the model.
+struct Resolved<'s, 'a> {
+    spec: &'s SchemaSpec,
+    /// (model field, optional?) in model order.
+    fields: Vec<(&'s Field<'a>, bool)>,
+}
+
+fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) -> Option<Resolved<'s, 'a>> {
+    let known = |ident: &Ident| {
+        let name = ident.to_string();
+        let name = name.trim_start_matches("r#");
+        if model.field_named(name).is_none() {
+            cx.error_spanned_by(ident, format!("`{}` has no field `{name}`", model.name));
+            false
+        } else {
+            true
+        }
+    };
+    let chosen: Vec<&Field<'a>> = match &spec.selection {
+        Selection::All => model.fields.iter().collect(),
+        Selection::Fields(names) => {
+            names.iter().for_each(|n| {
+                known(n);
+            });
+            model.fields.iter().filter(|f| names.iter().any(|n| n == f.name.as_str())).collect()
+        }
+        Selection::Exclude(names) => {
+            names.iter().for_each(|n| {
+                known(n);
+            });
+            model.fields.iter().filter(|f| !names.iter().any(|n| n == f.name.as_str())).collect()
+        }
+    };
+    let optional = |f: &Field<'_>| match &spec.optional {
+        Optional::None => false,
+        Optional::All => true,
+        Optional::Some(names) => names.iter().any(|n| n == f.name.as_str()),
+    };
+    if let Optional::Some(names) = &spec.optional {
+        for n in names {
+            if known(n) && !chosen.iter().any(|f| n == f.name.as_str()) {
+                cx.error_spanned_by(n, format!("`{n}` is optional but not a field of schema `{}`", spec.name));
+            }
+        }
+    }
+    Some(Resolved { spec, fields: chosen.into_iter().map(|f| (f, optional(f))).collect() })
+}
+
+/// `T` for `Option<T>`, written as such.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+fn generate(
+    input: &DeriveInput,
+    model: &Container<'_>,
+    schema: &Resolved<'_, '_>,
+    docs: &[(String, Vec<syn::Attribute>)],
+) -> TokenStream {
+    let spec = schema.spec;
+    let vis = &input.vis;
+    let name = &spec.name;
+    let model_ident = model.ident;
+    let extra = &spec.derives;
+    let doc = spec.doc.as_ref().map(|d| quote!(#[doc = #d])).unwrap_or_else(|| {
+        let text = format!("A schema of [`{}`] (generated by `#[derive(ModelSchema)]`).", model.name);
+        quote!(#[doc = #text])
+    });
+    let rename_all = spec.rename_all.as_ref().map(|r| quote!(#[serde(rename_all = #r)]));
+    let json_name = |f: &Field<'_>| match &spec.rename_all {
+        Some(rule) => schema_attr::rename(&rule.value(), &f.name).unwrap_or_else(|| f.name.clone()),
+        None => f.name.clone(),
+    };
+
+    let mut struct_fields = Vec::new();
+    let mut default_fns = Vec::new();
+    let mut default_values = Vec::new();
+    let mut from_owned = Vec::new();
+    let mut from_ref = Vec::new();
+    let mut assignments = Vec::new();
+    let mut insert_assignments = Vec::new();
+    let mut applies = Vec::new();
+    let mut checks = Vec::new();
+    let mut decodes = Vec::new();
+    let mut columns = Vec::new();
+
+    for (field, optional) in &schema.fields {
+        let ident = field.ident;
+        let ty = field.ty;
+        let span = ty.span();
+        let nullable = option_inner(ty);
+        let index = model.fields.iter().position(|f| f.name == field.name).unwrap_or_default();
+        columns.push(index);
+        let field_docs = docs.iter().find(|(n, _)| *n == field.name).map(|(_, d)| d.clone()).unwrap_or_default();
+        let path = json_name(field);
+        let max_length = match field.attrs.max_length {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
+        let email = field.attrs.email;
+        let mut schemars_attrs = Vec::new();
+        if let Some(n) = field.attrs.max_length {
+            schemars_attrs.push(quote!(#[schemars(length(max = #n))]));
+        }
+        if email {
+            schemars_attrs.push(quote!(#[schemars(email)]));
+        }
+        if *optional {
+            let inner = nullable.unwrap_or(ty);
+            let with = if nullable.is_some() {
+                quote!(::core::option::Option<#inner>).to_string()
+            } else {
+                quote!(#inner).to_string()
+            };
+            struct_fields.push(quote_spanned! {span=>
+                #(#field_docs)*
+                #[serde(default, skip_serializing_if = "::kata::__private::Patch::is_absent")]
+                #[schemars(with = #with)]
+                #(#schemars_attrs)*
+                pub #ident: ::kata::__private::Patch<#inner>
+            });
+            default_values.push(quote!(#ident: ::kata::__private::Patch::Absent));
+            let nullable_flag = nullable.is_some();
+            checks.push(quote! {
+                ::kata::__private::check_patch(&self.#ident, #path, #nullable_flag, #max_length, #email, errors);
+            });
+            if nullable.is_some() {
+                from_owned.push(quote!(#ident: ::core::convert::From::from(model.#ident)));
+                from_ref.push(quote!(#ident: ::core::convert::From::from(::core::clone::Clone::clone(&model.#ident))));
+                assignments.push(quote! {
+                    match self.#ident {
+                        ::kata::__private::Patch::Absent => {}
+                        ::kata::__private::Patch::Null => out.push(#model_ident::#ident.set(::core::option::Option::None)),
+                        ::kata::__private::Patch::Set(v) => out.push(#model_ident::#ident.set(::core::option::Option::Some(v))),
+                    }
+                });
+                applies.push(quote! {
+                    match &self.#ident {
+                        ::kata::__private::Patch::Absent => {}
+                        ::kata::__private::Patch::Null => model.#ident = ::core::option::Option::None,
+                        ::kata::__private::Patch::Set(v) => model.#ident = ::core::option::Option::Some(::core::clone::Clone::clone(v)),
+                    }
+                });
+                decodes.push(quote!(#ident: ::core::convert::From::from(reader.next::<#ty>()?)));
+            } else {
+                from_owned.push(quote!(#ident: ::kata::__private::Patch::Set(model.#ident)));
+                from_ref.push(quote!(#ident: ::kata::__private::Patch::Set(::core::clone::Clone::clone(&model.#ident))));
+                assignments.push(quote! {
+                    if let ::kata::__private::Patch::Set(v) = self.#ident {
+                        out.push(#model_ident::#ident.set(v));
+                    }
+                });
+                applies.push(quote! {
+                    if let ::kata::__private::Patch::Set(v) = &self.#ident {
+                        model.#ident = ::core::clone::Clone::clone(v);
+                    }
+                });
+                decodes.push(quote!(#ident: ::kata::__private::Patch::Set(reader.next::<#ty>()?)));
+            }
+            continue;
+        }
+        // A plain field.
+        let mut serde_attrs = Vec::new();
+        let default_expr = field.attrs.default.as_ref().map(|d| default_expr(&d.value, ty));
+        if let Some(expr) = &default_expr {
+            let fn_name = format_ident!("__kata_default_{}", field.name);
+            let fn_path = format!("{name}::{fn_name}");
+            default_fns.push(quote! {
+                #[doc(hidden)]
+                fn #fn_name() -> #ty { #expr }
+            });
+            serde_attrs.push(quote!(#[serde(default = #fn_path)]));
+            if matches!(field.attrs.default.as_ref().map(|d| &d.value), Some(DefaultValue::Now)) {
+                serde_attrs.push(quote!(#[schemars(transform = ::kata::__private::no_default)]));
+            }
+            default_values.push(quote!(#ident: #name::#fn_name()));
+        } else {
+            if nullable.is_some() || field.attrs.auto.is_some() {
+                // Nullable fields and database-assigned keys may be left out of the payload.
+                serde_attrs.push(quote!(#[serde(default)]));
+            }
+            default_values.push(quote!(#ident: ::core::default::Default::default()));
+        }
+        struct_fields.push(quote_spanned! {span=>
+            #(#field_docs)*
+            #(#serde_attrs)*
+            #(#schemars_attrs)*
+            pub #ident: #ty
+        });
+        checks.push(quote! {
+            ::kata::__private::check_field(&self.#ident, #path, #max_length, #email, errors);
+        });
+        decodes.push(quote!(#ident: reader.next::<#ty>()?));
+        from_owned.push(quote!(#ident: model.#ident));
+        from_ref.push(quote!(#ident: ::core::clone::Clone::clone(&model.#ident)));
+        if field.attrs.auto.is_some() {
+            // A database-assigned key: never updated through a schema, and inserted only
+            // when the payload gives one.
+            insert_assignments.push(quote! {
+                if self.#ident != <#ty as ::kata::__private::AutoKey>::unsaved() {
+                    out.push(#model_ident::#ident.set(self.#ident));
+                }
+            });
+            continue;
+        }
+        assignments.push(quote!(out.push(#model_ident::#ident.set(self.#ident));));
+        applies.push(quote!(model.#ident = ::core::clone::Clone::clone(&self.#ident);));
+    }
+
+    let default_impl = (!spec.no_default).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::core::default::Default for #name {
+                fn default() -> Self {
+                    #name { #(#default_values),* }
+                }
+            }
+        }
+    });
+    let column_count = columns.len();
+
+    quote! {
+        #doc
+        #[derive(
+            ::kata::__private::serde::Serialize,
+            ::kata::__private::serde::Deserialize,
+            ::kata::__private::schemars::JsonSchema,
+            ::core::fmt::Debug,
+            ::core::clone::Clone,
+            ::core::cmp::PartialEq,
+            #(#extra),*
+        )]
+        #[serde(crate = "::kata::__private::serde")]
+        #[schemars(crate = "::kata::__private::schemars")]
+        #rename_all
+        #vis struct #name {
+            #(#struct_fields,)*
+        }
+
+        #[automatically_derived]
+        impl #name {
+            #(#default_fns)*
+
+            /// Checks every rule the JSON Schema states (`maxLength`, e-mail format, `null`
+            /// only where allowed) and reports every violation with its field.
+            pub fn validate(&self) -> ::kata::__private::Result<()> {
+                ::kata::__private::Validate::validate(self)
+            }
+
+            /// Copies the fields this value sets onto `model` (absent patch fields are left alone).
+            pub fn apply(&self, model: &mut #model_ident) {
+                ::kata::__private::Apply::apply_to(self, model)
+            }
+        }
+
+        #default_impl
+
+        #[automatically_derived]
+        impl ::core::convert::From<#model_ident> for #name {
+            fn from(model: #model_ident) -> Self {
+                #name { #(#from_owned),* }
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::convert::From<&#model_ident> for #name {
+            fn from(model: &#model_ident) -> Self {
+                #name { #(#from_ref),* }
+            }
+        }
+
+        #[automatically_derived]
+        impl ::kata::__private::Validate for #name {
+            fn validate_into(&self, errors: &mut ::kata::__private::ValidationErrors) {
+                #(#checks)*
+            }
+        }
+
+        #[automatically_derived]
+        impl ::kata::__private::Apply<#model_ident> for #name {
+            fn apply_to(&self, model: &mut #model_ident) {
+                #(#applies)*
+            }
+        }
+
+        #[automatically_derived]
+        impl ::kata::__private::Update<#model_ident> for #name {
+            fn validate_update(&self) -> ::kata::__private::Result<()> {
+                ::kata::__private::Validate::validate(self)
+            }
+            fn into_assignments(self) -> ::std::vec::Vec<::kata::Assignment<#model_ident>> {
+                let mut out = ::std::vec::Vec::with_capacity(#column_count);
+                #(#assignments)*
+                out
+            }
+        }
+
+        #[automatically_derived]
+        impl ::kata::__private::Insert<#model_ident> for #name {
+            fn validate_insert(&self) -> ::kata::__private::Result<()> {
+                ::kata::__private::Validate::validate(self)
+            }
+            fn into_insert(self) -> ::kata::__private::InsertSource<#model_ident> {
+                let mut out = ::std::vec::Vec::with_capacity(#column_count);
+                #(#insert_assignments)*
+                #(#assignments)*
+                ::kata::__private::InsertSource::Assignments(out)
+            }
+        }
+
+        #[automatically_derived]
+        impl ::kata::__private::Projection<#model_ident> for #name {
+            const COLUMNS: &'static [usize] = &[#(#columns),*];
+            fn __decode(reader: &mut ::kata::__private::RowReader<'_>) -> ::kata::__private::Result<Self> {
+                ::core::result::Result::Ok(#name { #(#decodes),* })
+            }
+        }
+    }
+}
+
+/// The Rust expression for a `default = ...`, typed through the `Default*` traits so that a
+/// literal of the wrong kind is a compile error at the field.
+fn default_expr(value: &DefaultValue, ty: &Type) -> TokenStream {
+    match value {
+        DefaultValue::Str(s) => quote!(<#ty as ::kata::__private::DefaultStr>::default_str(#s)),
+        DefaultValue::Bool(b) => quote!(<#ty as ::kata::__private::DefaultBool>::default_bool(#b)),
+        DefaultValue::Int(i) => quote!(<#ty as ::kata::__private::DefaultInt>::default_int(#i)),
+        DefaultValue::Float(f) => quote!(<#ty as ::kata::__private::DefaultFloat>::default_float(#f)),
+        DefaultValue::Now => quote!(<#ty as ::kata::__private::DefaultNow>::default_now()),
+    }
+}
