@@ -171,11 +171,30 @@ pub fn bind_native<T: Native>(value: &T, args: &mut Args) -> Result<()> {
     added.map_err(|e| Error::Database(sqlx::Error::Encode(e)))
 }
 
+/// Binds a `&'static str` (the stored text of a `Choices` value) as the next parameter.
+/// [`bind_native`] cannot take it: its bound also asks for decoding, and a `&'static str`
+/// cannot be decoded from a borrowed row.
+pub(crate) fn bind_static_str(value: &'static str, args: &mut Args) -> Result<()> {
+    use sqlx::Arguments as _;
+    let added = match args {
+        #[cfg(feature = "sqlite")]
+        Args::Sqlite(a) => a.add(value),
+        #[cfg(feature = "postgres")]
+        Args::Postgres(a) => a.add(value),
+        #[cfg(feature = "mysql")]
+        Args::MySql(a) => a.add(value),
+    };
+    added.map_err(|e| Error::Database(sqlx::Error::Encode(e)))
+}
+
 /// Binds a PostgreSQL array parameter (used for `IN` lists: `col = ANY($1)`).
 #[cfg(feature = "postgres")]
 pub(crate) fn bind_pg_array<T>(values: Vec<T>, args: &mut Args) -> Result<()>
 where
-    T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + sqlx::postgres::PgHasArrayType + Send,
+    T: for<'q> sqlx::Encode<'q, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + sqlx::postgres::PgHasArrayType
+        + Send,
     Vec<T>: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
     use sqlx::Arguments as _;

@@ -34,7 +34,7 @@ pub enum Error {
         model: &'static str,
     },
     /// `aget` matched more than one row.
-    #[error("get() returned more than one {model}: it returned {count}{}", if *.count > crate::query::MAX_GET_RESULTS { " or more" } else { "" })]
+    #[error("get() returned more than one {model}: it returned {count}{}", if *.count >= crate::query::MAX_GET_RESULTS { " or more" } else { "" })]
     MultipleObjectsReturned {
         /// The model's name.
         model: &'static str,
@@ -205,5 +205,25 @@ impl Error {
     /// ```
     pub fn is_integrity(&self, kind: IntegrityKind) -> bool {
         matches!(self, Error::Integrity { kind: k, .. } if *k == kind)
+    }
+
+    /// True when the database refused the work because of another transaction: a
+    /// serialization failure or deadlock (PostgreSQL 40001/40P01, MySQL 1213/1205), or a
+    /// busy or locked database (SQLite). Running the transaction again may succeed.
+    ///
+    /// ```
+    /// assert!(!kata::Error::PoolTimedOut.is_conflict());
+    /// ```
+    pub fn is_conflict(&self) -> bool {
+        let Error::Database(sqlx::Error::Database(db)) = self else { return false };
+        let code = db.code();
+        match code.as_deref() {
+            Some("40001" | "40P01") => true,
+            // SQLite: BUSY, BUSY_SNAPSHOT, LOCKED, LOCKED_SHAREDCACHE.
+            Some("5" | "517" | "6" | "262") => true,
+            _ => {
+                db.message().contains("Lock wait timeout exceeded") || db.message().contains("Deadlock found")
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Not, Sub};
 
 use crate::field::{CompositePk, Field};
-use crate::model::{ModelMeta, Model};
+use crate::model::{Model, ModelMeta};
 use crate::value::{ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
 
 /// An expression tree node. Rendered by `query::sql`.
@@ -29,11 +29,48 @@ pub enum Node {
     IsNull(Box<Node>, bool),
     In(Box<Node>, Vec<Value>, ColumnType),
     /// `LIKE`-style matching; the pattern is escaped when rendered.
-    Pattern { expr: Box<Node>, pattern: String, kind: PatternKind, insensitive: bool },
-    Regex { expr: Box<Node>, pattern: String, insensitive: bool },
+    Pattern {
+        expr: Box<Node>,
+        pattern: String,
+        kind: PatternKind,
+        insensitive: bool,
+    },
+    Regex {
+        expr: Box<Node>,
+        pattern: String,
+        insensitive: bool,
+    },
     DatePart(DatePart, Box<Node>),
     Aggregate(Aggregate, Box<Node>),
+    /// An expression on a related model, reached through one relation step. Conditions on
+    /// it are rendered as `key IN (SELECT ...)` subqueries, so a to-many relation never
+    /// repeats rows.
+    Related(RelStep, Box<Node>),
+    /// `lhs IN (SELECT table.select FROM table WHERE filter)`.
+    InSubquery { lhs: Box<Node>, table: &'static ModelMeta, select: usize, filter: Box<Node> },
+    /// `(SELECT COUNT(*) ...)` of the rows related through a to-many step.
+    CountRelated(RelStep),
 }
+
+/// One step along a relation, from an owner model to a related one.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum RelStep {
+    /// `owner.columns[column]` is a foreign key to `target`'s primary key.
+    Forward { owner: &'static ModelMeta, column: usize, target: &'static ModelMeta },
+    /// `source.columns[column]` is a foreign key to `owner`'s primary key.
+    Reverse { owner: &'static ModelMeta, source: &'static ModelMeta, column: usize },
+    /// Rows of `target` linked to `owner` through `through`.
+    ManyToMany {
+        owner: &'static ModelMeta,
+        target: &'static ModelMeta,
+        through: &'static ModelMeta,
+        owner_column: usize,
+        target_column: usize,
+    },
+}
+
+
 
 /// Binary operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +85,10 @@ pub enum BinOp {
     Add,
     Sub,
     Mul,
+    /// Division of non-integers.
     Div,
+    /// Division of integers, truncated toward zero (MySQL's `/` would give a decimal).
+    IntDiv,
 }
 
 /// What a `LIKE` pattern matches.
@@ -99,6 +139,34 @@ impl Node {
             }
             Node::Pattern { expr, .. } | Node::Regex { expr, .. } => expr.contains_aggregate(),
             Node::And(v) | Node::Or(v) | Node::Xor(v) => v.iter().any(Node::contains_aggregate),
+            Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) => false,
+        }
+    }
+
+    /// For a condition whose left side goes through a relation, the step and the same
+    /// condition on the related model.
+    pub(crate) fn lift_related(&self) -> Option<(RelStep, Node)> {
+        fn lift(expr: &Node) -> Option<(RelStep, Node)> {
+            match expr {
+                Node::Related(step, inner) => Some((*step, (**inner).clone())),
+                Node::DatePart(part, inner) => lift(inner).map(|(s, n)| (s, Node::DatePart(*part, Box::new(n)))),
+                Node::Binary(lhs, op, rhs) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) => {
+                    lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone())))
+                }
+                _ => None,
+            }
+        }
+        match self {
+            Node::Binary(lhs, op, rhs) => lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone()))),
+            Node::IsNull(expr, null) => lift(expr).map(|(s, n)| (s, Node::IsNull(Box::new(n), *null))),
+            Node::In(expr, values, ty) => lift(expr).map(|(s, n)| (s, Node::In(Box::new(n), values.clone(), *ty))),
+            Node::Pattern { expr, pattern, kind, insensitive } => lift(expr).map(|(s, n)| {
+                (s, Node::Pattern { expr: Box::new(n), pattern: pattern.clone(), kind: *kind, insensitive: *insensitive })
+            }),
+            Node::Regex { expr, pattern, insensitive } => lift(expr).map(|(s, n)| {
+                (s, Node::Regex { expr: Box::new(n), pattern: pattern.clone(), insensitive: *insensitive })
+            }),
+            _ => None,
         }
     }
 
@@ -211,12 +279,20 @@ macro_rules! arithmetic {
         {
             type Output = Expr<M, T>;
             fn $method(self, rhs: R) -> Expr<M, T> {
-                Expr::from_node(self.node.binary(BinOp::$op, rhs.into().node))
+                Expr::from_node(self.node.binary(arithmetic_op::<T::Inner>(BinOp::$op), rhs.into().node))
             }
         }
     )*};
 }
 arithmetic!(Add add Add, Sub sub Sub, Mul mul Mul, Div div Div);
+
+/// `op` for operands of type `T`: division of integers is integer division, as in Rust.
+fn arithmetic_op<T: FieldType>(op: BinOp) -> BinOp {
+    match (op, T::COLUMN_TYPE) {
+        (BinOp::Div, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt) => BinOp::IntDiv,
+        _ => op,
+    }
+}
 
 /// A condition on model `M`, built from lookups and combined like Django's `Q`:
 /// `&` (AND), `|` (OR), `!` (NOT) and `^` (XOR).

@@ -36,27 +36,42 @@
 compile_error!("kata needs at least one backend feature: sqlite, postgres or mysql");
 
 mod backend;
+mod choices;
 mod db;
 mod error;
 mod expr;
 mod field;
 mod model;
 mod query;
+mod relation;
 mod schema;
 pub mod testing;
 mod value;
 
 pub use backend::{Args, Backend, RowRef};
-pub use db::{Conn, Db, DbBuilder, Executor, Transaction};
+pub use choices::Choices;
+pub use db::{
+    Conflict, Conn, Db, DbBuilder, Executor, IsolationLevel, Retry, Transaction, TransactionBuilder,
+};
 pub use error::{Error, FieldError, IntegrityKind, MigrateError, Result, ValidationErrors};
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
-pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use query::ModelExt;
+pub use relation::load::{IntoSelectRelated, Join, aprefetch_related_objects};
+pub use relation::{
+    ForeignKey, ForeignKeyMeta, HasMany, ManyToMany, OnDelete, OneToOne, Prefetch, PrefetchTarget, Related, Relation,
+    RelationKind, RelationMeta, SelectRelated, ToMany,
+};
+pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// Everything a module that declares or queries models needs.
 ///
@@ -65,8 +80,8 @@ pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text
 /// ```
 pub mod prelude {
     pub use crate::{
-        Avg, Choices, Count, CountOf, Db, Executor, F, Field, Max, Min, Model, ModelExt, ModelSchema, Patch, Q,
-        QuerySet, Sum, Transaction, Validate,
+        Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, ManyToMany, Max, Min, Model,
+        ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction, Validate,
     };
 }
 
@@ -74,6 +89,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::backend::{Args, RowRef};
+    pub use crate::choices::Choices;
+    pub use crate::choices::derive_support as choices;
     pub use crate::db::Db;
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::field::{CompositePk, Field};
@@ -81,15 +98,19 @@ pub mod __private {
         ColumnMeta, DefaultValue, Model, ModelMeta, RowReader, validate_email, validate_max_length,
     };
     pub use crate::query::{Insert, InsertSource, QuerySet, Update};
+    pub use crate::relation::{
+        ForeignKeyMeta, HasMany, LoadSingle, ManyToMany, OnDelete, Related, Relation, RelationKind, RelationMeta,
+        RelationSlot, ToMany,
+    };
     pub use crate::schema::{
         Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,
         check_field, check_patch, no_default,
     };
     pub use crate::testing;
-    pub use crate::value::{AutoKey, FieldType};
+    pub use crate::value::{AutoKey, ColumnType, FieldType, Value};
     pub use chrono;
+    pub use schemars;
     pub use serde;
     pub use serde_json;
-    pub use schemars;
     pub use sqlx;
 }

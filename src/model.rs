@@ -35,6 +35,10 @@ pub struct ModelMeta {
     pub primary_key: &'static [usize],
     /// Column-name groups that must be unique together.
     pub unique_together: &'static [&'static [&'static str]],
+    /// Relations that are not columns (`ManyToMany`, `HasMany`), in field order.
+    pub relations: &'static [crate::relation::RelationMeta],
+    /// Link tables this model's many-to-many fields generated (created with the model).
+    pub through_tables: &'static [fn() -> &'static ModelMeta],
 }
 
 /// One column of a model.
@@ -62,6 +66,8 @@ pub struct ColumnMeta {
     pub email: bool,
     /// The default for inserts that leave the column out.
     pub default: Option<DefaultValue>,
+    /// The relation, when the column is a foreign key.
+    pub foreign_key: Option<crate::relation::ForeignKeyMeta>,
 }
 
 /// A column default, as written in `#[kata(default = ...)]`.
@@ -165,6 +171,14 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn __validate(&self, errors: &mut ValidationErrors);
 
+    /// The value of column `index`.
+    #[doc(hidden)]
+    fn __column_value(&self, index: usize) -> crate::Value;
+
+    /// Points the to-many relation fields at this row's key (after decoding or inserting).
+    #[doc(hidden)]
+    fn __sync_relations(&mut self) {}
+
     /// Checks the rules stated on the fields: `max_length` and `email`. Every write
     /// (`acreate`, `asave`, `abulk_create`, ...) runs it first.
     ///
@@ -194,11 +208,30 @@ impl<'r> RowReader<'r> {
         RowReader { row, index: 0 }
     }
 
+    /// Whether the column `offset` places ahead is NULL.
+    pub(crate) fn is_null_at(&self, offset: usize) -> Result<bool> {
+        crate::value::is_null(self.row, self.index + offset)
+    }
+
+    /// Skips `n` columns.
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.index += n;
+    }
+
     /// Decodes the next column.
     #[inline]
     #[allow(clippy::should_implement_trait)]
     pub fn next<T: FieldType>(&mut self) -> Result<T> {
-        let value = T::decode(self.row, self.index);
+        self.read(T::decode)
+    }
+
+    /// Decodes the next column with `decode`. Generated code passes
+    /// `<T as FieldType>::decode`: with no `T: FieldType` bound here, a field whose type is
+    /// not a field type gets one error, at that path, instead of a second one for this call.
+    #[doc(hidden)]
+    #[inline]
+    pub fn read<T>(&mut self, decode: fn(RowRef<'r>, usize) -> Result<T>) -> Result<T> {
+        let value = decode(self.row, self.index);
         self.index += 1;
         value
     }

@@ -274,7 +274,8 @@ pub async fn assert_num_queries<F: Future>(db: &Db, expected: u64, work: F) -> F
     shared.capturing.store(false, Ordering::SeqCst);
     let captured = shared.captured.lock().ok().and_then(|mut c| c.take()).unwrap_or_default();
     if ran != expected {
-        let list: Vec<String> = captured.iter().enumerate().map(|(i, q)| format!("  {}. {q}", i + 1)).collect();
+        let list: Vec<String> =
+            captured.iter().enumerate().map(|(i, q)| format!("  {}. {q}", i + 1)).collect();
         panic!("expected {expected} queries, {ran} ran:\n{}", list.join("\n"));
     }
     output
@@ -287,7 +288,10 @@ mod tests {
     #[test]
     fn with_database_replaces_the_path_and_keeps_the_query() {
         assert_eq!(with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
-        assert_eq!(with_database("mysql://root@h:3306/test?ssl-mode=disabled", "t2"), "mysql://root@h:3306/t2?ssl-mode=disabled");
+        assert_eq!(
+            with_database("mysql://root@h:3306/test?ssl-mode=disabled", "t2"),
+            "mysql://root@h:3306/t2?ssl-mode=disabled"
+        );
         assert_eq!(with_database("postgres://h", "t3"), "postgres://h/t3");
     }
 

@@ -303,11 +303,7 @@ impl<T: FieldType> FieldType for Option<T> {
     const NULLABLE: bool = true;
     #[inline]
     fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
-        if is_null(row, index)? {
-            Ok(None)
-        } else {
-            T::decode(row, index).map(Some)
-        }
+        if is_null(row, index)? { Ok(None) } else { T::decode(row, index).map(Some) }
     }
     #[inline]
     fn bind(&self, args: &mut Args) -> Result<()> {
@@ -336,7 +332,7 @@ impl<T: FieldType> FieldType for Option<T> {
     }
 }
 
-fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
+pub(crate) fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
     use sqlx::{Row as _, ValueRef as _};
     let null = match row {
         #[cfg(feature = "sqlite")]
@@ -409,3 +405,72 @@ macro_rules! auto_key {
     )*};
 }
 auto_key!(i16, i32, i64);
+
+impl Value {
+    /// Decodes column `index` as a value of column type `ty`.
+    pub(crate) fn decode(row: RowRef<'_>, index: usize, ty: ColumnType, nullable: bool) -> Result<Value> {
+        macro_rules! read {
+            ($t:ty, $variant:ident) => {
+                match <Option<$t>>::decode(row, index)? {
+                    Some(v) => Value::$variant(v),
+                    None if nullable => Value::Null(ty),
+                    None => return Err(Error::Decode(format!("unexpected NULL in column {index}"))),
+                }
+            };
+        }
+        Ok(match ty {
+            ColumnType::Bool => read!(bool, Bool),
+            ColumnType::SmallInt => read!(i16, SmallInt),
+            ColumnType::Integer => read!(i32, Int),
+            ColumnType::BigInt => read!(i64, BigInt),
+            ColumnType::Float => read!(f32, Float),
+            ColumnType::Double => read!(f64, Double),
+            ColumnType::Text => read!(String, Text),
+            ColumnType::Bytes => read!(Vec<u8>, Bytes),
+            ColumnType::TimestampTz => read!(DateTime<Utc>, TimestampTz),
+            ColumnType::Date => read!(NaiveDate, Date),
+            ColumnType::Timestamp => read!(NaiveDateTime, Timestamp),
+            ColumnType::Time => read!(NaiveTime, Time),
+            ColumnType::Json => read!(serde_json::Value, Json),
+        })
+    }
+}
+
+/// A value used as a hash key (relation keys when grouping prefetched rows). Floats compare
+/// by their bits.
+#[derive(Debug, Clone)]
+pub(crate) struct Key(pub(crate) Value);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Double(a), Value::Double(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(&self.0).hash(state);
+        match &self.0 {
+            Value::Null(_) => {}
+            Value::Bool(v) => v.hash(state),
+            Value::SmallInt(v) => v.hash(state),
+            Value::Int(v) => v.hash(state),
+            Value::BigInt(v) => v.hash(state),
+            Value::Float(v) => v.to_bits().hash(state),
+            Value::Double(v) => v.to_bits().hash(state),
+            Value::Text(v) => v.hash(state),
+            Value::Bytes(v) => v.hash(state),
+            Value::TimestampTz(v) => v.hash(state),
+            Value::Date(v) => v.hash(state),
+            Value::Timestamp(v) => v.hash(state),
+            Value::Time(v) => v.hash(state),
+            Value::Json(v) => v.to_string().hash(state),
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! Derive and attribute macros for [kata](https://docs.rs/kata): `#[derive(Model)]` and
-//! `#[kata::test]`.
+//! Derive and attribute macros for [kata](https://docs.rs/kata): `#[derive(Model)]`,
+//! `#[derive(Choices)]`, `#[derive(ModelSchema)]` and `#[kata::test]`.
 //!
 //! Use them through kata (`use kata::prelude::*;` brings `Model` in, and `#[kata::test]` is
 //! re-exported as `kata::test`); the generated code refers to `::kata::__private` only, so a
@@ -87,8 +87,49 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives `kata::FieldType` (and serde and JSON Schema support) for a fieldless enum, so it
-/// can be a model field stored as text, or as an integer with `#[repr(i16|i32|i64)]`.
+/// Derives `kata::Choices` for a fieldless enum (Django's `TextChoices` and `IntegerChoices`),
+/// and with it `kata::FieldType`, serde's `Serialize` and `Deserialize` and schemars'
+/// `JsonSchema`, so the enum can be a model field (`Status` or `Option<Status>`).
+///
+/// The enum is stored as text: each variant's name as written, or renamed by the container's
+/// `#[kata(rename_all = "snake_case" | "lowercase" | "UPPERCASE" | "camelCase" |
+/// "kebab-case" | "SCREAMING_SNAKE_CASE")]`, or the text of a variant's
+/// `#[kata(value = "...")]`. With `#[repr(i16)]`, `#[repr(i32)]` or `#[repr(i64)]` it is
+/// stored as that integer: each variant's discriminant, an integer literal or implicit.
+/// serde and JSON Schema use the stored values; a value the enum does not know is an error
+/// (`kata::Error::Decode` when read from the database), never a panic.
+///
+/// ```ignore
+/// use kata::prelude::*;
+///
+/// #[derive(Choices, Debug, Clone, Copy, PartialEq)]
+/// #[kata(rename_all = "snake_case")]
+/// pub enum Status {
+///     Draft,
+///     InReview,
+///     #[kata(value = "pub")]
+///     Published,
+/// }
+///
+/// #[derive(Choices, Debug, Clone, Copy, PartialEq)]
+/// #[repr(i16)]
+/// pub enum Priority {
+///     Low = 1,
+///     Normal,
+///     Urgent = 10,
+/// }
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// pub struct Post {
+///     #[kata(primary_key, auto)]
+///     pub id: i64,
+///     #[kata(max_length = 20)]
+///     pub status: Status,
+///     pub priority: Option<Priority>,
+/// }
+///
+/// let published = Post::objects().filter(Post::status.eq(Status::Published));
+/// ```
 #[proc_macro_derive(Choices, attributes(kata))]
 pub fn derive_choices(input: TokenStream) -> TokenStream {
     choices::expand_choices(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()

@@ -44,6 +44,53 @@ pub trait Executor: Send + Sync {
     /// own transaction on it.
     #[doc(hidden)]
     fn __db(&self) -> Option<&Db>;
+
+    /// The executor as a concrete reference, for type-erased loaders.
+    #[doc(hidden)]
+    fn __exec_ref(&self) -> ExecRef<'_>;
+}
+
+/// A `Db` or a `Transaction`, by reference: what type-erased code (prefetch loaders) runs
+/// queries on.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum ExecRef<'a> {
+    Db(&'a Db),
+    Transaction(&'a crate::db::Transaction),
+}
+
+impl Executor for ExecRef<'_> {
+    fn backend(&self) -> Backend {
+        match self {
+            ExecRef::Db(db) => db.backend(),
+            ExecRef::Transaction(tx) => tx.backend(),
+        }
+    }
+
+    async fn __acquire(&self) -> Result<Conn<'_>> {
+        match self {
+            ExecRef::Db(db) => db.__acquire().await,
+            ExecRef::Transaction(tx) => tx.__acquire().await,
+        }
+    }
+
+    fn __shared(&self) -> &Shared {
+        match self {
+            ExecRef::Db(db) => db.__shared(),
+            ExecRef::Transaction(tx) => tx.__shared(),
+        }
+    }
+
+    fn __db(&self) -> Option<&Db> {
+        match self {
+            ExecRef::Db(db) => Some(db),
+            ExecRef::Transaction(_) => None,
+        }
+    }
+
+    fn __exec_ref(&self) -> ExecRef<'_> {
+        *self
+    }
 }
 
 /// A connection lent to one statement: a pooled connection, or the transaction's.
@@ -109,6 +156,10 @@ impl Executor for Db {
     fn __db(&self) -> Option<&Db> {
         Some(self)
     }
+
+    fn __exec_ref(&self) -> ExecRef<'_> {
+        ExecRef::Db(self)
+    }
 }
 
 impl<E: Executor> Executor for &E {
@@ -126,5 +177,9 @@ impl<E: Executor> Executor for &E {
 
     fn __db(&self) -> Option<&Db> {
         (**self).__db()
+    }
+
+    fn __exec_ref(&self) -> ExecRef<'_> {
+        (**self).__exec_ref()
     }
 }

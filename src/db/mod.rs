@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-pub use executor::{Conn, Executor};
-pub use transaction::Transaction;
+pub use executor::{Conn, ExecRef, Executor};
+pub use transaction::{Conflict, IsolationLevel, Retry, Transaction, TransactionBuilder};
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
@@ -52,7 +52,7 @@ pub(crate) enum Pool {
 
 /// State shared by a `Db`, its clones and its transactions.
 #[doc(hidden)]
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Shared {
     /// Statements run, for `testing::assert_num_queries`.
     pub(crate) queries: AtomicU64,
@@ -61,6 +61,22 @@ pub struct Shared {
     pub(crate) capturing: std::sync::atomic::AtomicBool,
     /// INSERT ... RETURNING works (SQLite, PostgreSQL, MariaDB; not MySQL).
     pub(crate) returning: bool,
+    /// The MySQL backend is MariaDB.
+    pub(crate) mariadb: bool,
+    /// The URL the pool was opened with, for [`Db::url`].
+    pub(crate) url: String,
+}
+
+impl std::fmt::Debug for Shared {
+    /// Everything but the URL, which may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("queries", &self.queries)
+            .field("capturing", &self.capturing)
+            .field("returning", &self.returning)
+            .field("mariadb", &self.mariadb)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {
@@ -113,6 +129,24 @@ impl Db {
             #[cfg(feature = "mysql")]
             Pool::MySql(_) => Backend::MySql,
         }
+    }
+
+    /// The URL this pool was opened with, as given to [`Db::connect`] or [`Db::builder`]:
+    /// to open a second pool on the same database, for example one with other pool
+    /// settings, or in a test that reads back what a transaction left "from another
+    /// connection". It may hold a password, so do not log it. For `sqlite::memory:` a
+    /// second pool opens a different, empty database.
+    ///
+    /// ```
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = kata::Db::connect("sqlite::memory:").await?;
+    /// assert_eq!(db.url(), "sqlite::memory:");
+    /// let one = kata::Db::builder(db.url()).max_connections(1).connect().await?;
+    /// # let _ = one; Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn url(&self) -> &str {
+        &self.shared.url
     }
 
     /// How many statements this pool has run (all clones and transactions included).
@@ -258,7 +292,9 @@ impl DbBuilder {
                 )));
             }
         };
-        Ok(Db { pool, shared: Arc::new(Shared { returning, ..Shared::default() }) })
+        // Only MariaDB among the MySQL family has RETURNING, so the flag also tells them apart.
+        let mariadb = returning && scheme != "sqlite" && !scheme.starts_with("postgres");
+        Ok(Db { pool, shared: Arc::new(Shared { returning, mariadb, url: self.url, ..Shared::default() }) })
     }
 
     #[cfg(feature = "sqlite")]
@@ -299,9 +335,8 @@ impl DbBuilder {
     async fn connect_mysql(&self) -> Result<(Pool, bool)> {
         use sqlx::mysql::MySqlConnectOptions;
         let url = self.url.replacen("mariadb:", "mysql:", 1);
-        let options = MySqlConnectOptions::from_str(&url)?
-            .charset("utf8mb4")
-            .timezone(Some(String::from("+00:00")));
+        let options =
+            MySqlConnectOptions::from_str(&url)?.charset("utf8mb4").timezone(Some(String::from("+00:00")));
         let pool: sqlx::MySqlPool = self.pool_options().connect_with(options).await?;
         // MariaDB (10.5+) has INSERT ... RETURNING; MySQL does not.
         let version: String =

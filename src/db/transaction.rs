@@ -1,16 +1,29 @@
-//! Transactions: a `Transaction` is an `Executor`, so every query can run inside one.
+//! Transactions: `db.atomic(async |tx| ..)`, nested savepoints, `on_commit`, isolation
+//! levels, retries, and the guard style `db.begin()` / `tx.commit()`.
+//!
+//! A `Transaction` is a cheap handle (an `Arc`) on one connection with an open transaction.
+//! Closures receive it by value, so their futures borrow nothing from kata and are `Send`
+//! whenever the work inside is: `atomic` can run in `tokio::spawn` and web handlers.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use tokio::sync::Mutex;
 
 use crate::backend::Backend;
 use crate::db::executor::{Conn, Raw};
-use crate::db::{Db, Pool, Shared};
+use crate::db::{Db, Pool, Shared, run};
 use crate::error::{Error, Result};
 
-/// A database transaction. Queries take `&tx` exactly as they take `&db`.
+/// A database transaction (or a savepoint inside one). Every query takes `&tx` exactly as
+/// it takes `&db`, and runs inside the transaction.
 ///
-/// [`commit`](Transaction::commit) makes the work permanent; dropping the transaction
-/// without committing rolls it back.
+/// Prefer [`Db::atomic`]: `Ok` commits, `Err` or a panic rolls back. In guard style,
+/// [`commit`](Transaction::commit) makes the work permanent and dropping every handle without
+/// committing rolls it back.
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -18,17 +31,49 @@ use crate::error::{Error, Result};
 /// # async fn demo() -> kata::Result<()> {
 /// let db = Db::connect("sqlite::memory:").await?;
 /// db.create_tables(&[Tag::meta()]).await?;
+/// let tag = db.atomic(async |tx| {
+///     let tag = Tag::objects().acreate(&tx, Tag { id: 0, name: "kept".into() }).await?;
+///     // An inner block that fails rolls back to its savepoint only.
+///     let inner: kata::Result<()> = tx.atomic(async |sp| {
+///         Tag::objects().acreate(&sp, Tag { id: 0, name: "undone".into() }).await?;
+///         Err(kata::Error::InvalidQuery("changed my mind".into()))
+///     }).await;
+///     assert!(inner.is_err());
+///     Ok::<_, kata::Error>(tag)
+/// }).await?;
+/// assert_eq!(Tag::objects().values_list(Tag::name).alist(&db).await?, vec!["kept".to_string()]);
+///
 /// let tx = db.begin().await?;
 /// Tag::objects().acreate(&tx, Tag { id: 0, name: "draft".into() }).await?;
 /// drop(tx); // rolled back
-/// assert_eq!(Tag::objects().acount(&db).await?, 0);
-/// # Ok(()) }
+/// assert_eq!(Tag::objects().acount(&db).await?, 1);
+/// # let _ = tag; Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Transaction {
+    inner: Arc<Inner>,
+    /// The savepoint this handle runs in; 0 for the transaction itself.
+    savepoint: u32,
+}
+
+struct Inner {
     db: Db,
     conn: Mutex<Option<TxConn>>,
+    /// Callbacks to run after the outermost commit, with the savepoint they were registered in.
+    on_commit: std::sync::Mutex<Vec<(u32, Callback)>>,
+    next_savepoint: AtomicU32,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transaction").field("backend", &self.db.backend()).finish_non_exhaustive()
+    }
+}
+
+enum Callback {
+    Sync(Box<dyn FnOnce() + Send>),
+    Async(Pin<Box<dyn Future<Output = ()> + Send>>),
 }
 
 /// The driver transaction behind a `Transaction`.
@@ -56,27 +101,281 @@ impl TxConn {
     }
 }
 
+/// SQL isolation levels. SQLite transactions are always serializable; asking SQLite for
+/// another level is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IsolationLevel {
+    /// `READ COMMITTED` (PostgreSQL's default).
+    ReadCommitted,
+    /// `REPEATABLE READ` (MySQL's default).
+    RepeatableRead,
+    /// `SERIALIZABLE`.
+    Serializable,
+}
+
+impl IsolationLevel {
+    fn sql(self) -> &'static str {
+        match self {
+            IsolationLevel::ReadCommitted => "READ COMMITTED",
+            IsolationLevel::RepeatableRead => "REPEATABLE READ",
+            IsolationLevel::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
+/// Options for a transaction: [`Db::transaction`].
+///
+/// ```
+/// # use kata::prelude::*;
+/// # async fn demo() -> kata::Result<()> {
+/// let db = Db::connect("sqlite::memory:").await?;
+/// let n = db.transaction().read_only().atomic(async |tx| {
+///     kata::Result::Ok(tx.backend().name().len())
+/// }).await?;
+/// # let _ = n; Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct TransactionBuilder {
+    db: Db,
+    isolation: Option<IsolationLevel>,
+    read_only: bool,
+}
+
+/// How [`TransactionBuilder::atomic_with`] retries a transaction that lost a race.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    attempts: u32,
+    backoff: Duration,
+}
+
+impl Retry {
+    /// Up to `attempts` runs in all, retrying on serialization failures, deadlocks and lock
+    /// timeouts, waiting 10 ms, 20 ms, 40 ms ... (capped at one second) in between.
+    pub fn on_conflict(attempts: u32) -> Self {
+        Retry { attempts: attempts.max(1), backoff: Duration::from_millis(10) }
+    }
+
+    /// The first wait between attempts (doubled each time).
+    pub fn backoff(mut self, first: Duration) -> Self {
+        self.backoff = first;
+        self
+    }
+}
+
+/// Errors that say whether a transaction lost a race with another one and may succeed if
+/// run again. `kata::Error` implements it; implement it for your own error type to use
+/// [`TransactionBuilder::atomic_with`] with it.
+pub trait Conflict {
+    /// True for serialization failures, deadlocks and lock timeouts.
+    fn is_conflict(&self) -> bool;
+}
+
+impl Conflict for Error {
+    fn is_conflict(&self) -> bool {
+        Error::is_conflict(self)
+    }
+}
+
 impl Db {
-    /// Starts a transaction.
+    /// A transaction with options (isolation level, read-only).
+    pub fn transaction(&self) -> TransactionBuilder {
+        TransactionBuilder { db: self.clone(), isolation: None, read_only: false }
+    }
+
+    /// Starts a transaction; see [`Transaction`]. On SQLite it begins with
+    /// `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing.
     pub async fn begin(&self) -> Result<Transaction> {
-        let conn = match &self.pool {
+        self.transaction().begin().await
+    }
+
+    /// Runs `work` in a transaction: `Ok` commits (then runs the `on_commit` callbacks),
+    /// `Err` rolls back and is returned, a panic rolls back and goes on unwinding.
+    ///
+    /// The closure gets the transaction by value (a cheap handle): pass `&tx` to queries.
+    pub async fn atomic<T, E, F>(&self, work: F) -> std::result::Result<T, E>
+    where
+        F: AsyncFnOnce(Transaction) -> std::result::Result<T, E>,
+        E: From<Error>,
+    {
+        self.transaction().atomic(work).await
+    }
+}
+
+impl TransactionBuilder {
+    /// Sets the isolation level (PostgreSQL and MySQL).
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// Makes the transaction read-only (on SQLite: a deferred transaction that takes no
+    /// write lock up front).
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    fn begin_sql(&self) -> Result<Option<String>> {
+        let backend = self.db.backend();
+        let access = if self.read_only { "READ ONLY" } else { "READ WRITE" };
+        Ok(match backend {
+            Backend::Sqlite => {
+                if self.isolation.is_some_and(|l| l != IsolationLevel::Serializable) {
+                    return Err(Error::InvalidQuery(
+                        "SQLite transactions are always serializable; it has no other isolation level".into(),
+                    ));
+                }
+                Some(if self.read_only { "BEGIN DEFERRED" } else { "BEGIN IMMEDIATE" }.to_owned())
+            }
+            Backend::Postgres => match (self.isolation, self.read_only) {
+                (None, false) => None,
+                (level, _) => Some(match level {
+                    Some(l) => format!("BEGIN ISOLATION LEVEL {} {access}", l.sql()),
+                    None => format!("BEGIN {access}"),
+                }),
+            },
+            Backend::MySql => match (self.isolation, self.read_only) {
+                (None, false) => None,
+                (level, _) => {
+                    let mut sql = String::new();
+                    if let Some(l) = level {
+                        sql.push_str(&format!("SET TRANSACTION ISOLATION LEVEL {}; ", l.sql()));
+                    }
+                    sql.push_str(&format!("START TRANSACTION {access}"));
+                    Some(sql)
+                }
+            },
+        })
+    }
+
+    /// Starts the transaction (guard style).
+    pub async fn begin(self) -> Result<Transaction> {
+        let begin = self.begin_sql()?;
+        let db = self.db;
+        macro_rules! start {
+            ($pool:expr, $variant:ident) => {
+                TxConn::$variant(match begin {
+                    Some(sql) => $pool.begin_with(sqlx::AssertSqlSafe(sql)).await?,
+                    None => $pool.begin().await?,
+                })
+            };
+        }
+        let conn = match &db.pool {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            Pool::Sqlite(p) => start!(p, Sqlite),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+            Pool::Postgres(p) => start!(p, Postgres),
             #[cfg(feature = "mysql")]
-            Pool::MySql(p) => TxConn::MySql(p.begin().await?),
+            Pool::MySql(p) => start!(p, MySql),
         };
-        self.shared.record("BEGIN");
-        Ok(Transaction { db: self.clone(), conn: Mutex::new(Some(conn)) })
+        db.shared.record("BEGIN");
+        Ok(Transaction {
+            inner: Arc::new(Inner {
+                db,
+                conn: Mutex::new(Some(conn)),
+                on_commit: std::sync::Mutex::new(Vec::new()),
+                next_savepoint: AtomicU32::new(0),
+            }),
+            savepoint: 0,
+        })
+    }
+
+    /// Runs `work` in a transaction with these options; see [`Db::atomic`].
+    pub async fn atomic<T, E, F>(self, work: F) -> std::result::Result<T, E>
+    where
+        F: AsyncFnOnce(Transaction) -> std::result::Result<T, E>,
+        E: From<Error>,
+    {
+        let tx = self.begin().await?;
+        match work(tx.clone()).await {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The work's error is what the caller needs; a failed rollback leaves the
+                // connection to be closed by the pool.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Like [`atomic`](Self::atomic), but runs `work` again, in a fresh transaction, when it
+    /// fails with a conflict (serialization failure, deadlock, lock timeout), up to the
+    /// retry's attempts; then gives up with the last error.
+    ///
+    /// Each attempt runs a clone of `work`. An async closure is `Clone` when what it
+    /// captures is, as references are, so `async |tx| ..` may borrow local data. (Taking an
+    /// `AsyncFn` instead would make the future fail to be `Send` in `tokio::spawn` as soon
+    /// as the closure borrows anything: rustc reports "implementation of `Send` is not
+    /// general enough" for the future an `AsyncFn` lends.)
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// use kata::{IsolationLevel, Retry};
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// let answer = db
+    ///     .transaction()
+    ///     .isolation(IsolationLevel::Serializable)
+    ///     .atomic_with(Retry::on_conflict(5), async |_tx| kata::Result::Ok(42))
+    ///     .await?;
+    /// assert_eq!(answer, 42);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn atomic_with<T, E, F>(self, retry: Retry, work: F) -> std::result::Result<T, E>
+    where
+        F: AsyncFnOnce(Transaction) -> std::result::Result<T, E> + Clone,
+        E: From<Error> + Conflict,
+    {
+        let mut wait = retry.backoff;
+        let mut attempt = 1;
+        loop {
+            let result = async {
+                let tx = self.clone().begin().await?;
+                match work.clone()(tx.clone()).await {
+                    Ok(value) => {
+                        tx.commit().await?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+            .await;
+            match result {
+                Err(e) if e.is_conflict() && attempt < retry.attempts => {
+                    tracing::debug!(target: "kata::query", attempt, "transaction conflict; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(1));
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 }
 
 impl Transaction {
-    /// Commits the work.
+    /// The database's backend.
+    pub fn backend(&self) -> Backend {
+        self.inner.db.backend()
+    }
+
+    /// Commits the transaction, then runs the `on_commit` callbacks in the order they were
+    /// registered. On a savepoint handle, releases the savepoint.
     pub async fn commit(self) -> Result<()> {
-        let conn = self.conn.lock().await.take();
-        self.db.shared.record("COMMIT");
+        if self.savepoint != 0 {
+            return self.savepoint_sql("RELEASE SAVEPOINT").await;
+        }
+        let conn = self.inner.conn.lock().await.take();
+        self.inner.db.shared.record("COMMIT");
         match conn {
             #[cfg(feature = "sqlite")]
             Some(TxConn::Sqlite(t)) => t.commit().await?,
@@ -84,15 +383,31 @@ impl Transaction {
             Some(TxConn::Postgres(t)) => t.commit().await?,
             #[cfg(feature = "mysql")]
             Some(TxConn::MySql(t)) => t.commit().await?,
-            None => return Err(Error::InvalidQuery("the transaction has already ended".into())),
+            None => return Err(ended()),
+        }
+        let callbacks = match self.inner.on_commit.lock() {
+            Ok(mut list) => std::mem::take(&mut *list),
+            Err(_) => Vec::new(),
+        };
+        for (_, callback) in callbacks {
+            match callback {
+                Callback::Sync(f) => f(),
+                Callback::Async(f) => f.await,
+            }
         }
         Ok(())
     }
 
-    /// Rolls the work back (dropping the transaction does the same).
+    /// Rolls back (dropping every handle does the same); `on_commit` callbacks are dropped.
+    /// On a savepoint handle, rolls back to the savepoint.
     pub async fn rollback(self) -> Result<()> {
-        let conn = self.conn.lock().await.take();
-        self.db.shared.record("ROLLBACK");
+        if self.savepoint != 0 {
+            self.drop_callbacks_from(self.savepoint);
+            return self.savepoint_sql("ROLLBACK TO SAVEPOINT").await;
+        }
+        let conn = self.inner.conn.lock().await.take();
+        self.inner.db.shared.record("ROLLBACK");
+        self.drop_callbacks_from(0);
         match conn {
             #[cfg(feature = "sqlite")]
             Some(TxConn::Sqlite(t)) => t.rollback().await?,
@@ -104,22 +419,86 @@ impl Transaction {
         }
         Ok(())
     }
+
+    async fn savepoint_sql(&self, verb: &str) -> Result<()> {
+        run::execute_raw(self, &format!("{verb} kata_sp_{}", self.savepoint)).await
+    }
+
+    fn drop_callbacks_from(&self, savepoint: u32) {
+        if let Ok(mut list) = self.inner.on_commit.lock() {
+            list.retain(|(registered_in, _)| savepoint != 0 && *registered_in < savepoint);
+        }
+    }
+
+    /// Runs `work` inside a savepoint of this transaction: `Ok` releases it, `Err` rolls
+    /// back to it (the outer work stays) and is returned. Nests to any depth.
+    pub async fn atomic<T, E, F>(&self, work: F) -> std::result::Result<T, E>
+    where
+        F: AsyncFnOnce(Transaction) -> std::result::Result<T, E>,
+        E: From<Error>,
+    {
+        let id = self.inner.next_savepoint.fetch_add(1, Ordering::Relaxed) + 1;
+        let savepoint = Transaction { inner: Arc::clone(&self.inner), savepoint: id };
+        savepoint.savepoint_sql("SAVEPOINT").await?;
+        match work(savepoint.clone()).await {
+            Ok(value) => {
+                savepoint.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = savepoint.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `callback` after the outermost transaction commits (Django's
+    /// `transaction.on_commit`). It never runs if the transaction, or the savepoint it was
+    /// registered in, rolls back.
+    pub fn on_commit(&self, callback: impl FnOnce() + Send + 'static) {
+        self.push_callback(Callback::Sync(Box::new(callback)));
+    }
+
+    /// Like [`on_commit`](Self::on_commit), for async work: awaited after the commit, in
+    /// registration order with the sync callbacks.
+    pub fn on_commit_async(&self, callback: impl Future<Output = ()> + Send + 'static) {
+        self.push_callback(Callback::Async(Box::pin(callback)));
+    }
+
+    fn push_callback(&self, callback: Callback) {
+        if let Ok(mut list) = self.inner.on_commit.lock() {
+            list.push((self.savepoint, callback));
+        }
+    }
+
+    /// True inside a savepoint (`tx.atomic(..)`), false for the transaction itself.
+    pub fn is_savepoint(&self) -> bool {
+        self.savepoint != 0
+    }
+}
+
+fn ended() -> Error {
+    Error::InvalidQuery("the transaction has already ended".into())
 }
 
 impl crate::db::Executor for Transaction {
     fn backend(&self) -> Backend {
-        self.db.backend()
+        self.inner.db.backend()
     }
 
     async fn __acquire(&self) -> Result<Conn<'_>> {
-        Ok(Conn::Transaction(self.conn.lock().await))
+        Ok(Conn::Transaction(self.inner.conn.lock().await))
     }
 
     fn __shared(&self) -> &Shared {
-        &self.db.shared
+        &self.inner.db.shared
     }
 
     fn __db(&self) -> Option<&Db> {
         None
+    }
+
+    fn __exec_ref(&self) -> crate::db::ExecRef<'_> {
+        crate::db::ExecRef::Transaction(self)
     }
 }

@@ -7,14 +7,17 @@ pub(crate) mod sql;
 mod write;
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
 pub use write::{Insert, InsertSource, ModelExt, Update};
+pub(crate) use write::assignments_as_q;
 
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::expr::{Node, OrderBy, Q};
 use crate::model::{Model, ModelMeta};
+use crate::relation::load::{JoinLoader, PrefetchLoader};
 use sql::SqlWriter;
 
 /// How many rows `aget` reads at most to report `MultipleObjectsReturned`, as Django.
@@ -47,7 +50,20 @@ pub struct QuerySet<M> {
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     pub(crate) distinct: bool,
+    pub(crate) lock: Option<Lock>,
+    /// `select_related` JOINs.
+    pub(crate) joins: Vec<Arc<dyn JoinLoader<M>>>,
+    /// `prefetch_related` loaders, run after the main query.
+    pub(crate) prefetches: Vec<Arc<dyn PrefetchLoader<M>>>,
     _marker: PhantomData<fn() -> M>,
+}
+
+/// `SELECT ... FOR UPDATE` options.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Lock {
+    nowait: bool,
+    skip_locked: bool,
+    of: Vec<&'static ModelMeta>,
 }
 
 impl<M> Clone for QuerySet<M> {
@@ -58,6 +74,9 @@ impl<M> Clone for QuerySet<M> {
             limit: self.limit,
             offset: self.offset,
             distinct: self.distinct,
+            lock: self.lock.clone(),
+            joins: self.joins.clone(),
+            prefetches: self.prefetches.clone(),
             _marker: PhantomData,
         }
     }
@@ -71,6 +90,9 @@ impl<M> std::fmt::Debug for QuerySet<M> {
             .field("limit", &self.limit)
             .field("offset", &self.offset)
             .field("distinct", &self.distinct)
+            .field("lock", &self.lock)
+            .field("select_related", &self.joins.len())
+            .field("prefetch_related", &self.prefetches.len())
             .finish()
     }
 }
@@ -90,6 +112,9 @@ impl<M: Model> QuerySet<M> {
             limit: None,
             offset: None,
             distinct: false,
+            lock: None,
+            joins: Vec::new(),
+            prefetches: Vec::new(),
             _marker: PhantomData,
         }
     }
@@ -148,6 +173,95 @@ impl<M: Model> QuerySet<M> {
         self
     }
 
+    /// Locks the selected rows until the transaction ends (`SELECT ... FOR UPDATE`). Only
+    /// inside a transaction: outside one it is an error, as in Django. On SQLite, whose
+    /// transactions kata begins with `BEGIN IMMEDIATE` (the whole database is locked for
+    /// writing), it adds nothing.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Job { #[kata(primary_key, auto)] id: i64, done: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Job::meta()]).await?;
+    /// db.atomic(async |tx| {
+    ///     let jobs = Job::objects().filter(Job::done.eq(false)).select_for_update().alist(&tx).await?;
+    ///     kata::Result::Ok(jobs.len())
+    /// }).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn select_for_update(mut self) -> Self {
+        self.lock.get_or_insert_with(Lock::default);
+        self
+    }
+
+    /// With `select_for_update`: fail at once instead of waiting for a locked row
+    /// (PostgreSQL, MySQL 8, MariaDB 10.6+).
+    pub fn nowait(mut self) -> Self {
+        self.lock.get_or_insert_with(Lock::default).nowait = true;
+        self
+    }
+
+    /// With `select_for_update`: skip rows another transaction has locked, e.g. to hand
+    /// each queued job to one worker (PostgreSQL, MySQL 8, MariaDB 10.6+).
+    pub fn skip_locked(mut self) -> Self {
+        self.lock.get_or_insert_with(Lock::default).skip_locked = true;
+        self
+    }
+
+    /// With `select_for_update`: lock only the rows of these models' tables (PostgreSQL,
+    /// MySQL 8; not MariaDB).
+    pub fn of(mut self, models: impl IntoIterator<Item = &'static ModelMeta>) -> Self {
+        self.lock.get_or_insert_with(Lock::default).of.extend(models);
+        self
+    }
+
+    /// Refuses a lock the executor or backend cannot take.
+    pub(crate) fn check_lock(&self, ex: &impl crate::db::Executor) -> Result<()> {
+        let Some(lock) = &self.lock else { return Ok(()) };
+        if ex.__db().is_some() {
+            return Err(crate::Error::InvalidQuery(
+                "select_for_update needs a transaction: run the query inside `db.atomic(..)` or on `db.begin()`".into(),
+            ));
+        }
+        if lock.nowait && lock.skip_locked {
+            return Err(crate::Error::InvalidQuery("nowait and skip_locked cannot be used together".into()));
+        }
+        let backend = ex.backend();
+        let options = lock.nowait || lock.skip_locked || !lock.of.is_empty();
+        if backend == Backend::Sqlite && options {
+            return Err(crate::Error::InvalidQuery(
+                "SQLite has no row locks: nowait, skip_locked and of are not supported (the transaction already holds the database's write lock)".into(),
+            ));
+        }
+        if backend == Backend::MySql && ex.__shared().mariadb && !lock.of.is_empty() {
+            return Err(crate::Error::InvalidQuery(
+                "MariaDB does not support select_for_update().of(..)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `FOR UPDATE ...`, after LIMIT/OFFSET; nothing on SQLite.
+    pub(crate) fn write_lock(&self, w: &mut SqlWriter) {
+        let Some(lock) = &self.lock else { return };
+        if w.backend == Backend::Sqlite {
+            return;
+        }
+        w.push(" FOR UPDATE");
+        for (i, meta) in lock.of.iter().enumerate() {
+            w.push(if i == 0 { " OF " } else { ", " });
+            w.ident(meta.table);
+        }
+        if lock.nowait {
+            w.push(" NOWAIT");
+        }
+        if lock.skip_locked {
+            w.push(" SKIP LOCKED");
+        }
+    }
+
     pub(crate) fn is_sliced(&self) -> bool {
         self.limit.is_some() || self.offset.is_some()
     }
@@ -159,11 +273,40 @@ impl<M: Model> QuerySet<M> {
         list: impl FnOnce(&mut SqlWriter) -> Result<()>,
         group_by: &[&Node],
     ) -> Result<()> {
+        self.write_select_full(w, list, &|_| Ok(()), group_by)
+    }
+
+    /// `write_select` with more FROM clauses (a link table's JOIN).
+    pub(crate) fn write_select_with(
+        &self,
+        w: &mut SqlWriter,
+        list: impl FnOnce(&mut SqlWriter) -> Result<()>,
+        from: &dyn Fn(&mut SqlWriter),
+    ) -> Result<()> {
+        self.write_select_full(
+            w,
+            list,
+            &|w| {
+                from(w);
+                Ok(())
+            },
+            &[],
+        )
+    }
+
+    fn write_select_full(
+        &self,
+        w: &mut SqlWriter,
+        list: impl FnOnce(&mut SqlWriter) -> Result<()>,
+        from: &dyn Fn(&mut SqlWriter) -> Result<()>,
+        group_by: &[&Node],
+    ) -> Result<()> {
         let meta = M::meta();
         w.push(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
         list(w)?;
         w.push(" FROM ");
         w.ident(meta.table);
+        from(w)?;
         self.write_where(w)?;
         if !group_by.is_empty() {
             w.push(" GROUP BY ");
@@ -196,10 +339,28 @@ impl<M: Model> QuerySet<M> {
     /// The statement that selects whole models.
     pub(crate) fn select_models(&self, backend: Backend) -> Result<sql::Statement> {
         let mut w = SqlWriter::new(backend)?;
-        self.write_select(&mut w, |w| {
-            w.model_columns(M::meta());
-            Ok(())
-        }, &[])?;
+        let meta = M::meta();
+        self.write_select_full(
+            &mut w,
+            |w| {
+                w.model_columns(meta);
+                let mut next = 1;
+                for join in &self.joins {
+                    join.write_columns(w, &mut next);
+                }
+                Ok(())
+            },
+            &|w| {
+                let base = w.quoted(meta.table);
+                let mut next = 1;
+                for join in &self.joins {
+                    join.write_joins(w, &base, false, &mut next)?;
+                }
+                Ok(())
+            },
+            &[],
+        )?;
+        self.write_lock(&mut w);
         Ok(w.finish())
     }
 
@@ -223,12 +384,16 @@ impl<M: Model> QuerySet<M> {
             Ok(())
         })?;
         w.push(" FROM (");
-        self.write_select(w, |w| {
-            w.comma_separated(meta.primary_key, |w, &i| {
-                w.column(meta, i);
-                Ok(())
-            })
-        }, &[])?;
+        self.write_select(
+            w,
+            |w| {
+                w.comma_separated(meta.primary_key, |w, &i| {
+                    w.column(meta, i);
+                    Ok(())
+                })
+            },
+            &[],
+        )?;
         w.push(") kata_sub)");
         Ok(())
     }
@@ -236,4 +401,16 @@ impl<M: Model> QuerySet<M> {
 
 pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {
     meta.primary_key.iter().map(|&i| (Node::Column(meta, i), false)).collect()
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Decodes one row of `select_models`: the model, then its joined relations.
+    pub(crate) fn decode_row(&self, row: crate::backend::RowRef<'_>) -> Result<M> {
+        let mut reader = crate::model::RowReader::new(row);
+        let mut model = M::__decode(&mut reader)?;
+        for join in &self.joins {
+            join.load(&mut model, &mut reader)?;
+        }
+        Ok(model)
+    }
 }

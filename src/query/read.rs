@@ -20,8 +20,11 @@ pub(crate) fn decode_model<M: Model>(row: crate::backend::RowRef<'_>) -> Result<
 impl<M: Model> QuerySet<M> {
     /// Every matching row (Django: `[u async for u in qs]`).
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<M>> {
+        self.check_lock(ex)?;
         let stmt = self.select_models(ex.backend())?;
-        run::fetch_all(ex, stmt, decode_model::<M>).await
+        let mut rows = run::fetch_all(ex, stmt, |row| self.decode_row(row)).await?;
+        self.run_prefetches(ex, &mut rows).await?;
+        Ok(rows)
     }
 
     /// Streams the matching rows, decoding each as it arrives: memory stays flat however
@@ -41,12 +44,45 @@ impl<M: Model> QuerySet<M> {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
+    ///
+    /// With `prefetch_related`, rows are read in chunks of 1,000 (ordered by primary key when
+    /// the query has no order), each chunk with its prefetch queries.
     pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<M>> + Send + 'e {
-        let stmt = self.select_models(ex.backend());
+        let stmt = self.check_lock(ex).and_then(|()| self.select_models(ex.backend()));
+        let query = self.clone();
         async_stream::try_stream! {
-            let rows = run::fetch_stream(ex, stmt?, decode_model::<M>);
-            for await row in rows {
-                yield row?;
+            if query.prefetches.is_empty() {
+                let decoder = query.clone();
+                let rows = run::fetch_stream(ex, stmt?, move |row| decoder.decode_row(row));
+                for await row in rows {
+                    yield row?;
+                }
+            } else {
+                const CHUNK: u64 = 1_000;
+                let mut chunked = query.clone();
+                if chunked.order.is_empty() {
+                    chunked.order = pk_order(M::meta());
+                }
+                let start = query.offset.unwrap_or(0);
+                let mut read = 0u64;
+                loop {
+                    let size = match query.limit {
+                        Some(limit) => CHUNK.min(limit.saturating_sub(read)),
+                        None => CHUNK,
+                    };
+                    if size == 0 {
+                        break;
+                    }
+                    let chunk = chunked.clone().offset(start + read).limit(size).alist(ex).await?;
+                    let got = chunk.len() as u64;
+                    for row in chunk {
+                        yield row;
+                    }
+                    read += got;
+                    if got < size {
+                        break;
+                    }
+                }
             }
         }
     }
@@ -74,29 +110,49 @@ impl<M: Model> QuerySet<M> {
         if query.order.is_empty() {
             query.order = pk_order(M::meta());
         }
-        Ok(query.limit(1).alist(ex).await?.into_iter().next())
+        // The first row of a slice: never more rows than the slice has (`limit(0)` has none).
+        let limit = query.limit.map_or(1, |limit| limit.min(1));
+        Ok(query.limit(limit).alist(ex).await?.into_iter().next())
     }
 
     /// The last row in the query's order (by primary key when unordered), if any.
+    /// `Error::InvalidQuery` on a sliced query, as in Django: reversing the order would
+    /// select other rows than the slice.
     pub async fn alast(self, ex: &impl Executor) -> Result<Option<M>> {
+        self.unsliced("alast")?;
         self.reverse().afirst(ex).await
     }
 
-    /// The row with the smallest `field`; `Error::DoesNotExist` when there is none.
+    /// Refuses an operation that reorders the query when the query is sliced: the new order
+    /// would pick its rows from the whole table, not from the slice.
+    fn unsliced(&self, operation: &str) -> Result<()> {
+        if self.is_sliced() {
+            return Err(Error::InvalidQuery(format!(
+                "{operation} cannot reorder a sliced query (one with `limit` or `offset`)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The row with the smallest `field`; `Error::DoesNotExist` when there is none,
+    /// `Error::InvalidQuery` on a sliced query (as `alast`).
     pub async fn aearliest<T: FieldType>(self, ex: &impl Executor, field: Field<M, T>) -> Result<M>
     where
         T::Inner: Ordered,
     {
         let model = M::meta().name;
+        self.unsliced("aearliest")?;
         self.order_by([field.asc()]).afirst(ex).await?.ok_or(Error::DoesNotExist { model })
     }
 
-    /// The row with the largest `field`; `Error::DoesNotExist` when there is none.
+    /// The row with the largest `field`; `Error::DoesNotExist` when there is none,
+    /// `Error::InvalidQuery` on a sliced query (as `alast`).
     pub async fn alatest<T: FieldType>(self, ex: &impl Executor, field: Field<M, T>) -> Result<M>
     where
         T::Inner: Ordered,
     {
         let model = M::meta().name;
+        self.unsliced("alatest")?;
         self.order_by([field.desc()]).afirst(ex).await?.ok_or(Error::DoesNotExist { model })
     }
 
@@ -105,10 +161,14 @@ impl<M: Model> QuerySet<M> {
         let mut w = SqlWriter::new(ex.backend())?;
         if self.is_sliced() || self.distinct {
             w.push("SELECT COUNT(*) FROM (");
-            self.write_select(&mut w, |w| {
-                w.model_columns(M::meta());
-                Ok(())
-            }, &[])?;
+            self.write_select(
+                &mut w,
+                |w| {
+                    w.model_columns(M::meta());
+                    Ok(())
+                },
+                &[],
+            )?;
             w.push(") kata_sub");
         } else {
             w.push("SELECT COUNT(*) FROM ");
@@ -127,10 +187,14 @@ impl<M: Model> QuerySet<M> {
             query.limit = Some(1);
         }
         let mut w = SqlWriter::new(ex.backend())?;
-        query.write_select(&mut w, |w| {
-            w.push("1");
-            Ok(())
-        }, &[])?;
+        query.write_select(
+            &mut w,
+            |w| {
+                w.push("1");
+                Ok(())
+            },
+            &[],
+        )?;
         Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
     }
 
@@ -139,12 +203,16 @@ impl<M: Model> QuerySet<M> {
         let meta = M::meta();
         let mut w = SqlWriter::new(ex.backend())?;
         w.push("SELECT 1 FROM (");
-        self.write_select(&mut w, |w| {
-            w.comma_separated(meta.primary_key, |w, &i| {
-                w.column(meta, i);
-                Ok(())
-            })
-        }, &[])?;
+        self.write_select(
+            &mut w,
+            |w| {
+                w.comma_separated(meta.primary_key, |w, &i| {
+                    w.column(meta, i);
+                    Ok(())
+                })
+            },
+            &[],
+        )?;
         w.push(") kata_sub WHERE ");
         for (n, &i) in meta.primary_key.iter().enumerate() {
             if n > 0 {
@@ -158,7 +226,9 @@ impl<M: Model> QuerySet<M> {
         Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
     }
 
-    /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk`).
+    /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk`). A
+    /// list longer than the backend's parameter limit is read in several queries, as
+    /// Django does; `Error::InvalidQuery` on a sliced query, as in Django.
     pub async fn ain_bulk(
         self,
         ex: &impl Executor,
@@ -175,14 +245,30 @@ impl<M: Model> QuerySet<M> {
         let &[pk] = meta.primary_key else {
             return Err(Error::InvalidQuery("ain_bulk needs a single-column primary key".into()));
         };
-        let values = keys.into_iter().map(FieldType::into_value).collect();
-        let q = Q::from_node(Node::In(
-            Box::new(Node::Column(meta, pk)),
-            values,
-            <M::Pk as FieldType>::COLUMN_TYPE,
-        ));
-        let rows = self.filter(q).alist(ex).await?;
-        Ok(rows.into_iter().map(|m| (m.pk(), m)).collect())
+        if self.is_sliced() {
+            return Err(Error::InvalidQuery(
+                "ain_bulk cannot be used on a sliced query (one with `limit` or `offset`)".into(),
+            ));
+        }
+        let backend = ex.backend();
+        // PostgreSQL binds the whole list as one array; elsewhere every key is a parameter,
+        // so the keys go in batches that fit beside the query's own parameters.
+        let batch = match backend {
+            crate::backend::Backend::Postgres => keys.len(),
+            _ => backend.max_params().saturating_sub(self.select_models(backend)?.args.len()).max(1),
+        };
+        let mut found = HashMap::new();
+        let mut keys = keys.into_iter().peekable();
+        while keys.peek().is_some() {
+            let values = keys.by_ref().take(batch).map(FieldType::into_value).collect();
+            let q = Q::from_node(Node::In(
+                Box::new(Node::Column(meta, pk)),
+                values,
+                <M::Pk as FieldType>::COLUMN_TYPE,
+            ));
+            found.extend(self.clone().filter(q).alist(ex).await?.into_iter().map(|m| (m.pk(), m)));
+        }
+        Ok(found)
     }
 
     /// The database's plan for this query, as text (Django's `explain`).
@@ -195,10 +281,14 @@ impl<M: Model> QuerySet<M> {
             Backend::Postgres => "EXPLAIN ",
             Backend::MySql => "EXPLAIN FORMAT=JSON ",
         });
-        self.write_select(&mut w, |w| {
-            w.model_columns(M::meta());
-            Ok(())
-        }, &[])?;
+        self.write_select(
+            &mut w,
+            |w| {
+                w.model_columns(M::meta());
+                Ok(())
+            },
+            &[],
+        )?;
         // SQLite's plan rows are (id, parent, notused, detail); the others give one text column.
         let column = if backend == Backend::Sqlite { 3 } else { 0 };
         let lines = run::fetch_all(ex, w.finish(), |row| String::decode(row, column)).await?;
@@ -222,6 +312,8 @@ impl<M: Model> QuerySet<M> {
             },
             &[],
         )?;
+        self.check_lock(ex)?;
+        self.write_lock(&mut w);
         run::fetch_all(ex, w.finish(), |row| P::__decode(&mut RowReader::new(row))).await
     }
 }

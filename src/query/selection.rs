@@ -136,10 +136,14 @@ impl<M: Model> QuerySet<M> {
             w.push("SELECT ");
             w.comma_separated(&nodes, |w, n| w.node(n))?;
             w.push(" FROM (");
-            self.write_select(&mut w, |w| {
-                w.model_columns(meta);
-                Ok(())
-            }, &[])?;
+            self.write_select(
+                &mut w,
+                |w| {
+                    w.model_columns(meta);
+                    Ok(())
+                },
+                &[],
+            )?;
             w.push(") ");
             w.ident(meta.table);
         } else {
@@ -161,6 +165,8 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
             Vec::new()
         };
         self.query.write_select(&mut w, |w| w.comma_separated(&self.nodes, |w, n| w.node(n)), &plain)?;
+        self.query.check_lock(ex)?;
+        self.query.write_lock(&mut w);
         Ok(w.finish())
     }
 
@@ -170,17 +176,21 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
         run::fetch_all(ex, stmt, |row| S::__decode(&mut RowReader::new(row))).await
     }
 
-    /// The first row, if any.
+    /// The first row in the query's order, if any. Like `QuerySet::afirst`, an unordered
+    /// query is ordered by primary key, unless it is `distinct` or groups rows for an
+    /// aggregate (the key is not among the selected columns then).
     pub async fn afirst(self, ex: &impl Executor) -> Result<Option<S::Output>> {
-        let query: ValuesQuerySet<M, S> = ValuesQuerySet { query: self.query.limit(1), nodes: self.nodes, _marker: PhantomData };
+        let mut inner = self.query;
+        if inner.order.is_empty() && !inner.distinct && !self.nodes.iter().any(Node::contains_aggregate) {
+            inner.order = crate::query::pk_order(M::meta());
+        }
+        let query: ValuesQuerySet<M, S> =
+            ValuesQuerySet { query: inner.limit(1), nodes: self.nodes, _marker: PhantomData };
         Ok(query.alist(ex).await?.into_iter().next())
     }
 
     /// Streams the rows without holding them all in memory.
-    pub fn aiterator<'e, E: Executor>(
-        &self,
-        ex: &'e E,
-    ) -> impl Stream<Item = Result<S::Output>> + Send + 'e {
+    pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<S::Output>> + Send + 'e {
         let stmt = self.statement(ex);
         async_stream::try_stream! {
             let stmt = stmt?;
@@ -293,6 +303,8 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
             },
             &group,
         )?;
+        self.query.check_lock(ex)?;
+        self.query.write_lock(&mut w);
         Ok(w.finish())
     }
 

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::backend::{Args, Backend};
 use crate::error::Result;
-use crate::expr::{Aggregate, BinOp, DatePart, Node, PatternKind};
+use crate::expr::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
 use crate::model::{Model, ModelMeta};
 use crate::value::{FieldType, Value};
 
@@ -57,6 +57,24 @@ impl SqlWriter {
             self.sql.push(c);
         }
         self.sql.push(quote);
+    }
+
+    /// A quoted identifier as a string.
+    pub(crate) fn quoted(&self, name: &str) -> String {
+        let quote = match self.backend {
+            Backend::MySql => '`',
+            _ => '"',
+        };
+        let mut out = String::with_capacity(name.len() + 2);
+        out.push(quote);
+        for c in name.chars() {
+            if c == quote {
+                out.push(quote);
+            }
+            out.push(c);
+        }
+        out.push(quote);
+        out
     }
 
     /// `"table"."column"`.
@@ -121,6 +139,9 @@ impl SqlWriter {
 
     /// A condition or expression.
     pub(crate) fn node(&mut self, node: &Node) -> Result<()> {
+        if let Some((step, condition)) = node.lift_related() {
+            return self.related_condition(step, &condition);
+        }
         match node {
             Node::Column(meta, index) => self.column(meta, *index),
             Node::Value(value) => self.bind_value(value)?,
@@ -141,6 +162,9 @@ impl SqlWriter {
                     BinOp::Sub => " - ",
                     BinOp::Mul => " * ",
                     BinOp::Div => " / ",
+                    // `/` of two integers truncates on SQLite and PostgreSQL; MySQL needs `DIV`.
+                    BinOp::IntDiv if self.backend == Backend::MySql => " DIV ",
+                    BinOp::IntDiv => " / ",
                 });
                 self.node(rhs)?;
                 self.push(")");
@@ -215,7 +239,85 @@ impl SqlWriter {
             }
             Node::DatePart(part, inner) => self.date_part(*part, inner)?,
             Node::Aggregate(aggregate, inner) => self.aggregate(*aggregate, inner)?,
+            Node::Related(..) => {
+                return Err(crate::Error::InvalidQuery(
+                    "a field across a relation can be filtered on, but not selected or ordered by".into(),
+                ));
+            }
+            Node::InSubquery { lhs, table, select, filter } => {
+                self.push("(");
+                self.node(lhs)?;
+                self.push(" IN (SELECT ");
+                self.column(table, *select);
+                self.push(" FROM ");
+                self.ident(table.table);
+                self.push(" WHERE ");
+                self.node(filter)?;
+                self.push("))");
+            }
+            Node::CountRelated(step) => self.count_related(*step)?,
         }
+        Ok(())
+    }
+
+    /// A condition on a related model: `key IN (SELECT ... WHERE condition)`, so that
+    /// to-many relations match each row once.
+    fn related_condition(&mut self, step: RelStep, condition: &Node) -> Result<()> {
+        match step {
+            RelStep::Forward { owner, column, target } => {
+                let pk = target.single_pk()?;
+                self.node(&Node::InSubquery {
+                    lhs: Box::new(Node::Column(owner, column)),
+                    table: target,
+                    select: pk,
+                    filter: Box::new(condition.clone()),
+                })
+            }
+            RelStep::Reverse { owner, source, column } => {
+                let pk = owner.single_pk()?;
+                self.node(&Node::InSubquery {
+                    lhs: Box::new(Node::Column(owner, pk)),
+                    table: source,
+                    select: column,
+                    filter: Box::new(condition.clone()),
+                })
+            }
+            RelStep::ManyToMany { owner, target, through, owner_column, target_column } => {
+                let owner_pk = owner.single_pk()?;
+                let target_pk = target.single_pk()?;
+                self.node(&Node::InSubquery {
+                    lhs: Box::new(Node::Column(owner, owner_pk)),
+                    table: through,
+                    select: owner_column,
+                    filter: Box::new(Node::InSubquery {
+                        lhs: Box::new(Node::Column(through, target_column)),
+                        table: target,
+                        select: target_pk,
+                        filter: Box::new(condition.clone()),
+                    }),
+                })
+            }
+        }
+    }
+
+    /// `(SELECT COUNT(*) FROM related AS kata_c WHERE kata_c.key = owner.pk)`: the alias
+    /// keeps a relation from a model to itself correct.
+    fn count_related(&mut self, step: RelStep) -> Result<()> {
+        let (owner, table, column) = match step {
+            RelStep::Reverse { owner, source, column } => (owner, source, column),
+            RelStep::ManyToMany { owner, through, owner_column, .. } => (owner, through, owner_column),
+            RelStep::Forward { .. } => {
+                return Err(crate::Error::InvalidQuery("count() needs a to-many relation".into()));
+            }
+        };
+        let pk = owner.single_pk()?;
+        self.push("(SELECT COUNT(*) FROM ");
+        self.ident(table.table);
+        self.push(" kata_c WHERE kata_c.");
+        self.ident(table.columns[column].name);
+        self.push(" = ");
+        self.column(owner, pk);
+        self.push(")");
         Ok(())
     }
 
@@ -334,7 +436,16 @@ impl SqlWriter {
             Aggregate::Min => "MIN(",
             Aggregate::Max => "MAX(",
         });
+        // PostgreSQL sums REAL in REAL (24-bit mantissa): widen the argument first, so that
+        // an f32 column sums in f64 as on the other backends.
+        let widen = aggregate == Aggregate::SumFloat && self.backend == Backend::Postgres;
+        if widen {
+            self.push("CAST(");
+        }
         self.node(inner)?;
+        if widen {
+            self.push(" AS DOUBLE PRECISION)");
+        }
         self.push(")");
         if let Some(cast) = cast {
             self.push(cast);

@@ -99,7 +99,11 @@ fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]
         if let Node::Value(value) = &a.node {
             if let (Some(max), Some(len)) = (column.max_length, value.char_len()) {
                 if len > max as usize {
-                    errors.add(column.field, "max_length", format!("at most {max} characters (it has {len})"));
+                    errors.add(
+                        column.field,
+                        "max_length",
+                        format!("at most {max} characters (it has {len})"),
+                    );
                 }
             }
             if let (true, crate::Value::Text(text)) = (column.email, value) {
@@ -165,7 +169,8 @@ async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<
     let returning = ex.__shared().returning && meta.auto_column().is_some();
     let stmt = insert_models_statement(ex.backend(), models, returning, false)?;
     if returning {
-        let keys = run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await.map_err(|e| for_model(e, meta))?;
+        let keys =
+            run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await.map_err(|e| for_model(e, meta))?;
         if keys.len() != models.len() {
             return Err(Error::Internal("INSERT ... RETURNING gave a different number of keys"));
         }
@@ -363,7 +368,12 @@ impl<M: Model> QuerySet<M> {
 
     /// Writes `columns` of each model to its row, in batches, with one `CASE` per column
     /// (Django's `abulk_update`). Returns how many rows matched.
-    pub async fn abulk_update(&self, ex: &impl Executor, models: &[M], columns: impl Columns<M>) -> Result<u64> {
+    pub async fn abulk_update(
+        &self,
+        ex: &impl Executor,
+        models: &[M],
+        columns: impl Columns<M>,
+    ) -> Result<u64> {
         let meta = M::meta();
         let columns = columns.indexes();
         if models.is_empty() || columns.is_empty() {
@@ -498,7 +508,7 @@ fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[us
     Ok(w.finish())
 }
 
-fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
+pub(crate) fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
 where
     M: Model,
 {
@@ -574,7 +584,8 @@ pub trait ModelExt: Model {
                 insert_batch(ex, std::slice::from_mut(self)).await?;
                 return Ok(());
             }
-            let columns: Vec<usize> = (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
+            let columns: Vec<usize> =
+                (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
             if !columns.is_empty() {
                 let mut w = SqlWriter::new(ex.backend())?;
                 w.push("UPDATE ");
@@ -617,7 +628,10 @@ pub trait ModelExt: Model {
     }
 
     /// Reloads every field from the database (`DoesNotExist` if the row is gone).
-    fn arefresh_from_db<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
+    fn arefresh_from_db<E: Executor>(
+        &mut self,
+        ex: &E,
+    ) -> impl std::future::Future<Output = Result<()>> + Send {
         async move {
             let meta = Self::meta();
             if self.__is_unsaved() {
@@ -637,7 +651,11 @@ pub trait ModelExt: Model {
 
     /// Applies a patch schema to this row and to the instance: only the fields the patch
     /// sets are written; an empty patch runs no query. The patch is validated first.
-    fn apatch<E: Executor, P>(&mut self, ex: &E, patch: P) -> impl std::future::Future<Output = Result<u64>> + Send
+    fn apatch<E: Executor, P>(
+        &mut self,
+        ex: &E,
+        patch: P,
+    ) -> impl std::future::Future<Output = Result<u64>> + Send
     where
         P: Update<Self> + crate::schema::Apply<Self> + Clone,
     {

@@ -34,6 +34,17 @@ pub(crate) struct Field<'a> {
     pub(crate) ty: &'a Type,
     /// The parsed `#[kata(...)]` attributes.
     pub(crate) attrs: attr::Field,
+    /// The position among the model's columns (`None` for `ManyToMany`/`HasMany` fields).
+    pub(crate) column_index: Option<usize>,
+    /// The position among the model's non-column relations.
+    pub(crate) relation_index: Option<usize>,
+}
+
+impl Field<'_> {
+    /// A foreign key or one-to-one column.
+    pub(crate) fn is_foreign_key(&self) -> bool {
+        self.attrs.foreign_key.is_some() || self.attrs.one_to_one.is_some()
+    }
 }
 
 impl<'a> Container<'a> {
@@ -95,15 +106,28 @@ impl<'a> Container<'a> {
             );
         }
 
+        let mut columns = 0;
+        let mut relations = 0;
         let fields = fields
             .iter()
-            .map(|field| {
-                let ident = field.ident.as_ref().expect("named fields have identifiers");
+            .filter_map(|field| {
+                let ident = field.ident.as_ref()?;
                 let attrs = attr::Field::from_ast(cx, &field.attrs);
                 let name = ident.unraw().to_string();
-                let column =
-                    attrs.column.as_ref().map_or_else(|| name.clone(), |column| column.value.clone());
-                Field { ident, name, column, ty: &field.ty, attrs }
+                let is_relation = attrs.many_to_many.is_some() || attrs.reverse_of.is_some();
+                let is_fk = attrs.foreign_key.is_some() || attrs.one_to_one.is_some();
+                let column = attrs.column.as_ref().map_or_else(
+                    || if is_fk { format!("{name}_id") } else { name.clone() },
+                    |column| column.value.clone(),
+                );
+                let (column_index, relation_index) = if is_relation {
+                    relations += 1;
+                    (None, Some(relations - 1))
+                } else {
+                    columns += 1;
+                    (Some(columns - 1), None)
+                };
+                Some(Field { ident, name, column, ty: &field.ty, attrs, column_index, relation_index })
             })
             .collect();
 
@@ -112,9 +136,19 @@ impl<'a> Container<'a> {
         Some(Container { ident: &input.ident, name, table, unique_together: attrs.unique_together, fields })
     }
 
-    /// The primary-key fields with their positions, in declaration order.
+    /// The primary-key fields with their column positions, in declaration order.
     pub(crate) fn primary_key(&self) -> impl Iterator<Item = (usize, &Field<'a>)> {
-        self.fields.iter().enumerate().filter(|(_, field)| field.attrs.primary_key.is_some())
+        self.columns().filter(|(_, field)| field.attrs.primary_key.is_some())
+    }
+
+    /// The fields that are columns, with their column positions.
+    pub(crate) fn columns(&self) -> impl Iterator<Item = (usize, &Field<'a>)> {
+        self.fields.iter().filter_map(|field| field.column_index.map(|i| (i, field)))
+    }
+
+    /// The fields that are non-column relations, with their relation positions.
+    pub(crate) fn relations(&self) -> impl Iterator<Item = (usize, &Field<'a>)> {
+        self.fields.iter().filter_map(|field| field.relation_index.map(|i| (i, field)))
     }
 
     /// The `auto` field, if any (the checks allow at most one).

@@ -10,6 +10,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, Meta, Token, UnOp};
 
 use crate::internals::Ctxt;
+use crate::internals::case::RenameRule;
 use crate::internals::symbol::{self, *};
 
 /// A parsed value and where the user wrote it.
@@ -144,6 +145,37 @@ pub(crate) struct Field {
     pub(crate) default: Option<WithSpan<DefaultValue>>,
     /// `column = "name"`, spanned at the string.
     pub(crate) column: Option<WithSpan<String>>,
+    /// `foreign_key`.
+    pub(crate) foreign_key: Option<Span>,
+    /// `one_to_one`.
+    pub(crate) one_to_one: Option<Span>,
+    /// `on_delete = "..."`, spanned at the string.
+    pub(crate) on_delete: Option<WithSpan<OnDelete>>,
+    /// `related_name = "..."`, spanned at the string.
+    pub(crate) related_name: Option<WithSpan<String>>,
+    /// `many_to_many` / `many_to_many(through = ...)`.
+    pub(crate) many_to_many: Option<WithSpan<Option<Through>>>,
+    /// `reverse_of = Model::field`.
+    pub(crate) reverse_of: Option<syn::ExprPath>,
+}
+
+/// Django's `on_delete` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnDelete {
+    Cascade,
+    Restrict,
+    Protect,
+    SetNull,
+    DoNothing,
+}
+
+/// A many-to-many's link table: a table name kata creates, or a model of the user's.
+#[derive(Debug, Clone)]
+pub(crate) enum Through {
+    /// `through = "table_name"`.
+    Table(String),
+    /// `through = Membership`.
+    Model(syn::Path),
 }
 
 impl Field {
@@ -158,10 +190,103 @@ impl Field {
         let mut max_length = Attr::none(cx, MAX_LENGTH);
         let mut default = Attr::none(cx, DEFAULT);
         let mut column = Attr::none(cx, COLUMN);
+        let mut foreign_key = BoolAttr::none(cx, FOREIGN_KEY);
+        let mut one_to_one = BoolAttr::none(cx, ONE_TO_ONE);
+        let mut on_delete = Attr::none(cx, ON_DELETE);
+        let mut related_name = Attr::none(cx, RELATED_NAME);
+        let mut many_to_many = Attr::none(cx, MANY_TO_MANY);
+        let mut reverse_of = Attr::none(cx, REVERSE_OF);
 
         for meta in kata_metas(cx, attrs) {
             let path = meta.path();
-            if path == PRIMARY_KEY {
+            if path == FOREIGN_KEY {
+                check_flag(cx, &meta, FOREIGN_KEY);
+                foreign_key.set_true(&meta);
+            } else if path == ONE_TO_ONE {
+                check_flag(cx, &meta, ONE_TO_ONE);
+                one_to_one.set_true(&meta);
+            } else if path == ON_DELETE {
+                let example = "on_delete = \"cascade\"";
+                let value = name_value(cx, &meta, example).and_then(|value| {
+                    let text = non_empty_str(cx, ON_DELETE, value, example)?;
+                    let rule = match text.value.as_str() {
+                        "cascade" => OnDelete::Cascade,
+                        "restrict" => OnDelete::Restrict,
+                        "protect" => OnDelete::Protect,
+                        "set_null" => OnDelete::SetNull,
+                        "do_nothing" => OnDelete::DoNothing,
+                        other => {
+                            cx.error_at(
+                                text.span,
+                                format!(
+                                    "unknown on_delete `{other}`; expected one of: cascade, restrict, protect, set_null, do_nothing"
+                                ),
+                            );
+                            return None;
+                        }
+                    };
+                    Some(WithSpan { value: rule, span: text.span })
+                });
+                on_delete.set(path, value);
+            } else if path == RELATED_NAME {
+                let example = "related_name = \"posts\"";
+                let name = name_value(cx, &meta, example).and_then(|value| non_empty_str(cx, RELATED_NAME, value, example));
+                if let Some(name) = &name {
+                    if syn::parse_str::<Ident>(&name.value).is_err() {
+                        cx.error_at(name.span, "related_name must be a Rust identifier");
+                    }
+                }
+                related_name.set(path, name);
+            } else if path == MANY_TO_MANY {
+                let through = match &meta {
+                    Meta::Path(_) => Some(None),
+                    Meta::List(list) => match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+                        Ok(inner) => {
+                            let mut through = None;
+                            for m in inner {
+                                if m.path() == THROUGH {
+                                    through = name_value(cx, &m, "through = \"table\" or through = Model").and_then(
+                                        |value| match value {
+                                            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if !s.value().is_empty() => {
+                                                Some(Through::Table(s.value()))
+                                            }
+                                            Expr::Path(p) => Some(Through::Model(p.path.clone())),
+                                            other => {
+                                                cx.error_spanned_by(
+                                                    other,
+                                                    "expected `through = \"table_name\"` or `through = Model`",
+                                                );
+                                                None
+                                            }
+                                        },
+                                    );
+                                } else {
+                                    unknown_key(cx, &m, &[THROUGH]);
+                                }
+                            }
+                            Some(through)
+                        }
+                        Err(e) => {
+                            cx.syn_error(e);
+                            None
+                        }
+                    },
+                    Meta::NameValue(_) => {
+                        cx.error_spanned_by(&meta, "expected `many_to_many` or `many_to_many(through = ...)`");
+                        None
+                    }
+                };
+                many_to_many.set(path, through.map(|value| WithSpan { value, span: path.span() }));
+            } else if path == REVERSE_OF {
+                let value = name_value(cx, &meta, "reverse_of = Post::author").and_then(|value| match value {
+                    Expr::Path(p) if p.path.segments.len() >= 2 => Some(p.clone()),
+                    other => {
+                        cx.error_spanned_by(other, "expected the foreign key this field reverses: `reverse_of = Post::author`");
+                        None
+                    }
+                });
+                reverse_of.set(path, value);
+            } else if path == PRIMARY_KEY {
                 check_flag(cx, &meta, PRIMARY_KEY);
                 primary_key.set_true(&meta);
             } else if path == AUTO {
@@ -205,6 +330,95 @@ impl Field {
             max_length: max_length.get(),
             default: default.get(),
             column: column.get(),
+            foreign_key: foreign_key.get(),
+            one_to_one: one_to_one.get(),
+            on_delete: on_delete.get(),
+            related_name: related_name.get(),
+            many_to_many: many_to_many.get(),
+            reverse_of: reverse_of.get(),
+        }
+    }
+}
+
+/// The container attributes of `#[derive(Choices)]`: `#[kata(rename_all = "...")]` on the
+/// enum.
+#[derive(Debug)]
+pub(crate) struct Choices {
+    /// `rename_all = "snake_case"`, spanned at the string.
+    pub(crate) rename_all: Option<WithSpan<RenameRule>>,
+}
+
+impl Choices {
+    /// Parses the `#[kata(...)]` attributes of the enum.
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut rename_all = Attr::none(cx, RENAME_ALL);
+        for meta in kata_metas(cx, attrs) {
+            let path = meta.path();
+            if path == RENAME_ALL {
+                let rule = name_value(cx, &meta, "rename_all = \"snake_case\"")
+                    .and_then(|value| parse_rename_rule(cx, value));
+                rename_all.set(path, rule);
+            } else {
+                unknown_key(cx, &meta, CHOICES_KEYS);
+            }
+        }
+        Choices { rename_all: rename_all.get() }
+    }
+}
+
+/// The attributes of one `#[derive(Choices)]` variant: `#[kata(value = "...")]`.
+#[derive(Debug)]
+pub(crate) struct Variant {
+    /// `value = "text"`, spanned at the string. May be empty: `""` is a valid choice.
+    pub(crate) value: Option<WithSpan<String>>,
+}
+
+impl Variant {
+    /// Parses the `#[kata(...)]` attributes of one variant.
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut value = Attr::none(cx, VALUE);
+        for meta in kata_metas(cx, attrs) {
+            let path = meta.path();
+            if path == VALUE {
+                let text = name_value(cx, &meta, "value = \"text\"").and_then(|expr| {
+                    let Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) = expr else {
+                        cx.error_spanned_by(
+                            expr,
+                            "expected a string literal for `value`, e.g. `value = \"text\"`",
+                        );
+                        return None;
+                    };
+                    Some(WithSpan { value: lit.value(), span: lit.span() })
+                });
+                value.set(path, text);
+            } else {
+                unknown_key(cx, &meta, VARIANT_KEYS);
+            }
+        }
+        Variant { value: value.get() }
+    }
+}
+
+fn parse_rename_rule(cx: &Ctxt, value: &Expr) -> Option<WithSpan<RenameRule>> {
+    let Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) = value else {
+        cx.error_spanned_by(
+            value,
+            "expected a string literal for `rename_all`, e.g. `rename_all = \"snake_case\"`",
+        );
+        return None;
+    };
+    match RenameRule::from_name(&lit.value()) {
+        Some(rule) => Some(WithSpan { value: rule, span: lit.span() }),
+        None => {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "unknown `rename_all` rule {:?}; expected one of: {}",
+                    lit.value(),
+                    RenameRule::names()
+                ),
+            );
+            None
         }
     }
 }

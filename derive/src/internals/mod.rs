@@ -3,9 +3,10 @@
 
 pub(crate) mod ast;
 pub(crate) mod attr;
+pub(crate) mod case;
 pub(crate) mod check;
-pub(crate) mod schema_attr;
 mod ctxt;
+pub(crate) mod schema_attr;
 pub(crate) mod symbol;
 
 pub(crate) use ctxt::Ctxt;

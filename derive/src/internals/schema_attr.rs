@@ -75,10 +75,10 @@ fn idents(cx: &Ctxt, meta: &Meta) -> Vec<Ident> {
 }
 
 fn string(cx: &Ctxt, meta: &Meta) -> Option<LitStr> {
-    if let Meta::NameValue(nv) = meta {
-        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = &nv.value {
-            return Some(s.clone());
-        }
+    if let Meta::NameValue(nv) = meta
+        && let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = &nv.value
+    {
+        return Some(s.clone());
     }
     cx.error_spanned_by(meta, "expected a string: `key = \"...\"`");
     None
@@ -104,7 +104,10 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
             None
         }
         None => {
-            cx.error_spanned_by(attr, "#[model_schema] needs a name and fields: `#[model_schema(UserOut, fields(id, username))]`");
+            cx.error_spanned_by(
+                attr,
+                "#[model_schema] needs a name and fields: `#[model_schema(UserOut, fields(id, username))]`",
+            );
             None
         }
     }?;
@@ -121,7 +124,10 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                 let parsed = match (&meta, key.as_str()) {
                     (m, "fields") if is_all(m) => Selection::All,
                     (Meta::NameValue(_), _) => {
-                        cx.error_spanned_by(&meta, format!("`{key}` takes a list `{key}(a, b)`, or `fields = \"__all__\"`"));
+                        cx.error_spanned_by(
+                            &meta,
+                            format!("`{key}` takes a list `{key}(a, b)`, or `fields = \"__all__\"`"),
+                        );
                         continue;
                     }
                     (m, "fields") => Selection::Fields(idents(cx, m)),
@@ -129,10 +135,17 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                 };
                 match &selection {
                     None => selection = Some((parsed, meta.clone())),
-                    Some((previous, _)) if matches!(previous, Selection::Exclude(_)) != (key == "exclude") => {
-                        cx.error_spanned_by(meta.path(), "use either `fields` or `exclude`, not both (as in Django Ninja)");
+                    Some((previous, _))
+                        if matches!(previous, Selection::Exclude(_)) != (key == "exclude") =>
+                    {
+                        cx.error_spanned_by(
+                            meta.path(),
+                            "use either `fields` or `exclude`, not both (as in Django Ninja)",
+                        );
                     }
-                    Some(_) => cx.error_spanned_by(meta.path(), format!("duplicate model_schema key `{key}`")),
+                    Some(_) => {
+                        cx.error_spanned_by(meta.path(), format!("duplicate model_schema key `{key}`"))
+                    }
                 }
             }
             "optional" => {
@@ -141,7 +154,10 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                 } else if matches!(meta, Meta::List(_)) {
                     Optional::Some(idents(cx, &meta))
                 } else {
-                    cx.error_spanned_by(&meta, "`optional` takes a list `optional(a, b)`, or `optional = \"__all__\"`");
+                    cx.error_spanned_by(
+                        &meta,
+                        "`optional` takes a list `optional(a, b)`, or `optional = \"__all__\"`",
+                    );
                     continue;
                 };
                 if optional.is_some() {
@@ -151,10 +167,12 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                 }
             }
             "derive" => match &meta {
-                Meta::List(list) => match list.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated) {
-                    Ok(paths) => derives.extend(paths),
-                    Err(e) => cx.syn_error(e),
-                },
+                Meta::List(list) => {
+                    match list.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated) {
+                        Ok(paths) => derives.extend(paths),
+                        Err(e) => cx.syn_error(e),
+                    }
+                }
                 other => cx.error_spanned_by(other, "expected `derive(Trait, ...)`"),
             },
             "rename_all" => {
@@ -162,10 +180,10 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                     cx.error_spanned_by(meta.path(), "duplicate model_schema key `rename_all`");
                 }
                 rename_all = string(cx, &meta);
-                if let Some(rule) = &rename_all {
-                    if rename(&rule.value(), "a_b").is_none() {
-                        cx.error_spanned_by(rule, "unknown rename_all rule; expected one of: lowercase, UPPERCASE, PascalCase, camelCase, snake_case, SCREAMING_SNAKE_CASE, kebab-case, SCREAMING-KEBAB-CASE");
-                    }
+                if let Some(rule) = &rename_all
+                    && rename(&rule.value(), "a_b").is_none()
+                {
+                    cx.error_spanned_by(rule, "unknown rename_all rule; expected one of: lowercase, UPPERCASE, PascalCase, camelCase, snake_case, SCREAMING_SNAKE_CASE, kebab-case, SCREAMING-KEBAB-CASE");
                 }
             }
             "doc" => {
@@ -175,11 +193,17 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                 doc = string(cx, &meta);
             }
             "no_default" if matches!(meta, Meta::Path(_)) => no_default = true,
-            _ => cx.error_spanned_by(meta.path(), format!("unknown model_schema key `{key}`; expected one of: {KEYS}")),
+            _ => cx.error_spanned_by(
+                meta.path(),
+                format!("unknown model_schema key `{key}`; expected one of: {KEYS}"),
+            ),
         }
     }
     let Some((selection, _)) = selection else {
-        cx.error_spanned_by(&name, format!("schema `{name}` needs `fields(..)`, `exclude(..)` or `fields = \"__all__\"`"));
+        cx.error_spanned_by(
+            &name,
+            format!("schema `{name}` needs `fields(..)`, `exclude(..)` or `fields = \"__all__\"`"),
+        );
         return None;
     };
     Some(SchemaSpec {

@@ -11,6 +11,21 @@ pub(crate) struct Symbol(pub(crate) &'static str);
 /// The attribute itself: `#[kata(...)]`.
 pub(crate) const KATA: Symbol = Symbol("kata");
 
+/// Field: a foreign key (`ForeignKey<T>`).
+pub(crate) const FOREIGN_KEY: Symbol = Symbol("foreign_key");
+/// Field: a one-to-one relation (`OneToOne<T>`).
+pub(crate) const ONE_TO_ONE: Symbol = Symbol("one_to_one");
+/// Field: `on_delete = "cascade"`.
+pub(crate) const ON_DELETE: Symbol = Symbol("on_delete");
+/// Field: `related_name = "posts"`.
+pub(crate) const RELATED_NAME: Symbol = Symbol("related_name");
+/// Field: `many_to_many` or `many_to_many(through = ...)`.
+pub(crate) const MANY_TO_MANY: Symbol = Symbol("many_to_many");
+/// Inside `many_to_many(..)`: `through = "table"` or `through = Model`.
+pub(crate) const THROUGH: Symbol = Symbol("through");
+/// Field: `reverse_of = Post::author`.
+pub(crate) const REVERSE_OF: Symbol = Symbol("reverse_of");
+
 /// Container: `table = "name"`.
 pub(crate) const TABLE: Symbol = Symbol("table");
 /// Container: `unique_together(field_a, field_b)`.
@@ -48,8 +63,22 @@ pub(crate) const BACKENDS: Symbol = Symbol("backends");
 pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER];
 
 /// The field keys, in the order error messages list them.
-pub(crate) const FIELD_KEYS: &[Symbol] =
-    &[PRIMARY_KEY, AUTO, UNIQUE, INDEX, EMAIL, MAX_LENGTH, DEFAULT, COLUMN];
+pub(crate) const FIELD_KEYS: &[Symbol] = &[
+    PRIMARY_KEY,
+    AUTO,
+    UNIQUE,
+    INDEX,
+    EMAIL,
+    MAX_LENGTH,
+    DEFAULT,
+    COLUMN,
+    FOREIGN_KEY,
+    ONE_TO_ONE,
+    ON_DELETE,
+    RELATED_NAME,
+    MANY_TO_MANY,
+    REVERSE_OF,
+];
 
 /// The `#[derive(Choices)]` container keys.
 pub(crate) const CHOICES_KEYS: &[Symbol] = &[RENAME_ALL];

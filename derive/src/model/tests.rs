@@ -201,14 +201,14 @@ fn decode_reads_every_field_in_order() {
     assert!(has(
         &out,
         quote!(::core::result::Result::Ok(User {
-            id: reader.next::<i64>()?,
-            username: reader.next::<String>()?,
-            email: reader.next::<String>()?,
-            first_name: reader.next::<String>()?,
-            last_name: reader.next::<String>()?,
-            is_active: reader.next::<bool>()?,
-            date_joined: reader.next::<DateTime<Utc>>()?,
-            last_login: reader.next::<Option<DateTime<Utc>>>()?,
+            id: reader.read(<i64 as __k::FieldType>::decode)?,
+            username: reader.read(<String as __k::FieldType>::decode)?,
+            email: reader.read(<String as __k::FieldType>::decode)?,
+            first_name: reader.read(<String as __k::FieldType>::decode)?,
+            last_name: reader.read(<String as __k::FieldType>::decode)?,
+            is_active: reader.read(<bool as __k::FieldType>::decode)?,
+            date_joined: reader.read(<DateTime<Utc> as __k::FieldType>::decode)?,
+            last_login: reader.read(<Option<DateTime<Utc>> as __k::FieldType>::decode)?,
         }))
     ));
 }
@@ -333,7 +333,7 @@ fn raw_identifiers_keep_the_raw_handle_and_drop_the_prefix_in_names() {
     });
     assert!(has(&out, quote!(pub const r#type: ::kata::__private::Field<Item, String>)));
     assert!(has(&out, quote!(field: "type", name: "type",)));
-    assert!(has(&out, quote!(r#type: reader.next::<String>()?)));
+    assert!(has(&out, quote!(r#type: reader.read(<String as __k::FieldType>::decode)?)));
 }
 
 #[test]

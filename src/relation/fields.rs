@@ -1,0 +1,292 @@
+//! The relation field types a model declares: `ForeignKey<T>`, `OneToOne<T>`,
+//! `ManyToMany<T>` and `HasMany<T>`.
+//!
+//! Reading a relation never runs a query by itself: `get()` returns what `select_related`
+//! or `prefetch_related` loaded (or `None`), and fetching is an explicit `.await` with an
+//! executor.
+
+use crate::backend::{Args, RowRef};
+use crate::db::Executor;
+use crate::error::{Error, Result};
+use crate::expr::{BinOp, Node, Q};
+use crate::model::Model;
+use crate::query::QuerySet;
+use crate::relation::meta::RelationMeta;
+use crate::value::{ColumnType, FieldType, Value};
+
+macro_rules! single_valued {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T: Model> {
+            key: T::Pk,
+            object: Option<Box<T>>,
+        }
+
+        impl<T: Model> $name<T> {
+            /// A relation to the row with this key (not loaded).
+            pub fn new(key: T::Pk) -> Self {
+                $name { key, object: None }
+            }
+
+            /// A relation to `object`, loaded.
+            pub fn loaded(object: T) -> Self {
+                $name { key: object.pk(), object: Some(Box::new(object)) }
+            }
+
+            /// The key of the related row (the column's value).
+            pub fn id(&self) -> &T::Pk {
+                &self.key
+            }
+
+            /// The related object, if `select_related` (or [`loaded`](Self::loaded)) loaded it.
+            /// Never queries.
+            pub fn get(&self) -> Option<&T> {
+                self.object.as_deref()
+            }
+
+            /// Whether the related object is loaded.
+            pub fn is_loaded(&self) -> bool {
+                self.object.is_some()
+            }
+
+            /// Fetches the related object (one query), whether or not it was loaded.
+            pub async fn aget(&self, ex: &impl Executor) -> Result<T>
+            where
+                T::Pk: FieldType,
+            {
+                let meta = T::meta();
+                let pk = meta.single_pk()?;
+                let q = Q::from_node(Node::Binary(
+                    Box::new(Node::Column(meta, pk)),
+                    BinOp::Eq,
+                    Box::new(Node::Value(self.key.to_value())),
+                ));
+                QuerySet::<T>::new().aget(ex, q).await
+            }
+
+            #[doc(hidden)]
+            pub fn __set_loaded(&mut self, object: T) {
+                self.object = Some(Box::new(object));
+            }
+        }
+
+        impl<T: Model> From<&T> for $name<T> {
+            /// A relation to `object`'s row (not loaded: the object is not copied).
+            fn from(object: &T) -> Self {
+                $name::new(object.pk())
+            }
+        }
+
+        impl<T: Model> Clone for $name<T>
+        where
+            T: Clone,
+        {
+            fn clone(&self) -> Self {
+                $name { key: self.key.clone(), object: self.object.clone() }
+            }
+        }
+
+        impl<T: Model> std::fmt::Debug for $name<T>
+        where
+            T: std::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match &self.object {
+                    Some(object) => f.debug_tuple(stringify!($name)).field(object).finish(),
+                    None => f.debug_struct(stringify!($name)).field("id", &self.key).finish_non_exhaustive(),
+                }
+            }
+        }
+
+        /// Two relations are equal when they point at the same row, loaded or not.
+        impl<T: Model> PartialEq for $name<T> {
+            fn eq(&self, other: &Self) -> bool {
+                self.key == other.key
+            }
+        }
+
+        impl<T: Model> Default for $name<T>
+        where
+            T::Pk: Default,
+        {
+            fn default() -> Self {
+                $name::new(T::Pk::default())
+            }
+        }
+
+        impl<T: Model> FieldType for $name<T>
+        where
+            T::Pk: FieldType,
+        {
+            type Inner = $name<T>;
+            const COLUMN_TYPE: ColumnType = <T::Pk as FieldType>::COLUMN_TYPE;
+            fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+                <T::Pk as FieldType>::decode(row, index).map($name::new)
+            }
+            fn bind(&self, args: &mut Args) -> Result<()> {
+                self.key.bind(args)
+            }
+            fn to_value(&self) -> Value {
+                self.key.to_value()
+            }
+            fn into_value(self) -> Value {
+                self.key.to_value()
+            }
+        }
+
+        impl<M, T: Model> From<&T> for crate::expr::Expr<M, $name<T>>
+        where
+            T::Pk: FieldType,
+        {
+            fn from(object: &T) -> Self {
+                crate::expr::Expr::from_node(Node::Value(object.pk().to_value()))
+            }
+        }
+
+        impl<T: Model> crate::relation::Related for $name<T> {
+            type Target = T;
+            fn target_meta() -> &'static crate::ModelMeta {
+                T::meta()
+            }
+        }
+
+        impl<T: Model> crate::relation::Related for Option<$name<T>> {
+            type Target = T;
+            fn target_meta() -> &'static crate::ModelMeta {
+                T::meta()
+            }
+        }
+    };
+}
+
+single_valued! {
+    /// A foreign key: the column `<field>_id` holding the key of a `T` row (Django's
+    /// `ForeignKey`). Nullable foreign keys are `Option<ForeignKey<T>>`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+    /// #[derive(Model, Debug, Clone, PartialEq)]
+    /// struct Post {
+    ///     #[kata(primary_key, auto)]
+    ///     id: i64,
+    ///     #[kata(foreign_key, on_delete = "cascade")]
+    ///     author: ForeignKey<User>,
+    ///     title: String,
+    /// }
+    /// let post = Post { id: 0, author: ForeignKey::new(7), title: "hi".into() };
+    /// assert_eq!(*post.author.id(), 7);
+    /// assert!(post.author.get().is_none()); // not loaded, and never loaded behind your back
+    /// ```
+    ForeignKey
+}
+
+single_valued! {
+    /// A one-to-one relation: a unique foreign key (Django's `OneToOneField`). The target's
+    /// reverse accessor returns one object.
+    OneToOne
+}
+
+/// Prefetched rows of a to-many relation, with the owner's key for the managers.
+struct Many<T> {
+    owner: Option<Owner>,
+    objects: Option<Vec<T>>,
+}
+
+/// The saved row a to-many relation belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct Owner {
+    pub(crate) key: Value,
+    pub(crate) meta: &'static crate::ModelMeta,
+    pub(crate) relation: &'static RelationMeta,
+}
+
+impl<T> Default for Many<T> {
+    fn default() -> Self {
+        Many { owner: None, objects: None }
+    }
+}
+
+impl<T: Clone> Clone for Many<T> {
+    fn clone(&self) -> Self {
+        Many { owner: self.owner.clone(), objects: self.objects.clone() }
+    }
+}
+
+macro_rules! to_many {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T> {
+            inner: Many<T>,
+        }
+
+        impl<T> Default for $name<T> {
+            /// Not loaded and not attached to a saved owner.
+            fn default() -> Self {
+                $name { inner: Many::default() }
+            }
+        }
+
+        impl<T: Clone> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                $name { inner: self.inner.clone() }
+            }
+        }
+
+        impl<T: std::fmt::Debug> std::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match &self.inner.objects {
+                    Some(objects) => f.debug_tuple(stringify!($name)).field(objects).finish(),
+                    None => f.write_str(concat!(stringify!($name), "(not loaded)")),
+                }
+            }
+        }
+
+        /// Relations compare equal: they are not part of a row's value.
+        impl<T> PartialEq for $name<T> {
+            fn eq(&self, _other: &Self) -> bool {
+                true
+            }
+        }
+
+        impl<T: Model> $name<T> {
+            /// The rows `prefetch_related` loaded, if it did. Never queries.
+            pub fn get(&self) -> Option<&[T]> {
+                self.inner.objects.as_deref()
+            }
+
+            /// Whether the rows are loaded.
+            pub fn is_loaded(&self) -> bool {
+                self.inner.objects.is_some()
+            }
+
+            #[doc(hidden)]
+            pub fn __attach(&mut self, key: Value, meta: &'static crate::ModelMeta, relation: &'static RelationMeta) {
+                self.inner.owner = Some(Owner { key, meta, relation });
+            }
+
+            #[doc(hidden)]
+            pub fn __set_loaded(&mut self, objects: Vec<T>) {
+                self.inner.objects = Some(objects);
+            }
+
+            pub(crate) fn owner(&self, operation: &'static str) -> Result<&Owner> {
+                self.inner.owner.as_ref().ok_or(Error::Unsaved { model: "the relation's owner", operation })
+            }
+        }
+    };
+}
+
+to_many! {
+    /// A many-to-many relation (Django's `ManyToManyField`): not a column; the links live in
+    /// a through table. After `prefetch_related` the rows are in [`get`](Self::get); the
+    /// related manager methods (`aadd`, `aremove`, `aclear`, `aset`, `acreate`,
+    /// `aget_or_create`, `acount`, `alist`, `filter`, `aexists`) query.
+    ManyToMany
+}
+
+to_many! {
+    /// The reverse side of a foreign key (`user.posts` for `Post.author`): not a column.
+    /// After `prefetch_related` the rows are in [`get`](Self::get); the manager methods query.
+    HasMany
+}

@@ -1,0 +1,166 @@
+//! Relations: `ForeignKey`, `OneToOne`, `ManyToMany` and `HasMany`; lookups across them,
+//! related managers, `select_related` and `prefetch_related`.
+
+mod fields;
+pub(crate) mod load;
+mod manager;
+pub(crate) mod meta;
+
+use std::marker::PhantomData;
+
+pub use fields::{ForeignKey, HasMany, ManyToMany, OneToOne};
+pub use load::{LoadSingle, Prefetch, PrefetchTarget, SelectRelated};
+pub use meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
+
+use crate::error::{Error, Result};
+use crate::expr::{Expr, IntoExpr, Node, RelStep};
+use crate::field::Field;
+use crate::model::{Model, ModelMeta};
+
+/// A single-valued relation field type (`ForeignKey<T>`, `OneToOne<T>`, or an `Option` of
+/// either): what `select_related` and `.then(..)` follow.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a single-valued relation",
+    label = "select_related and `then` follow ForeignKey and OneToOne fields",
+    note = "for ManyToMany and HasMany relations use prefetch_related"
+)]
+pub trait Related {
+    /// The related model.
+    type Target: Model;
+    /// Its metadata.
+    fn target_meta() -> &'static ModelMeta;
+}
+
+/// Gives generated code and kata's loaders a model's relation field by position.
+#[doc(hidden)]
+pub trait RelationSlot<R> {
+    /// The field for column (or relation) `index`, if it has type `R`.
+    fn __slot(&mut self, index: usize) -> Option<&mut R>;
+}
+
+/// A typed handle on a relation that is not a column (`ManyToMany<T>`, `HasMany<T>`), as
+/// `User::groups`: for `prefetch_related`, lookups across it and counts.
+pub struct Relation<M, R> {
+    index: usize,
+    _marker: PhantomData<fn() -> (M, R)>,
+}
+
+impl<M, R> Clone for Relation<M, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, R> Copy for Relation<M, R> {}
+
+impl<M, R> std::fmt::Debug for Relation<M, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relation").field("index", &self.index).finish()
+    }
+}
+
+impl<M, R> Relation<M, R> {
+    /// Used by generated code.
+    #[doc(hidden)]
+    pub const fn __new(index: usize) -> Self {
+        Relation { index, _marker: PhantomData }
+    }
+
+    /// The relation's position in the model's relation list.
+    pub const fn index(self) -> usize {
+        self.index
+    }
+}
+
+/// A to-many relation type (`ManyToMany<T>` or `HasMany<T>`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a to-many relation",
+    label = "prefetch_related loads ManyToMany and HasMany relations",
+    note = "for ForeignKey and OneToOne fields use select_related"
+)]
+pub trait ToMany {
+    /// The related model.
+    type Target: Model;
+}
+
+impl<T: Model> ToMany for fields::ManyToMany<T> {
+    type Target = T;
+}
+impl<T: Model> ToMany for fields::HasMany<T> {
+    type Target = T;
+}
+
+impl<M: Model, R: ToMany> Relation<M, R> {
+    /// The relation's step from `M` to the related model.
+    pub(crate) fn step(self) -> Result<RelStep> {
+        step_of(M::meta(), &M::meta().relations[self.index])
+    }
+
+    /// A field of the related model, for filters (Django's `groups__name`):
+    /// `User::groups.then(Group::name).eq("admins")`. Each matching owner is returned once.
+    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
+        let node = match self.step() {
+            Ok(step) => Node::Related(step, Box::new(expr.into_expr().node)),
+            Err(_) => Node::Bool(false),
+        };
+        Expr::from_node(node)
+    }
+
+    /// How many related rows each owner has, as a correlated subquery, for `annotate`:
+    /// `User::objects().annotate(User::groups.count())`.
+    pub fn count(self) -> Expr<M, i64> {
+        match self.step() {
+            Ok(step) => Expr::from_node(Node::CountRelated(step)),
+            Err(_) => Expr::from_node(Node::Value(crate::Value::BigInt(0))),
+        }
+    }
+}
+
+/// The step a non-column relation takes, with a many-to-many's link columns resolved.
+pub(crate) fn step_of(owner: &'static ModelMeta, relation: &RelationMeta) -> Result<RelStep> {
+    match relation.kind {
+        RelationKind::Reverse { source, column } => Ok(RelStep::Reverse { owner, source: source(), column }),
+        RelationKind::ManyToMany { target, through, owner_column, target_column } => {
+            let (target, through) = (target(), through());
+            let find = |explicit: Option<usize>, to: &'static ModelMeta| {
+                explicit.or_else(|| through.foreign_key_to(to)).ok_or_else(|| {
+                    Error::InvalidQuery(format!(
+                        "the through model {} needs exactly one foreign key to {}",
+                        through.name, to.name
+                    ))
+                })
+            };
+            Ok(RelStep::ManyToMany {
+                owner,
+                target,
+                through,
+                owner_column: find(owner_column, owner)?,
+                target_column: find(target_column, target)?,
+            })
+        }
+    }
+}
+
+impl<M: Model, R: Related> Field<M, R> {
+    /// A field of the related model, for filters (Django's `author__username`):
+    /// `Post::author.then(User::username).eq("ann")`; chain `then` to go further.
+    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
+        let step = RelStep::Forward { owner: M::meta(), column: self.index(), target: R::target_meta() };
+        Expr::from_node(Node::Related(step, Box::new(expr.into_expr().node)))
+    }
+}
+
+impl<M: Model, R: Related> Expr<M, R> {
+    /// Goes one relation further: `Comment::post.then(Post::author).then(User::username)`.
+    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
+        fn extend(node: Node, leaf: Node, target: &'static ModelMeta) -> Node {
+            match node {
+                Node::Related(step, inner) => Node::Related(step, Box::new(extend(*inner, leaf, target))),
+                Node::Column(owner, column) => {
+                    Node::Related(RelStep::Forward { owner, column, target }, Box::new(leaf))
+                }
+                other => other,
+            }
+        }
+        Expr::from_node(extend(self.node, expr.into_expr().node, R::target_meta()))
+    }
+}
