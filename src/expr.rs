@@ -47,7 +47,12 @@ pub enum Node {
     /// repeats rows.
     Related(RelStep, Box<Node>),
     /// `lhs IN (SELECT table.select FROM table WHERE filter)`.
-    InSubquery { lhs: Box<Node>, table: &'static ModelMeta, select: usize, filter: Box<Node> },
+    InSubquery {
+        lhs: Box<Node>,
+        table: &'static ModelMeta,
+        select: usize,
+        filter: Box<Node>,
+    },
     /// `(SELECT COUNT(*) ...)` of the rows related through a to-many step.
     CountRelated(RelStep),
 }
@@ -69,8 +74,6 @@ pub enum RelStep {
         target_column: usize,
     },
 }
-
-
 
 /// Binary operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,19 +152,35 @@ impl Node {
         fn lift(expr: &Node) -> Option<(RelStep, Node)> {
             match expr {
                 Node::Related(step, inner) => Some((*step, (**inner).clone())),
-                Node::DatePart(part, inner) => lift(inner).map(|(s, n)| (s, Node::DatePart(*part, Box::new(n)))),
-                Node::Binary(lhs, op, rhs) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) => {
+                Node::DatePart(part, inner) => {
+                    lift(inner).map(|(s, n)| (s, Node::DatePart(*part, Box::new(n))))
+                }
+                Node::Binary(lhs, op, rhs)
+                    if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) =>
+                {
                     lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone())))
                 }
                 _ => None,
             }
         }
         match self {
-            Node::Binary(lhs, op, rhs) => lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone()))),
+            Node::Binary(lhs, op, rhs) => {
+                lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone())))
+            }
             Node::IsNull(expr, null) => lift(expr).map(|(s, n)| (s, Node::IsNull(Box::new(n), *null))),
-            Node::In(expr, values, ty) => lift(expr).map(|(s, n)| (s, Node::In(Box::new(n), values.clone(), *ty))),
+            Node::In(expr, values, ty) => {
+                lift(expr).map(|(s, n)| (s, Node::In(Box::new(n), values.clone(), *ty)))
+            }
             Node::Pattern { expr, pattern, kind, insensitive } => lift(expr).map(|(s, n)| {
-                (s, Node::Pattern { expr: Box::new(n), pattern: pattern.clone(), kind: *kind, insensitive: *insensitive })
+                (
+                    s,
+                    Node::Pattern {
+                        expr: Box::new(n),
+                        pattern: pattern.clone(),
+                        kind: *kind,
+                        insensitive: *insensitive,
+                    },
+                )
             }),
             Node::Regex { expr, pattern, insensitive } => lift(expr).map(|(s, n)| {
                 (s, Node::Regex { expr: Box::new(n), pattern: pattern.clone(), insensitive: *insensitive })

@@ -59,12 +59,12 @@ pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
 pub use query::ModelExt;
+pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use relation::load::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use relation::{
-    ForeignKey, ForeignKeyMeta, HasMany, ManyToMany, OnDelete, OneToOne, Prefetch, PrefetchTarget, Related, Relation,
-    RelationKind, RelationMeta, SelectRelated, ToMany,
+    ForeignKey, ForeignKeyMeta, HasMany, ManyToMany, OnDelete, OneToOne, Prefetch, PrefetchTarget, Related,
+    Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
 };
-pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
 
@@ -80,8 +80,8 @@ pub struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, ManyToMany, Max, Min, Model,
-        ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction, Validate,
+        Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, ManyToMany, Max, Min,
+        Model, ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction, Validate,
     };
 }
 
@@ -99,8 +99,8 @@ pub mod __private {
     };
     pub use crate::query::{Insert, InsertSource, QuerySet, Update};
     pub use crate::relation::{
-        ForeignKeyMeta, HasMany, LoadSingle, ManyToMany, OnDelete, Related, Relation, RelationKind, RelationMeta,
-        RelationSlot, ToMany,
+        ForeignKeyMeta, HasMany, LoadSingle, ManyToMany, OnDelete, Related, Relation, RelationKey,
+        RelationKind, RelationMeta, RelationSlot, ToMany,
     };
     pub use crate::schema::{
         Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,

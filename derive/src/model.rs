@@ -2,8 +2,8 @@
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::{DeriveInput, GenericArgument, Ident, PathArguments, Type};
 use syn::spanned::Spanned;
+use syn::{DeriveInput, GenericArgument, Ident, PathArguments, Type};
 
 use crate::internals::ast::{Container, Field, snake_case};
 use crate::internals::attr::{DefaultValue, OnDelete, Through};
@@ -76,7 +76,8 @@ fn inherent_impl(cont: &Container<'_>) -> TokenStream {
         let index = Literal::usize_unsuffixed(field.column_index.unwrap_or_default());
         let doc = format!("The `{}` field of [`{model}`] (column `{}`).", field.name, field.column);
         let alias = foreign_key_alias(cont, field).map(|(alias_ident, key_ty)| {
-            let doc = format!("The `{}` column of [`{model}`]: the key that `{}` holds.", field.column, field.name);
+            let doc =
+                format!("The `{}` column of [`{model}`]: the key that `{}` holds.", field.column, field.name);
             quote! {
                 #[doc = #doc]
                 pub const #alias_ident: ::kata::__private::Field<#ident, #key_ty> =
@@ -145,7 +146,8 @@ fn model_meta(cont: &Container<'_>) -> TokenStream {
     let table = &cont.table;
     let columns = cont.columns().map(|(_, field)| column_meta(field));
     let relations = cont.relations().map(|(_, field)| relation_meta(cont, field));
-    let through_fns = cont.relations().filter_map(|(_, field)| auto_through(field).then(|| through_fn(field)));
+    let through_fns =
+        cont.relations().filter_map(|(_, field)| auto_through(field).then(|| through_fn(field)));
     let primary_key = cont.primary_key().map(|(index, _)| Literal::usize_unsuffixed(index));
     let unique_together = cont.unique_together.iter().map(|group| {
         // check() has made sure every name is a field.
@@ -299,8 +301,10 @@ fn model_impl(cont: &Container<'_>) -> TokenStream {
 
     let value_arms = cont.columns().map(|(index, field)| {
         let name = field.ident;
+        let ty = field.ty;
         let index = Literal::usize_unsuffixed(index);
-        quote!(#index => __k::FieldType::to_value(&self.#name),)
+        let to_value = quote_spanned!(type_span(ty)=> <#ty as __k::FieldType>::to_value);
+        quote!(#index => #to_value(&self.#name),)
     });
 
     let sync = cont.relations().map(|(index, field)| {
@@ -429,7 +433,6 @@ fn model_impl(cont: &Container<'_>) -> TokenStream {
         }
     }
 }
-
 
 /// `ForeignKey<T>` / `OneToOne<T>` / an `Option` of either: the target type and whether it is
 /// optional, read from the field's type as written.
@@ -686,7 +689,10 @@ fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStre
         (
             quote!(::kata::__private::HasMany<#owner>),
             quote!(__k::RelationKind::Reverse { source: <#owner as __k::Model>::meta, column: #column }),
-            format!("The [`{}`] rows whose `{}` points at this one (a related manager).", cont.name, field.name),
+            format!(
+                "The [`{}`] rows whose `{}` points at this one (a related manager).",
+                cont.name, field.name
+            ),
         )
     } else if field.attrs.many_to_many.is_some() {
         let through = match field.attrs.many_to_many.as_ref().and_then(|m| m.value.clone()) {
@@ -706,7 +712,10 @@ fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStre
                 owner_column: #owner_col,
                 target_column: #target_col,
             }),
-            format!("The [`{}`] rows linked to this one through `{}` (a related manager).", cont.name, field.name),
+            format!(
+                "The [`{}`] rows linked to this one through `{}` (a related manager).",
+                cont.name, field.name
+            ),
         )
     } else {
         return None;

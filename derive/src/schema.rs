@@ -84,18 +84,35 @@ fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) ->
         }
     };
     let chosen: Vec<&Field<'a>> = match &spec.selection {
-        Selection::All => model.fields.iter().collect(),
+        // To-many relations are not columns; they are not in schemas (yet).
+        Selection::All => model.fields.iter().filter(|f| f.relation_index.is_none()).collect(),
         Selection::Fields(names) => {
             names.iter().for_each(|n| {
                 known(n);
             });
-            model.fields.iter().filter(|f| names.iter().any(|n| n == f.name.as_str())).collect()
+            for n in names {
+                if model
+                    .field_named(n.to_string().trim_start_matches("r#"))
+                    .is_some_and(|f| f.relation_index.is_some())
+                {
+                    cx.error_spanned_by(n, format!("`{n}` is a to-many relation: schemas hold columns only (list the related keys in a schema of your own)"));
+                }
+            }
+            model
+                .fields
+                .iter()
+                .filter(|f| f.relation_index.is_none() && names.iter().any(|n| n == f.name.as_str()))
+                .collect()
         }
         Selection::Exclude(names) => {
             names.iter().for_each(|n| {
                 known(n);
             });
-            model.fields.iter().filter(|f| !names.iter().any(|n| n == f.name.as_str())).collect()
+            model
+                .fields
+                .iter()
+                .filter(|f| f.relation_index.is_none() && !names.iter().any(|n| n == f.name.as_str()))
+                .collect()
         }
     };
     let optional = |f: &Field<'_>| match &spec.optional {
@@ -171,8 +188,7 @@ fn generate(
         let ty = field.ty;
         let span = ty.span();
         let nullable = option_inner(ty);
-        let index = model.fields.iter().position(|f| f.name == field.name).unwrap_or_default();
-        columns.push(index);
+        columns.push(field.column_index.unwrap_or_default());
         let field_docs =
             docs.iter().find(|(n, _)| *n == field.name).map(|(_, d)| d.clone()).unwrap_or_default();
         let path = json_name(field);
@@ -187,6 +203,24 @@ fn generate(
         }
         if email {
             schemars_attrs.push(quote!(#[schemars(email)]));
+        }
+        if field.is_foreign_key() {
+            foreign_key_field(
+                field,
+                *optional,
+                &field_docs,
+                model_ident,
+                &mut Parts {
+                    struct_fields: &mut struct_fields,
+                    default_values: &mut default_values,
+                    from_owned: &mut from_owned,
+                    from_ref: &mut from_ref,
+                    assignments: &mut assignments,
+                    applies: &mut applies,
+                    decodes: &mut decodes,
+                },
+            );
+            continue;
         }
         if *optional {
             let inner = nullable.unwrap_or(ty);
@@ -408,6 +442,104 @@ fn generate(
             }
         }
     }
+}
+
+/// The generated pieces a field contributes to.
+struct Parts<'p> {
+    struct_fields: &'p mut Vec<TokenStream>,
+    default_values: &'p mut Vec<TokenStream>,
+    from_owned: &'p mut Vec<TokenStream>,
+    from_ref: &'p mut Vec<TokenStream>,
+    assignments: &'p mut Vec<TokenStream>,
+    applies: &'p mut Vec<TokenStream>,
+    decodes: &'p mut Vec<TokenStream>,
+}
+
+/// A foreign key appears as `<name>_id` holding the key, the same name on input and output
+/// (Ninja uses `author` on output and `author_id` on input).
+fn foreign_key_field(
+    field: &Field<'_>,
+    optional: bool,
+    docs: &[syn::Attribute],
+    model: &Ident,
+    parts: &mut Parts<'_>,
+) {
+    let ident = field.ident;
+    let ty = field.ty;
+    let key_ident = format_ident!("{}_id", field.name);
+    let k = quote!(::kata::__private::RelationKey);
+    let nullable = option_inner(ty);
+    if optional {
+        let fk = nullable.unwrap_or(ty);
+        let key = quote!(<#fk as #k>::Key);
+        let with = if nullable.is_some() {
+            quote!(::core::option::Option<#key>).to_string()
+        } else {
+            key.to_string()
+        };
+        parts.struct_fields.push(quote! {
+            #(#docs)*
+            #[serde(default, skip_serializing_if = "::kata::__private::Patch::is_absent")]
+            #[schemars(with = #with)]
+            pub #key_ident: ::kata::__private::Patch<#key>
+        });
+        parts.default_values.push(quote!(#key_ident: ::kata::__private::Patch::Absent));
+        let to_patch = |e: TokenStream| {
+            if nullable.is_some() {
+                quote!(::core::convert::From::from(<#ty as #k>::key(#e)))
+            } else {
+                quote!(::kata::__private::Patch::Set(<#ty as #k>::key(#e)))
+            }
+        };
+        let owned = to_patch(quote!(&model.#ident));
+        parts.from_owned.push(quote!(#key_ident: #owned));
+        parts.from_ref.push(quote!(#key_ident: #owned));
+        let read = to_patch(quote!(&reader.next::<#ty>()?));
+        parts.decodes.push(quote!(#key_ident: #read));
+        if nullable.is_some() {
+            parts.assignments.push(quote! {
+                match self.#key_ident {
+                    ::kata::__private::Patch::Absent => {}
+                    ::kata::__private::Patch::Null => out.push(#model::#ident.set(::core::option::Option::None)),
+                    ::kata::__private::Patch::Set(v) => out.push(#model::#ident.set(::core::option::Option::Some(<#fk as #k>::from_key(v)))),
+                }
+            });
+            parts.applies.push(quote! {
+                match &self.#key_ident {
+                    ::kata::__private::Patch::Absent => {}
+                    ::kata::__private::Patch::Null => model.#ident = ::core::option::Option::None,
+                    ::kata::__private::Patch::Set(v) => model.#ident = ::core::option::Option::Some(<#fk as #k>::from_key(::core::clone::Clone::clone(v))),
+                }
+            });
+        } else {
+            parts.assignments.push(quote! {
+                if let ::kata::__private::Patch::Set(v) = self.#key_ident {
+                    out.push(#model::#ident.set(<#ty as #k>::from_key(v)));
+                }
+            });
+            parts.applies.push(quote! {
+                if let ::kata::__private::Patch::Set(v) = &self.#key_ident {
+                    model.#ident = <#ty as #k>::from_key(::core::clone::Clone::clone(v));
+                }
+            });
+        }
+        return;
+    }
+    let key = quote!(<#ty as #k>::Key);
+    let serde_default = nullable.map(|_| quote!(#[serde(default)]));
+    parts.struct_fields.push(quote! {
+        #(#docs)*
+        #serde_default
+        pub #key_ident: #key
+    });
+    parts.default_values.push(quote!(#key_ident: ::core::default::Default::default()));
+    parts.from_owned.push(quote!(#key_ident: <#ty as #k>::key(&model.#ident)));
+    parts.from_ref.push(quote!(#key_ident: <#ty as #k>::key(&model.#ident)));
+    parts.decodes.push(quote!(#key_ident: <#ty as #k>::key(&reader.next::<#ty>()?)));
+    parts.assignments.push(quote!(out.push(#model::#ident.set(<#ty as #k>::from_key(self.#key_ident)));));
+    parts
+        .applies
+        .push(quote!(model.#ident = <#ty as #k>::from_key(::core::clone::Clone::clone(&self.#key_ident));));
 }
 
 /// The Rust expression for a `default = ...`, typed through the `Default*` traits so that a

@@ -211,7 +211,8 @@ impl Db {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub async fn create_tables(&self, models: &[&ModelMeta]) -> Result<()> {
+    pub async fn create_tables(&self, models: &[&'static ModelMeta]) -> Result<()> {
+        self.register_models(models);
         for sql in self.create_tables_sql(models) {
             self.execute_unprepared(&sql).await?;
         }
@@ -228,7 +229,10 @@ impl Db {
 
     /// The DDL `create_tables` would run, for review or for a migration file.
     pub fn create_tables_sql(&self, models: &[&ModelMeta]) -> Vec<String> {
-        with_through_tables(models).iter().flat_map(|m| create_sql(m, self.backend(), self.is_mariadb())).collect()
+        with_through_tables(models)
+            .iter()
+            .flat_map(|m| create_sql(m, self.backend(), self.is_mariadb()))
+            .collect()
     }
 
     /// True on MariaDB: of the servers that speak MySQL's protocol, it is the one with
@@ -240,7 +244,7 @@ impl Db {
 
 /// The models, then the link tables of their many-to-many fields (which point at both
 /// sides, so they come after every model).
-fn with_through_tables<'a>(models: &[&'a ModelMeta]) -> Vec<&'a ModelMeta> {
+pub(crate) fn with_through_tables<'a>(models: &[&'a ModelMeta]) -> Vec<&'a ModelMeta> {
     let mut all: Vec<&ModelMeta> = models.to_vec();
     for meta in models {
         for through in meta.through_tables {

@@ -65,6 +65,8 @@ pub struct Shared {
     pub(crate) mariadb: bool,
     /// The URL the pool was opened with, for [`Db::url`].
     pub(crate) url: String,
+    /// The models whose tables this pool knows (for delete counts).
+    pub(crate) models: std::sync::RwLock<Vec<&'static crate::ModelMeta>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -80,6 +82,20 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
+    pub(crate) fn known_models(&self) -> Vec<&'static crate::ModelMeta> {
+        self.models.read().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn register(&self, models: &[&'static crate::ModelMeta]) {
+        if let Ok(mut known) = self.models.write() {
+            for meta in models {
+                if !known.iter().any(|k| std::ptr::eq(*k, *meta)) {
+                    known.push(meta);
+                }
+            }
+        }
+    }
+
     pub(crate) fn record(&self, sql: &str) {
         self.queries.fetch_add(1, Ordering::Relaxed);
         if self.capturing.load(Ordering::Relaxed) {
@@ -147,6 +163,13 @@ impl Db {
     /// ```
     pub fn url(&self) -> &str {
         &self.shared.url
+    }
+
+    /// Tells the pool about models whose tables exist already (created by migrations), so
+    /// that `adelete` can report what cascades delete. `create_tables` does this itself.
+    pub fn register_models(&self, models: &[&'static crate::ModelMeta]) {
+        let all = crate::db::ddl::with_through_tables(models);
+        self.shared.register(&all);
     }
 
     /// How many statements this pool has run (all clones and transactions included).

@@ -1,6 +1,7 @@
 //! `QuerySet<M>`: Django's lazy query builder. Builders are sync and cheap; terminal
 //! operations are async and take an executor.
 
+mod delete;
 mod read;
 mod selection;
 pub(crate) mod sql;
@@ -9,9 +10,10 @@ mod write;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+pub use delete::Deleted;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
-pub use write::{Insert, InsertSource, ModelExt, Update};
 pub(crate) use write::assignments_as_q;
+pub use write::{Insert, InsertSource, ModelExt, Update};
 
 use crate::backend::Backend;
 use crate::error::Result;

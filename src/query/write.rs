@@ -1,5 +1,6 @@
 //! Terminal operations that write: create, update, delete, and their bulk forms.
 
+use crate::Value;
 use crate::backend::Backend;
 use crate::db::errors::for_model;
 use crate::db::{Db, Executor, run};
@@ -169,8 +170,10 @@ async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<
     let returning = ex.__shared().returning && meta.auto_column().is_some();
     let stmt = insert_models_statement(ex.backend(), models, returning, false)?;
     if returning {
-        let keys =
-            run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await.map_err(|e| for_model(e, meta))?;
+        let keys = match run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await {
+            Ok(keys) => keys,
+            Err(e) => return Err(name_foreign_key(ex, for_model(e, meta), meta, models_values(models)).await),
+        };
         if keys.len() != models.len() {
             return Err(Error::Internal("INSERT ... RETURNING gave a different number of keys"));
         }
@@ -178,13 +181,83 @@ async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<
             model.__set_auto_pk(key)?;
         }
     } else {
-        let done = run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
+        let done = match run::execute(ex, stmt).await {
+            Ok(done) => done,
+            Err(e) => return Err(name_foreign_key(ex, for_model(e, meta), meta, models_values(models)).await),
+        };
         // MySQL reports the first key of the statement; only trust it for a single row.
         if let (Some(id), [model], Some(_)) = (done.last_insert_id, &mut *models, meta.auto_column()) {
             model.__set_auto_pk(id)?;
         }
     }
     Ok(())
+}
+
+/// The foreign-key values of `models`, column by column.
+fn models_values<M: Model>(models: &[M]) -> Vec<(usize, Value)> {
+    let meta = M::meta();
+    let mut out = Vec::new();
+    for (i, column) in meta.columns.iter().enumerate() {
+        if column.foreign_key.is_some() {
+            out.extend(models.iter().map(|m| (i, m.__column_value(i))));
+        }
+    }
+    out
+}
+
+/// The foreign-key values a list of assignments writes.
+fn assignment_values<M>(assignments: &[Assignment<M>]) -> Vec<(usize, Value)> {
+    assignments
+        .iter()
+        .filter_map(|a| match &a.node {
+            Node::Value(v) => Some((a.index, v.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// SQLite reports a foreign-key violation without naming the constraint: find the key that
+/// points nowhere and name its constraint as the other backends do (`table_column_fkey`).
+async fn name_foreign_key(
+    ex: &impl Executor,
+    err: Error,
+    meta: &'static crate::ModelMeta,
+    values: Vec<(usize, Value)>,
+) -> Error {
+    let Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message } = err else {
+        return err;
+    };
+    if !constraint.is_empty() {
+        return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
+    }
+    for (index, value) in values {
+        let Some(fk) = &meta.columns[index].foreign_key else { continue };
+        if matches!(value, Value::Null(_)) {
+            continue;
+        }
+        let target = (fk.target)();
+        let Ok(pk) = target.single_pk() else { continue };
+        let q = Q::<()>::from_node(Node::Binary(
+            Box::new(Node::Column(target, pk)),
+            BinOp::Eq,
+            Box::new(Node::Value(value)),
+        ));
+        let mut w = match SqlWriter::new(ex.backend()) {
+            Ok(w) => w,
+            Err(_) => break,
+        };
+        w.push("SELECT 1 FROM ");
+        w.ident(target.table);
+        w.push(" WHERE ");
+        if w.node(&q.node).is_err() {
+            break;
+        }
+        if let Ok(None) = run::fetch_optional(ex, w.finish(), |_| Ok(())).await {
+            let constraint = crate::db::ddl::foreign_key_name(meta, meta.columns[index].name);
+            return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
+        }
+    }
+    Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message }
 }
 
 trait DecodeFirst: Sized {
@@ -276,7 +349,15 @@ impl<M: Model> QuerySet<M> {
         }
         let mut values = lookup;
         values.extend(defaults);
-        match create_from_assignments(ex, values).await {
+        // Inside a transaction the insert gets a savepoint, so a conflict does not abort the
+        // caller's transaction (PostgreSQL would refuse every later statement).
+        let created = match ex.__exec_ref() {
+            crate::db::ExecRef::Transaction(tx) => {
+                tx.atomic(async |sp| create_from_assignments(&sp, values).await).await
+            }
+            crate::db::ExecRef::Db(_) => create_from_assignments(ex, values).await,
+        };
+        match created {
             Ok(created) => Ok((created, true)),
             // Another writer created it in between: return theirs, as Django does.
             Err(e) if e.is_integrity(crate::IntegrityKind::Unique) => {
@@ -437,17 +518,18 @@ impl<M: Model> QuerySet<M> {
         let mut w = SqlWriter::new(ex.backend())?;
         write_update_head::<M>(&mut w, &assignments)?;
         self.write_target(&mut w)?;
-        let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
-        Ok(done.rows_affected)
-    }
-
-    /// Deletes every matching row in one DELETE (Django's `adelete`). Returns how many went.
-    pub async fn adelete(&self, ex: &impl Executor) -> Result<u64> {
-        let mut w = SqlWriter::new(ex.backend())?;
-        w.push("DELETE FROM ");
-        w.ident(M::meta().table);
-        self.write_target(&mut w)?;
-        let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
+        let done = match run::execute(ex, w.finish()).await {
+            Ok(done) => done,
+            Err(e) => {
+                return Err(name_foreign_key(
+                    ex,
+                    for_model(e, M::meta()),
+                    M::meta(),
+                    assignment_values(&assignments),
+                )
+                .await);
+            }
+        };
         Ok(done.rows_affected)
     }
 }
@@ -545,10 +627,22 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
     if ex.__shared().returning {
         w.push(" RETURNING ");
         write_column_names(&mut w, meta, 0..meta.columns.len());
-        let rows = run::fetch_all(ex, w.finish(), decode_model::<M>).await.map_err(|e| for_model(e, meta))?;
+        let rows = match run::fetch_all(ex, w.finish(), decode_model::<M>).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                return Err(
+                    name_foreign_key(ex, for_model(e, meta), meta, assignment_values(&assignments)).await
+                );
+            }
+        };
         return rows.into_iter().next().ok_or(Error::Internal("INSERT ... RETURNING gave no row"));
     }
-    let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+    let done = match run::execute(ex, w.finish()).await {
+        Ok(done) => done,
+        Err(e) => {
+            return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(&assignments)).await);
+        }
+    };
     // No RETURNING (MySQL): read the row back by its key.
     let q = match (meta.auto_column(), done.last_insert_id) {
         (Some(auto), Some(id)) => Q::from_node(Node::Binary(
@@ -611,19 +705,29 @@ pub trait ModelExt: Model {
         }
     }
 
-    /// Deletes the instance's row; returns how many rows went (0 or 1).
-    fn adelete<E: Executor>(&self, ex: &E) -> impl std::future::Future<Output = Result<u64>> + Send {
+    /// Deletes the instance's row, following `on_delete` as `QuerySet::adelete` does;
+    /// returns what went (it compares equal to the rows of every model deleted).
+    fn adelete<E: Executor>(
+        &self,
+        ex: &E,
+    ) -> impl std::future::Future<Output = Result<crate::query::Deleted>> + Send {
         async move {
             let meta = Self::meta();
             if self.__is_unsaved() {
                 return Err(Error::Unsaved { model: meta.name, operation: "adelete" });
             }
-            let mut w = SqlWriter::new(ex.backend())?;
-            w.push("DELETE FROM ");
-            w.ident(meta.table);
-            pk_condition(&mut w, self)?;
-            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-            Ok(done.rows_affected)
+            let key = meta
+                .primary_key
+                .iter()
+                .map(|&i| {
+                    Node::Binary(
+                        Box::new(Node::Column(meta, i)),
+                        BinOp::Eq,
+                        Box::new(Node::Value(self.__column_value(i))),
+                    )
+                })
+                .collect();
+            QuerySet::<Self>::new().filter(Q::from_node(Node::And(key))).adelete(ex).await
         }
     }
 

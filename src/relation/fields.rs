@@ -150,6 +150,26 @@ macro_rules! single_valued {
             }
         }
 
+        impl<T: Model> crate::relation::RelationKey for $name<T> {
+            type Key = T::Pk;
+            fn key(&self) -> T::Pk {
+                self.key.clone()
+            }
+            fn from_key(key: T::Pk) -> Self {
+                $name::new(key)
+            }
+        }
+
+        impl<T: Model> crate::relation::RelationKey for Option<$name<T>> {
+            type Key = Option<T::Pk>;
+            fn key(&self) -> Option<T::Pk> {
+                self.as_ref().map(|r| r.key.clone())
+            }
+            fn from_key(key: Option<T::Pk>) -> Self {
+                key.map($name::new)
+            }
+        }
+
         impl<T: Model> crate::relation::Related for Option<$name<T>> {
             type Target = T;
             fn target_meta() -> &'static crate::ModelMeta {

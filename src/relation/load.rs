@@ -184,7 +184,11 @@ where
 {
     fn into_select_related(self) -> SelectRelated<M> {
         SelectRelated {
-            loader: Arc::new(FkJoin::<M, R> { index: self.index(), children: Vec::new(), _marker: PhantomData }),
+            loader: Arc::new(FkJoin::<M, R> {
+                index: self.index(),
+                children: Vec::new(),
+                _marker: PhantomData,
+            }),
         }
     }
 }
@@ -230,7 +234,11 @@ where
 {
     fn into_select_related(self) -> SelectRelated<M> {
         SelectRelated {
-            loader: Arc::new(FkJoin::<M, R> { index: self.index, children: self.children, _marker: PhantomData }),
+            loader: Arc::new(FkJoin::<M, R> {
+                index: self.index,
+                children: self.children,
+                _marker: PhantomData,
+            }),
         }
     }
 }
@@ -266,7 +274,10 @@ pub struct Prefetch<M, R: ToMany> {
 
 impl<M, R: ToMany> std::fmt::Debug for Prefetch<M, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Prefetch").field("relation", &self.relation).field("queryset", &self.queryset).finish()
+        f.debug_struct("Prefetch")
+            .field("relation", &self.relation)
+            .field("queryset", &self.queryset)
+            .finish()
     }
 }
 
@@ -340,9 +351,12 @@ where
                     }
                 }
                 RelStep::ManyToMany { through, owner_column, target_column, .. } => {
-                    let q = Q::from_node(Node::In(Box::new(Node::Column(through, owner_column)), keys, key_type));
+                    let q =
+                        Q::from_node(Node::In(Box::new(Node::Column(through, owner_column)), keys, key_type));
                     let query = self.queryset.clone().filter(q);
-                    for (owner_key, row) in query.alist_linked(&ex, through, owner_column, target_column).await? {
+                    for (owner_key, row) in
+                        query.alist_linked(&ex, through, owner_column, target_column).await?
+                    {
                         groups.entry(Key(owner_key)).or_default().push(row);
                     }
                 }
@@ -378,7 +392,11 @@ where
     R: FillMany,
 {
     fn __loader(self) -> Arc<dyn PrefetchLoader<M>> {
-        Arc::new(ToManyLoader::<M, R> { index: self.relation.index(), queryset: self.queryset, _marker: PhantomData })
+        Arc::new(ToManyLoader::<M, R> {
+            index: self.relation.index(),
+            queryset: self.queryset,
+            _marker: PhantomData,
+        })
     }
 }
 
@@ -432,12 +450,16 @@ impl<M: Model> QuerySet<M> {
             w.push(" = ");
             w.column(meta, pk);
         };
-        self.write_select_with(&mut w, |w| {
-            w.model_columns(meta);
-            w.push(", ");
-            w.column(through, owner_column);
-            Ok(())
-        }, &link)?;
+        self.write_select_with(
+            &mut w,
+            |w| {
+                w.model_columns(meta);
+                w.push(", ");
+                w.column(through, owner_column);
+                Ok(())
+            },
+            &link,
+        )?;
         let width = meta.columns.len();
         let mut rows = crate::db::run::fetch_all(ex, w.finish(), |row| {
             let mut reader = RowReader::new(row);

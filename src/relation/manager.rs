@@ -17,7 +17,9 @@ fn eq(meta: &'static crate::ModelMeta, column: usize, value: Value) -> Node {
 /// The link table and its two columns for a many-to-many owner.
 fn link(owner: &Owner) -> Result<(&'static crate::ModelMeta, usize, usize)> {
     match step_of(owner.meta, owner.relation)? {
-        RelStep::ManyToMany { through, owner_column, target_column, .. } => Ok((through, owner_column, target_column)),
+        RelStep::ManyToMany { through, owner_column, target_column, .. } => {
+            Ok((through, owner_column, target_column))
+        }
         _ => Err(Error::Internal("a ManyToMany field attached to another kind of relation")),
     }
 }
@@ -94,7 +96,10 @@ where
         let owner = self.owner("aadd")?;
         let (through, owner_column, target_column) = link(owner)?;
         if !through_defaults.is_empty() && !std::ptr::eq(W::meta(), through) {
-            return Err(Error::InvalidQuery(format!("through_defaults must be assignments of {}", through.name)));
+            return Err(Error::InvalidQuery(format!(
+                "through_defaults must be assignments of {}",
+                through.name
+            )));
         }
         let target = pk_value(object)?;
         let backend = ex.backend();
@@ -125,7 +130,10 @@ where
         w.push(" WHERE NOT EXISTS (SELECT 1 FROM ");
         w.ident(through.table);
         w.push(" WHERE ");
-        w.node(&Node::And(vec![eq(through, owner_column, owner.key.clone()), eq(through, target_column, target)]))?;
+        w.node(&Node::And(vec![
+            eq(through, owner_column, owner.key.clone()),
+            eq(through, target_column, target),
+        ]))?;
         w.push(")");
         run::execute(ex, w.finish()).await.map_err(|e| crate::db::errors::for_model(e, through))?;
         Ok(())
@@ -140,7 +148,10 @@ where
         w.push("DELETE FROM ");
         w.ident(through.table);
         w.push(" WHERE ");
-        w.node(&Node::And(vec![eq(through, owner_column, owner.key.clone()), eq(through, target_column, target)]))?;
+        w.node(&Node::And(vec![
+            eq(through, owner_column, owner.key.clone()),
+            eq(through, target_column, target),
+        ]))?;
         run::execute(ex, w.finish()).await?;
         Ok(())
     }
@@ -263,7 +274,8 @@ where
         let column = reverse_column(owner)?;
         let meta = T::meta();
         let key = pk_value(object)?;
-        let q = Q::from_node(eq(meta, meta.single_pk()?, key)) & Q::from_node(eq(meta, column, owner.key.clone()));
+        let q = Q::from_node(eq(meta, meta.single_pk()?, key))
+            & Q::from_node(eq(meta, column, owner.key.clone()));
         self.null_out(ex, column, q).await
     }
 
@@ -306,7 +318,8 @@ where
             InsertSource::Assignments(a) => a,
             InsertSource::Model(_) => {
                 return Err(Error::InvalidQuery(
-                    "a related manager's acreate takes assignments or an input schema, not a whole model".into(),
+                    "a related manager's acreate takes assignments or an input schema, not a whole model"
+                        .into(),
                 ));
             }
         };

@@ -80,9 +80,10 @@ pub enum RelationKind {
 impl ModelMeta {
     /// The foreign-key column of `self` that points at `target`, if exactly one does.
     pub(crate) fn foreign_key_to(&self, target: &'static ModelMeta) -> Option<usize> {
-        let mut found = self.columns.iter().enumerate().filter(|(_, c)| {
-            c.foreign_key.as_ref().is_some_and(|fk| std::ptr::eq((fk.target)(), target))
-        });
+        let mut found =
+            self.columns.iter().enumerate().filter(|(_, c)| {
+                c.foreign_key.as_ref().is_some_and(|fk| std::ptr::eq((fk.target)(), target))
+            });
         let first = found.next().map(|(i, _)| i);
         if found.next().is_some() { None } else { first }
     }

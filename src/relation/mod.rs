@@ -31,6 +31,17 @@ pub trait Related {
     fn target_meta() -> &'static ModelMeta;
 }
 
+/// A single-valued relation seen as its key: what a ModelSchema puts in `<field>_id`.
+#[doc(hidden)]
+pub trait RelationKey {
+    /// The key (an `Option` for a nullable relation).
+    type Key;
+    /// The key it holds.
+    fn key(&self) -> Self::Key;
+    /// A relation (not loaded) to the row with this key.
+    fn from_key(key: Self::Key) -> Self;
+}
+
 /// Gives generated code and kata's loaders a model's relation field by position.
 #[doc(hidden)]
 pub trait RelationSlot<R> {

@@ -230,7 +230,8 @@ impl Field {
                 on_delete.set(path, value);
             } else if path == RELATED_NAME {
                 let example = "related_name = \"posts\"";
-                let name = name_value(cx, &meta, example).and_then(|value| non_empty_str(cx, RELATED_NAME, value, example));
+                let name = name_value(cx, &meta, example)
+                    .and_then(|value| non_empty_str(cx, RELATED_NAME, value, example));
                 if let Some(name) = &name {
                     if syn::parse_str::<Ident>(&name.value).is_err() {
                         cx.error_at(name.span, "related_name must be a Rust identifier");
@@ -240,12 +241,13 @@ impl Field {
             } else if path == MANY_TO_MANY {
                 let through = match &meta {
                     Meta::Path(_) => Some(None),
-                    Meta::List(list) => match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
-                        Ok(inner) => {
-                            let mut through = None;
-                            for m in inner {
-                                if m.path() == THROUGH {
-                                    through = name_value(cx, &m, "through = \"table\" or through = Model").and_then(
+                    Meta::List(list) => {
+                        match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+                            Ok(inner) => {
+                                let mut through = None;
+                                for m in inner {
+                                    if m.path() == THROUGH {
+                                        through = name_value(cx, &m, "through = \"table\" or through = Model").and_then(
                                         |value| match value {
                                             Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if !s.value().is_empty() => {
                                                 Some(Through::Table(s.value()))
@@ -260,31 +262,39 @@ impl Field {
                                             }
                                         },
                                     );
-                                } else {
-                                    unknown_key(cx, &m, &[THROUGH]);
+                                    } else {
+                                        unknown_key(cx, &m, &[THROUGH]);
+                                    }
                                 }
+                                Some(through)
                             }
-                            Some(through)
+                            Err(e) => {
+                                cx.syn_error(e);
+                                None
+                            }
                         }
-                        Err(e) => {
-                            cx.syn_error(e);
-                            None
-                        }
-                    },
+                    }
                     Meta::NameValue(_) => {
-                        cx.error_spanned_by(&meta, "expected `many_to_many` or `many_to_many(through = ...)`");
+                        cx.error_spanned_by(
+                            &meta,
+                            "expected `many_to_many` or `many_to_many(through = ...)`",
+                        );
                         None
                     }
                 };
                 many_to_many.set(path, through.map(|value| WithSpan { value, span: path.span() }));
             } else if path == REVERSE_OF {
-                let value = name_value(cx, &meta, "reverse_of = Post::author").and_then(|value| match value {
-                    Expr::Path(p) if p.path.segments.len() >= 2 => Some(p.clone()),
-                    other => {
-                        cx.error_spanned_by(other, "expected the foreign key this field reverses: `reverse_of = Post::author`");
-                        None
-                    }
-                });
+                let value =
+                    name_value(cx, &meta, "reverse_of = Post::author").and_then(|value| match value {
+                        Expr::Path(p) if p.path.segments.len() >= 2 => Some(p.clone()),
+                        other => {
+                            cx.error_spanned_by(
+                                other,
+                                "expected the foreign key this field reverses: `reverse_of = Post::author`",
+                            );
+                            None
+                        }
+                    });
                 reverse_of.set(path, value);
             } else if path == PRIMARY_KEY {
                 check_flag(cx, &meta, PRIMARY_KEY);

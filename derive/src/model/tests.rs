@@ -200,7 +200,7 @@ fn decode_reads_every_field_in_order() {
     let out = expand(user());
     assert!(has(
         &out,
-        quote!(::core::result::Result::Ok(User {
+        quote!(User {
             id: reader.read(<i64 as __k::FieldType>::decode)?,
             username: reader.read(<String as __k::FieldType>::decode)?,
             email: reader.read(<String as __k::FieldType>::decode)?,
@@ -209,7 +209,7 @@ fn decode_reads_every_field_in_order() {
             is_active: reader.read(<bool as __k::FieldType>::decode)?,
             date_joined: reader.read(<DateTime<Utc> as __k::FieldType>::decode)?,
             last_login: reader.read(<Option<DateTime<Utc>> as __k::FieldType>::decode)?,
-        }))
+        })
     ));
 }
 

@@ -1,0 +1,14 @@
+use kata::prelude::*;
+
+#[derive(Model, ModelSchema)]
+#[model_schema(UserIn, exclude(id, password))]
+struct User {
+    #[kata(primary_key, auto)]
+    id: i64,
+    #[kata(max_length = 150)]
+    username: String,
+    email: String,
+    last_login: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn main() {}
