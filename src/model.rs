@@ -240,20 +240,20 @@ impl<'r> RowReader<'r> {
 /// Called by generated code: records a `max_length` violation.
 #[doc(hidden)]
 pub fn validate_max_length<T: FieldType>(value: &T, max: u32, field: &str, errors: &mut ValidationErrors) {
-    if let Some(len) = value.char_len() {
-        if len > max as usize {
-            errors.add(field, "max_length", format!("at most {max} characters (it has {len})"));
-        }
+    if let Some(len) = value.char_len()
+        && len > max as usize
+    {
+        errors.add(field, "max_length", format!("at most {max} characters (it has {len})"));
     }
 }
 
 /// Called by generated code: records an `email` violation.
 #[doc(hidden)]
 pub fn validate_email<T: FieldType>(value: &T, field: &str, errors: &mut ValidationErrors) {
-    if let Some(text) = value.as_text() {
-        if !is_email(text) {
-            errors.add(field, "email", "enter a valid e-mail address");
-        }
+    if let Some(text) = value.as_text()
+        && !is_email(text)
+    {
+        errors.add(field, "email", "enter a valid e-mail address");
     }
 }
 

@@ -85,10 +85,10 @@ fn targets(only: Option<&str>) -> Vec<Target> {
         (Backend::Postgres, Some("KATA_TEST_POSTGRES")),
         (Backend::MySql, Some("KATA_TEST_MYSQL")),
     ] {
-        if let Some(only) = only {
-            if !only.split(',').any(|b| b.trim() == backend.name()) {
-                continue;
-            }
+        if let Some(only) = only
+            && !only.split(',').any(|b| b.trim() == backend.name())
+        {
+            continue;
         }
         let server_url = var.and_then(env);
         let configured = compiled(backend) && (var.is_none() || server_url.is_some());

@@ -147,7 +147,7 @@ fn model_meta(cont: &Container<'_>) -> TokenStream {
     let columns = cont.columns().map(|(_, field)| column_meta(field));
     let relations = cont.relations().map(|(_, field)| relation_meta(cont, field));
     let through_fns =
-        cont.relations().filter_map(|(_, field)| auto_through(field).then(|| through_fn(field)));
+        cont.relations().filter(|(_, field)| auto_through(field)).map(|(_, field)| through_fn(field));
     let primary_key = cont.primary_key().map(|(index, _)| Literal::usize_unsuffixed(index));
     let unique_together = cont.unique_together.iter().map(|group| {
         // check() has made sure every name is a field.
@@ -331,7 +331,6 @@ fn model_impl(cont: &Container<'_>) -> TokenStream {
         let name = field.ident;
         let ty = field.ty;
         let index = Literal::usize_unsuffixed(index);
-        let _ = &index;
         let bind = quote_spanned!(type_span(ty)=> <#ty as __k::FieldType>::bind);
         quote!(#index => #bind(&self.#name, args),)
     });

@@ -63,23 +63,23 @@ fn constraint_from_message(kind: IntegrityKind, message: &str) -> String {
         return key.rsplit_once('.').map_or(key, |(_, k)| k).to_owned();
     }
     // MySQL: "... CONSTRAINT `fk_name` FOREIGN KEY ..." and MariaDB "CONSTRAINT `name` failed"
-    if let Some((_, rest)) = message.split_once("CONSTRAINT `") {
-        if let Some((name, _)) = rest.split_once('`') {
-            return name.to_owned();
-        }
+    if let Some((_, rest)) = message.split_once("CONSTRAINT `")
+        && let Some((name, _)) = rest.split_once('`')
+    {
+        return name.to_owned();
     }
     // MySQL 8: "Check constraint 'name' is violated."
-    if let Some((_, rest)) = message.split_once("constraint '") {
-        if let Some((name, _)) = rest.split_once('\'') {
-            return name.to_owned();
-        }
+    if let Some((_, rest)) = message.split_once("constraint '")
+        && let Some((name, _)) = rest.split_once('\'')
+    {
+        return name.to_owned();
     }
     // MySQL: "Column 'email' cannot be null" / "Field 'email' doesn't have a default value"
     for prefix in ["Column '", "Field '"] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some((column, _)) = rest.split_once('\'') {
-                return column.to_owned();
-            }
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((column, _)) = rest.split_once('\'')
+        {
+            return column.to_owned();
         }
     }
     String::new()

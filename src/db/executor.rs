@@ -120,11 +120,11 @@ impl Conn<'_> {
     pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(c) => Raw::Sqlite(&mut **c),
+            Conn::Sqlite(c) => Raw::Sqlite(c),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(c) => Raw::Postgres(&mut **c),
+            Conn::Postgres(c) => Raw::Postgres(c),
             #[cfg(feature = "mysql")]
-            Conn::MySql(c) => Raw::MySql(&mut **c),
+            Conn::MySql(c) => Raw::MySql(c),
             Conn::Transaction(guard) => match guard.as_mut() {
                 Some(tx) => tx.raw(),
                 None => return Err(Error::InvalidQuery("the transaction has already ended".into())),

@@ -98,12 +98,11 @@ impl Shared {
 
     pub(crate) fn record(&self, sql: &str) {
         self.queries.fetch_add(1, Ordering::Relaxed);
-        if self.capturing.load(Ordering::Relaxed) {
-            if let Ok(mut captured) = self.captured.lock() {
-                if let Some(list) = captured.as_mut() {
-                    list.push(sql.to_owned());
-                }
-            }
+        if self.capturing.load(Ordering::Relaxed)
+            && let Ok(mut captured) = self.captured.lock()
+            && let Some(list) = captured.as_mut()
+        {
+            list.push(sql.to_owned());
         }
     }
 }

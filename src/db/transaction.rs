@@ -92,11 +92,11 @@ impl TxConn {
     pub(crate) fn raw(&mut self) -> Raw<'_> {
         match self {
             #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => Raw::Sqlite(&mut **t),
+            TxConn::Sqlite(t) => Raw::Sqlite(t),
             #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => Raw::Postgres(&mut **t),
+            TxConn::Postgres(t) => Raw::Postgres(t),
             #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => Raw::MySql(&mut **t),
+            TxConn::MySql(t) => Raw::MySql(t),
         }
     }
 }

@@ -75,10 +75,10 @@ fn dependents(
     let mut out = Vec::new();
     for meta in known {
         for (i, column) in meta.columns.iter().enumerate() {
-            if let Some(fk) = &column.foreign_key {
-                if std::ptr::eq((fk.target)(), target) {
-                    out.push((*meta, i, fk.on_delete));
-                }
+            if let Some(fk) = &column.foreign_key
+                && std::ptr::eq((fk.target)(), target)
+            {
+                out.push((*meta, i, fk.on_delete));
             }
         }
     }

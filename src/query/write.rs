@@ -98,19 +98,15 @@ fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]
     for a in assignments {
         let column = &meta.columns[a.index];
         if let Node::Value(value) = &a.node {
-            if let (Some(max), Some(len)) = (column.max_length, value.char_len()) {
-                if len > max as usize {
-                    errors.add(
-                        column.field,
-                        "max_length",
-                        format!("at most {max} characters (it has {len})"),
-                    );
-                }
+            if let (Some(max), Some(len)) = (column.max_length, value.char_len())
+                && len > max as usize
+            {
+                errors.add(column.field, "max_length", format!("at most {max} characters (it has {len})"));
             }
-            if let (true, crate::Value::Text(text)) = (column.email, value) {
-                if !is_email(text) {
-                    errors.add(column.field, "email", "enter a valid e-mail address");
-                }
+            if let (true, crate::Value::Text(text)) = (column.email, value)
+                && !is_email(text)
+            {
+                errors.add(column.field, "email", "enter a valid e-mail address");
             }
         }
     }
@@ -170,7 +166,7 @@ async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<
     let returning = ex.__shared().returning && meta.auto_column().is_some();
     let stmt = insert_models_statement(ex.backend(), models, returning, false)?;
     if returning {
-        let keys = match run::fetch_all(ex, stmt, |row| i64::decode_first(row)).await {
+        let keys = match run::fetch_all(ex, stmt, i64::decode_first).await {
             Ok(keys) => keys,
             Err(e) => return Err(name_foreign_key(ex, for_model(e, meta), meta, models_values(models)).await),
         };

@@ -232,10 +232,10 @@ impl Field {
                 let example = "related_name = \"posts\"";
                 let name = name_value(cx, &meta, example)
                     .and_then(|value| non_empty_str(cx, RELATED_NAME, value, example));
-                if let Some(name) = &name {
-                    if syn::parse_str::<Ident>(&name.value).is_err() {
-                        cx.error_at(name.span, "related_name must be a Rust identifier");
-                    }
+                if let Some(name) = &name
+                    && syn::parse_str::<Ident>(&name.value).is_err()
+                {
+                    cx.error_at(name.span, "related_name must be a Rust identifier");
                 }
                 related_name.set(path, name);
             } else if path == MANY_TO_MANY {
