@@ -30,7 +30,13 @@ async fn main() -> kata::Result<()> {
         let user = User::objects()
             .acreate(
                 &db,
-                User { id: 0, username: name.into(), email: format!("{name}@example.com"), is_active: true, logins: 0 },
+                User {
+                    id: 0,
+                    username: name.into(),
+                    email: format!("{name}@example.com"),
+                    is_active: true,
+                    logins: 0,
+                },
             )
             .await?;
         println!("acreate  -> {user:?}");
@@ -55,7 +61,10 @@ async fn main() -> kata::Result<()> {
     println!("filter   -> {:?}", some.iter().map(|u| &u.username).collect::<Vec<_>>());
 
     // aupdate with an F expression, then read back.
-    let n = User::objects().filter(User::is_active.eq(true)).aupdate(&db, [User::logins.set(F(User::logins) + 1)]).await?;
+    let n = User::objects()
+        .filter(User::is_active.eq(true))
+        .aupdate(&db, [User::logins.set(F(User::logins) + 1)])
+        .await?;
     println!("aupdate  -> {n} rows got logins = logins + 1");
 
     // Aggregates and typed tuples.

@@ -14,7 +14,8 @@ async fn create_get_filter_round_trip(db: Db) {
     assert_eq!(got.username, "ann");
     assert_eq!(got.email, ann.email);
     assert_eq!(got.date_joined.timestamp_micros(), ann.date_joined.timestamp_micros());
-    let bob = User::objects().acreate(&db, [User::username.set("bob"), User::email.set("b@x.io")]).await.unwrap();
+    let bob =
+        User::objects().acreate(&db, [User::username.set("bob"), User::email.set("b@x.io")]).await.unwrap();
     assert!(bob.is_active, "the database default applies to columns left out");
     let n = User::objects().filter(User::username.icontains("AN")).acount(&db).await.unwrap();
     assert_eq!(n, 1);

@@ -33,7 +33,6 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let slots = relation_slots(cont);
     let throughs = cont.relations().filter(|(_, f)| auto_through(f)).map(|(_, f)| through_table(cont, f));
     let reverse = cont.fields.iter().filter_map(|f| reverse_accessor(cont, f));
-    let members = member_markers(cont);
     quote! {
         #inherent
 
@@ -45,7 +44,6 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             #slots
             #(#throughs)*
             #(#reverse)*
-            #members
         };
     }
 }
@@ -67,7 +65,7 @@ fn inherent_impl(cont: &Container<'_>) -> TokenStream {
         if let Some(index) = field.relation_index {
             let index = Literal::usize_unsuffixed(index);
             let doc = format!("The `{}` relation of [`{model}`] (not a column).", field.name);
-            return quote! {
+            return quote_spanned! {name.span()=>
                 #[doc = #doc]
                 pub const #name: ::kata::__private::Relation<#ident, #ty> =
                     ::kata::__private::Relation::__new(#index);
@@ -84,7 +82,9 @@ fn inherent_impl(cont: &Container<'_>) -> TokenStream {
                     ::kata::__private::Field::__new(#index);
             }
         });
-        quote! {
+        // Spanned at the field, so that a clash with a `related_name` on another model
+        // points here.
+        quote_spanned! {name.span()=>
             #[doc = #doc]
             pub const #name: ::kata::__private::Field<#ident, #ty> =
                 ::kata::__private::Field::__new(#index);
@@ -657,22 +657,6 @@ fn relation_slots(cont: &Container<'_>) -> TokenStream {
     quote!(#(#impls)*)
 }
 
-/// A hidden associated fn per field; `related_name` on another model adds one with its
-/// name, so a related_name that clashes with a field fails to compile, at the name.
-fn member_markers(cont: &Container<'_>) -> TokenStream {
-    let ident = cont.ident;
-    let markers = cont.fields.iter().filter(|f| f.attrs.reverse_of.is_none()).map(|f| {
-        let marker = format_ident!("__kata_member_{}", f.name);
-        quote!(#[doc(hidden)] #[allow(non_snake_case, dead_code)] pub fn #marker() {})
-    });
-    quote! {
-        #[automatically_derived]
-        impl #ident {
-            #(#markers)*
-        }
-    }
-}
-
 /// For `related_name = "posts"` on a foreign key or many-to-many field: an accessor on the
 /// other model (`user.posts()`) returning a related manager.
 fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStream> {
@@ -680,7 +664,6 @@ fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStre
     let (target, _) = relation_target(field.ty)?;
     let owner = cont.ident;
     let method = Ident::new(&related.value, related.span);
-    let marker = Ident::new(&format!("__kata_member_{}", related.value), related.span);
     let meta_ident = format_ident!("__KATA_REVERSE_{}", field.name.to_uppercase());
     let name = &related.value;
     let (manager, kind, doc) = if let Some(column) = field.column_index.filter(|_| field.is_foreign_key()) {
@@ -719,25 +702,26 @@ fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStre
     } else {
         return None;
     };
+    // Spanned at the `related_name` string: a clash with a field (or another accessor) of
+    // the target is a "duplicate definitions" error pointing at both names.
+    let accessor = quote_spanned! {related.span=>
+        #[doc = #doc]
+        pub fn #method(&self) -> #manager {
+            let mut manager = <#manager as ::core::default::Default>::default();
+            if !<#target as __k::Model>::__is_unsaved(self) {
+                let key = __k::FieldType::to_value(&<#target as __k::Model>::pk(self));
+                manager.__attach(key, <#target as __k::Model>::meta(), &#meta_ident);
+            }
+            manager
+        }
+    };
     Some(quote! {
         #[allow(non_upper_case_globals)]
         static #meta_ident: __k::RelationMeta = __k::RelationMeta { field: #name, kind: #kind };
 
         #[automatically_derived]
         impl #target {
-            #[doc = #doc]
-            pub fn #method(&self) -> #manager {
-                let mut manager = <#manager as ::core::default::Default>::default();
-                if !<#target as __k::Model>::__is_unsaved(self) {
-                    let key = __k::FieldType::to_value(&<#target as __k::Model>::pk(self));
-                    manager.__attach(key, <#target as __k::Model>::meta(), &#meta_ident);
-                }
-                manager
-            }
-
-            #[doc(hidden)]
-            #[allow(non_snake_case, dead_code)]
-            pub fn #marker() {}
+            #accessor
         }
     })
 }

@@ -131,7 +131,7 @@ impl IsolationLevel {
 /// # async fn demo() -> kata::Result<()> {
 /// let db = Db::connect("sqlite::memory:").await?;
 /// let n = db.transaction().read_only().atomic(async |tx| {
-///     kata::Result::Ok(tx.backend().name().len())
+///     Ok::<_, kata::Error>(tx.backend().name().len())
 /// }).await?;
 /// # let _ = n; Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -321,7 +321,7 @@ impl TransactionBuilder {
     /// let answer = db
     ///     .transaction()
     ///     .isolation(IsolationLevel::Serializable)
-    ///     .atomic_with(Retry::on_conflict(5), async |_tx| kata::Result::Ok(42))
+    ///     .atomic_with(Retry::on_conflict(5), async |_tx| Ok::<_, kata::Error>(42))
     ///     .await?;
     /// assert_eq!(answer, 42);
     /// # Ok(()) }

@@ -188,7 +188,7 @@ impl<M: Model> QuerySet<M> {
     /// # db.create_tables(&[Job::meta()]).await?;
     /// db.atomic(async |tx| {
     ///     let jobs = Job::objects().filter(Job::done.eq(false)).select_for_update().alist(&tx).await?;
-    ///     kata::Result::Ok(jobs.len())
+    ///     Ok::<_, kata::Error>(jobs.len())
     /// }).await?;
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();

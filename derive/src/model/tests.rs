@@ -154,6 +154,7 @@ fn column_meta_carries_every_attribute() {
             max_length: ::core::option::Option::None,
             email: false,
             default: ::core::option::Option::None,
+            foreign_key: ::core::option::Option::None,
         })
     ));
     assert!(has(&out, quote!(field: "username", name: "username",)));
@@ -355,7 +356,7 @@ fn unknown_field_key_lists_the_expected_keys() {
             struct User { #[kata(primary_key, foo)] id: i64 }
         }),
         [
-            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, max_length, default, column"
+            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
         ]
     );
 }
@@ -420,7 +421,7 @@ fn values_of_the_wrong_kind_are_each_reported() {
             "expected a string, bool, integer or float literal, or `now`, for `default`",
             "`column` needs a value: `column = \"name\"`",
             "`column` cannot be empty",
-            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, max_length, default, column",
+            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
         ]
     );
 }

@@ -1,0 +1,8 @@
+use kata::prelude::*;
+
+#[derive(Choices)]
+struct Status {
+    code: String,
+}
+
+fn main() {}
