@@ -208,7 +208,7 @@ impl Error {
     }
 
     /// True when the database refused the work because of another transaction: a
-    /// serialization failure or deadlock (PostgreSQL 40001/40P01, MySQL 1213/1205), or a
+    /// serialization failure, deadlock or lock timeout (PostgreSQL 40001/40P01/55P03, MySQL 1213/1205), or a
     /// busy or locked database (SQLite). Running the transaction again may succeed.
     ///
     /// ```
@@ -218,7 +218,8 @@ impl Error {
         let Error::Database(sqlx::Error::Database(db)) = self else { return false };
         let code = db.code();
         match code.as_deref() {
-            Some("40001" | "40P01") => true,
+            // Serialization failure, deadlock, and (PostgreSQL) lock not available.
+            Some("40001" | "40P01" | "55P03") => true,
             // SQLite: BUSY, BUSY_SNAPSHOT, LOCKED, LOCKED_SHAREDCACHE.
             Some("5" | "517" | "6" | "262") => true,
             _ => {
