@@ -235,6 +235,31 @@ async fn a_database_error_inside_a_savepoint_leaves_the_transaction_usable(db: D
     Ok(())
 }
 
+/// Django's rule on every backend (PostgreSQL enforces it anyway): a statement that fails
+/// outside a savepoint breaks the transaction, later queries refuse to run, and the commit
+/// rolls everything back and says so, instead of reporting a commit that did not happen.
+#[kata::test]
+async fn a_database_error_outside_a_savepoint_breaks_the_transaction_and_nothing_commits(
+    db: Db,
+) -> kata::Result<()> {
+    setup(&db).await?;
+    let result = db
+        .atomic(async |tx| {
+            User::objects().acreate(&tx, user("ann")).await?;
+            let duplicate = User::objects().acreate(&tx, user("ann")).await;
+            assert!(duplicate.expect_err("unique").is_integrity(kata::IntegrityKind::Unique));
+            let after = User::objects().acount(&tx).await;
+            assert!(matches!(after, Err(kata::Error::InvalidQuery(_))), "{after:?}");
+            Ok::<_, kata::Error>(())
+        })
+        .await;
+    assert!(matches!(result, Err(kata::Error::InvalidQuery(_))), "{result:?}");
+    let other = other_pool(&db).await?;
+    assert!(usernames(&other).await?.is_empty(), "nothing of the broken transaction was committed");
+    other.close().await;
+    Ok(())
+}
+
 #[kata::test]
 async fn savepoints_nest_three_deep_and_each_level_rolls_back_alone(db: Db) -> kata::Result<()> {
     setup(&db).await?;

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use crate::backend::Backend;
-use crate::db::transaction::TxConn;
+use crate::db::transaction::TxState;
 use crate::db::{Db, Pool, Shared};
 use crate::error::{Error, Result};
 
@@ -103,7 +103,7 @@ pub enum Conn<'e> {
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
     #[cfg(feature = "mysql")]
     MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
-    Transaction(tokio::sync::MutexGuard<'e, Option<TxConn>>),
+    Transaction(tokio::sync::MutexGuard<'e, TxState>),
 }
 
 /// A borrowed driver connection.
@@ -117,6 +117,17 @@ pub(crate) enum Raw<'c> {
 }
 
 impl Conn<'_> {
+    /// Records that a statement failed: inside a transaction, that breaks it until it ends
+    /// or rolls back to a savepoint (PostgreSQL refuses everything after an error anyway;
+    /// kata does the same on every backend, as Django does).
+    pub(crate) fn note_failure(&mut self, err: &Error) {
+        if let (Conn::Transaction(state), Error::Database(sqlx::Error::Database(_)) | Error::Integrity { .. }) =
+            (self, err)
+        {
+            state.broken = true;
+        }
+    }
+
     pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
@@ -125,10 +136,19 @@ impl Conn<'_> {
             Conn::Postgres(c) => Raw::Postgres(c),
             #[cfg(feature = "mysql")]
             Conn::MySql(c) => Raw::MySql(c),
-            Conn::Transaction(guard) => match guard.as_mut() {
-                Some(tx) => tx.raw(),
-                None => return Err(Error::InvalidQuery("the transaction has already ended".into())),
-            },
+            Conn::Transaction(state) => {
+                if state.broken {
+                    return Err(Error::InvalidQuery(
+                        "an earlier statement of this transaction failed: nothing more can run in it until \
+                         it ends (catch errors inside `tx.atomic(..)` to keep the transaction usable)"
+                            .into(),
+                    ));
+                }
+                match state.conn.as_mut() {
+                    Some(tx) => tx.raw(),
+                    None => return Err(Error::InvalidQuery("the transaction has already ended".into())),
+                }
+            }
         })
     }
 }

@@ -11,7 +11,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::backend::{Args, RowRef};
 use crate::db::Executor;
-use crate::db::executor::Raw;
+use crate::db::executor::{Conn, Raw};
 use crate::error::{Error, Result};
 use crate::query::sql::Statement;
 
@@ -48,9 +48,22 @@ where
     let started = Instant::now();
     let Statement { sql, args } = stmt;
     let mut conn = ex.__acquire().await?;
+    let result = fetch_all_on(&mut conn, &sql, args, &mut decode).await;
+    match &result {
+        Ok(out) => log(ex, &sql, started, out.len() as u64),
+        Err(e) => conn.note_failure(e),
+    }
+    result
+}
+
+async fn fetch_all_on<T, F>(conn: &mut Conn<'_>, sql: &str, args: Args, decode: &mut F) -> Result<Vec<T>>
+where
+    T: Send,
+    F: FnMut(RowRef<'_>) -> Result<T> + Send,
+{
     let mut out = Vec::new();
     {
-        let text = AssertSqlSafe(sql.as_str());
+        let text = AssertSqlSafe(sql);
         match (conn.raw()?, args) {
             #[cfg(feature = "sqlite")]
             (Raw::Sqlite(c), Args::Sqlite(a)) => {
@@ -77,7 +90,6 @@ where
             _ => return Err(mismatch()),
         }
     }
-    log(ex, &sql, started, out.len() as u64);
     Ok(out)
 }
 
@@ -96,8 +108,17 @@ pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Re
     let started = Instant::now();
     let Statement { sql, args } = stmt;
     let mut conn = ex.__acquire().await?;
+    let result = execute_on(&mut conn, &sql, args).await;
+    match &result {
+        Ok(done) => log(ex, &sql, started, done.rows_affected),
+        Err(e) => conn.note_failure(e),
+    }
+    result
+}
+
+async fn execute_on(conn: &mut Conn<'_>, sql: &str, args: Args) -> Result<Done> {
     let done = {
-        let text = AssertSqlSafe(sql.as_str());
+        let text = AssertSqlSafe(sql);
         match (conn.raw()?, args) {
             #[cfg(feature = "sqlite")]
             (Raw::Sqlite(c), Args::Sqlite(a)) => {
@@ -119,15 +140,23 @@ pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Re
             _ => return Err(mismatch()),
         }
     };
-    log(ex, &sql, started, done.rows_affected);
     Ok(done)
 }
 
 /// Runs SQL with no parameters (DDL), possibly several statements.
 pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Result<()> {
-    use sqlx::Executor as _;
     let started = Instant::now();
     let mut conn = ex.__acquire().await?;
+    let result = execute_raw_on(&mut conn, sql).await;
+    match &result {
+        Ok(()) => log(ex, sql, started, 0),
+        Err(e) => conn.note_failure(e),
+    }
+    result
+}
+
+async fn execute_raw_on(conn: &mut Conn<'_>, sql: &str) -> Result<()> {
+    use sqlx::Executor as _;
     let text = AssertSqlSafe(sql.to_owned());
     match conn.raw()? {
         #[cfg(feature = "sqlite")]
@@ -143,7 +172,6 @@ pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Resu
             c.execute(sqlx::raw_sql(text)).await?;
         }
     }
-    log(ex, sql, started, 0);
     Ok(())
 }
 
@@ -163,36 +191,68 @@ where
         let Statement { sql, args } = stmt;
         let mut conn = ex.__acquire().await?;
         let mut count = 0u64;
+        let mut failure = None;
         {
             let text = AssertSqlSafe(sql.as_str());
             match (conn.raw()?, args) {
                 #[cfg(feature = "sqlite")]
                 (Raw::Sqlite(c), Args::Sqlite(a)) => {
                     let mut rows = sqlx::query_with(text, a).fetch(c);
-                    while let Some(row) = rows.try_next().await? {
-                        count += 1;
-                        yield decode(RowRef::Sqlite(&row))?;
+                    loop {
+                        match rows.try_next().await {
+                            Ok(Some(row)) => {
+                                count += 1;
+                                yield decode(RowRef::Sqlite(&row))?;
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                failure = Some(Error::from(e));
+                                break;
+                            }
+                        }
                     }
                 }
                 #[cfg(feature = "postgres")]
                 (Raw::Postgres(c), Args::Postgres(a)) => {
                     let mut rows = sqlx::query_with(text, a).fetch(c);
-                    while let Some(row) = rows.try_next().await? {
-                        count += 1;
-                        yield decode(RowRef::Postgres(&row))?;
+                    loop {
+                        match rows.try_next().await {
+                            Ok(Some(row)) => {
+                                count += 1;
+                                yield decode(RowRef::Postgres(&row))?;
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                failure = Some(Error::from(e));
+                                break;
+                            }
+                        }
                     }
                 }
                 #[cfg(feature = "mysql")]
                 (Raw::MySql(c), Args::MySql(a)) => {
                     let mut rows = sqlx::query_with(text, a).fetch(c);
-                    while let Some(row) = rows.try_next().await? {
-                        count += 1;
-                        yield decode(RowRef::MySql(&row))?;
+                    loop {
+                        match rows.try_next().await {
+                            Ok(Some(row)) => {
+                                count += 1;
+                                yield decode(RowRef::MySql(&row))?;
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                failure = Some(Error::from(e));
+                                break;
+                            }
+                        }
                     }
                 }
                 #[allow(unreachable_patterns)]
                 _ => Err(mismatch())?,
             }
+        }
+        if let Some(e) = failure {
+            conn.note_failure(&e);
+            Err(e)?;
         }
         log(ex, &sql, started, count);
     }

@@ -15,7 +15,7 @@ use tokio::sync::Mutex;
 
 use crate::backend::Backend;
 use crate::db::executor::{Conn, Raw};
-use crate::db::{Db, Pool, Shared, run};
+use crate::db::{Db, Pool, Shared};
 use crate::error::{Error, Result};
 
 /// A database transaction (or a savepoint inside one). Every query takes `&tx` exactly as
@@ -59,7 +59,7 @@ pub struct Transaction {
 
 struct Inner {
     db: Db,
-    conn: Mutex<Option<TxConn>>,
+    conn: Mutex<TxState>,
     /// Callbacks to run after the outermost commit, with the savepoint they were registered in.
     on_commit: std::sync::Mutex<Vec<(u32, Callback)>>,
     next_savepoint: AtomicU32,
@@ -76,6 +76,14 @@ enum Callback {
     Async(Pin<Box<dyn Future<Output = ()> + Send>>),
 }
 
+/// The connection of a transaction, and whether a failed statement broke it.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct TxState {
+    pub(crate) conn: Option<TxConn>,
+    pub(crate) broken: bool,
+}
+
 /// The driver transaction behind a `Transaction`.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -89,6 +97,38 @@ pub enum TxConn {
 }
 
 impl TxConn {
+    async fn execute_raw(&mut self, sql: &str) -> Result<()> {
+        use sqlx::Executor as _;
+        let text = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(t) => {
+                t.execute(sqlx::raw_sql(text)).await?;
+            }
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(t) => {
+                t.execute(sqlx::raw_sql(text)).await?;
+            }
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(t) => {
+                t.execute(sqlx::raw_sql(text)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn rollback(self) -> Result<()> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            TxConn::Sqlite(t) => t.rollback().await?,
+            #[cfg(feature = "postgres")]
+            TxConn::Postgres(t) => t.rollback().await?,
+            #[cfg(feature = "mysql")]
+            TxConn::MySql(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
     pub(crate) fn raw(&mut self) -> Raw<'_> {
         match self {
             #[cfg(feature = "sqlite")]
@@ -274,7 +314,7 @@ impl TransactionBuilder {
         Ok(Transaction {
             inner: Arc::new(Inner {
                 db,
-                conn: Mutex::new(Some(conn)),
+                conn: Mutex::new(TxState { conn: Some(conn), broken: false }),
                 on_commit: std::sync::Mutex::new(Vec::new()),
                 next_savepoint: AtomicU32::new(0),
             }),
@@ -374,7 +414,22 @@ impl Transaction {
         if self.savepoint != 0 {
             return self.savepoint_sql("RELEASE SAVEPOINT").await;
         }
-        let conn = self.inner.conn.lock().await.take();
+        let (conn, broken) = {
+            let mut state = self.inner.conn.lock().await;
+            (state.conn.take(), std::mem::take(&mut state.broken))
+        };
+        if broken {
+            self.drop_callbacks_from(0);
+            self.inner.db.shared.record("ROLLBACK");
+            if let Some(conn) = conn {
+                conn.rollback().await?;
+            }
+            return Err(Error::InvalidQuery(
+                "the transaction was rolled back: a statement in it failed (catch errors inside \
+                 `tx.atomic(..)` to keep the rest)"
+                    .into(),
+            ));
+        }
         self.inner.db.shared.record("COMMIT");
         match conn {
             #[cfg(feature = "sqlite")]
@@ -405,7 +460,7 @@ impl Transaction {
             self.drop_callbacks_from(self.savepoint);
             return self.savepoint_sql("ROLLBACK TO SAVEPOINT").await;
         }
-        let conn = self.inner.conn.lock().await.take();
+        let conn = self.inner.conn.lock().await.conn.take();
         self.inner.db.shared.record("ROLLBACK");
         self.drop_callbacks_from(0);
         match conn {
@@ -420,8 +475,18 @@ impl Transaction {
         Ok(())
     }
 
+    /// `SAVEPOINT` / `RELEASE` / `ROLLBACK TO`: run directly on the connection, since a
+    /// rollback to a savepoint is exactly what repairs a broken transaction.
     async fn savepoint_sql(&self, verb: &str) -> Result<()> {
-        run::execute_raw(self, &format!("{verb} kata_sp_{}", self.savepoint)).await
+        let sql = format!("{verb} kata_sp_{}", self.savepoint);
+        let mut state = self.inner.conn.lock().await;
+        let Some(conn) = state.conn.as_mut() else { return Err(ended()) };
+        conn.execute_raw(&sql).await?;
+        self.inner.db.shared.record(&sql);
+        if verb.starts_with("ROLLBACK") {
+            state.broken = false;
+        }
+        Ok(())
     }
 
     fn drop_callbacks_from(&self, savepoint: u32) {

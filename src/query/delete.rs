@@ -2,6 +2,8 @@
 //! kata counts, beforehand and in the same transaction, what each model will lose, as
 //! Django's `delete()` reports it.
 
+use std::collections::HashSet;
+
 use crate::db::errors::for_model;
 use crate::db::{Db, Executor, run};
 use crate::error::{Error, IntegrityKind, Result};
@@ -10,7 +12,7 @@ use crate::model::{Model, ModelMeta};
 use crate::query::QuerySet;
 use crate::query::sql::SqlWriter;
 use crate::relation::OnDelete;
-use crate::value::{FieldType, Value};
+use crate::value::{FieldType, Key, Value};
 
 /// What a delete removed: the total and the count per model (Django's
 /// `(total, {"app.Model": n})`). It compares equal to its total.
@@ -95,40 +97,102 @@ async fn count(ex: &impl Executor, meta: &'static ModelMeta, filter: &Node) -> R
     Ok(rows.into_iter().next().unwrap_or(0))
 }
 
-/// Counts, depth first, the rows that cascades will delete; refuses (as the database
-/// would) when a restricting foreign key still has rows.
-fn collect<'a, E: Executor>(
-    ex: &'a E,
-    known: &'a [&'static ModelMeta],
-    target: &'static ModelMeta,
-    filter: Node,
-    depth: usize,
-    deleted: &'a mut Deleted,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
-    Box::pin(async move {
-        if depth > 16 {
-            return Ok(());
-        }
-        let pk = target.single_pk()?;
+/// How many keys go into one `IN (...)` list: half the backend's parameter limit, so a
+/// delete of any size stays a few statements (PostgreSQL binds the list as one array).
+fn key_chunk(ex: &impl Executor) -> usize {
+    (ex.backend().max_params() / 2).max(1)
+}
+
+/// `column IN (keys)` for a key column of type `ty`.
+fn key_in(meta: &'static ModelMeta, column: usize, keys: &[Value], ty: crate::value::ColumnType) -> Node {
+    Node::In(Box::new(Node::Column(meta, column)), keys.to_vec(), ty)
+}
+
+/// The keys of `source`'s rows whose `column` is one of `keys`.
+async fn pointing_keys(
+    ex: &impl Executor,
+    source: &'static ModelMeta,
+    pk: usize,
+    column: usize,
+    keys: &[Value],
+    key_type: crate::value::ColumnType,
+) -> Result<Vec<Value>> {
+    let ty = source.columns[pk].ty;
+    let mut found = Vec::new();
+    for chunk in keys.chunks(key_chunk(ex)) {
+        let mut w = SqlWriter::new(ex.backend())?;
+        w.push("SELECT ");
+        w.column(source, pk);
+        w.push(" FROM ");
+        w.ident(source.table);
+        w.push(" WHERE ");
+        w.node(&key_in(source, column, chunk, key_type))?;
+        found.extend(run::fetch_all(ex, w.finish(), |row| Value::decode(row, 0, ty, false)).await?);
+    }
+    Ok(found)
+}
+
+/// How many of `source`'s rows have `column` in `keys`.
+async fn count_pointing(
+    ex: &impl Executor,
+    source: &'static ModelMeta,
+    column: usize,
+    keys: &[Value],
+    key_type: crate::value::ColumnType,
+) -> Result<i64> {
+    let mut n = 0;
+    for chunk in keys.chunks(key_chunk(ex)) {
+        n += count(ex, source, &key_in(source, column, chunk, key_type)).await?;
+    }
+    Ok(n)
+}
+
+/// Finds, breadth first, the rows that cascades will delete and counts them per model,
+/// each row once however many paths reach it (cycles included); refuses (as the database
+/// would) when a restricting foreign key still has rows. `keys` are the rows of `root`
+/// about to be deleted.
+async fn collect(
+    ex: &impl Executor,
+    known: &[&'static ModelMeta],
+    root: &'static ModelMeta,
+    keys: Vec<Value>,
+    deleted: &mut Deleted,
+) -> Result<()> {
+    // The keys reached so far, per model (by address: metadata is static).
+    let mut seen: Vec<(&'static ModelMeta, HashSet<Key>)> =
+        vec![(root, keys.iter().cloned().map(Key).collect())];
+    let mut queue = vec![(root, keys)];
+    while let Some((target, keys)) = queue.pop() {
+        let key_type = target.columns[target.single_pk()?].ty;
         for (source, column, on_delete) in dependents(known, target) {
-            let pointing = Node::InSubquery {
-                lhs: Box::new(Node::Column(source, column)),
-                table: target,
-                select: pk,
-                filter: Box::new(filter.clone()),
-            };
             match on_delete {
-                OnDelete::Cascade => {
-                    let n = count(ex, source, &pointing).await?;
-                    if n > 0 {
-                        deleted.add(source.name, n as u64);
-                        if source.single_pk().is_ok() {
-                            collect(ex, known, source, pointing, depth + 1, deleted).await?;
+                OnDelete::Cascade => match source.single_pk() {
+                    Ok(pk) => {
+                        let found = pointing_keys(ex, source, pk, column, &keys, key_type).await?;
+                        let index = match seen.iter().position(|(m, _)| std::ptr::eq(*m, source)) {
+                            Some(index) => index,
+                            None => {
+                                seen.push((source, HashSet::new()));
+                                seen.len() - 1
+                            }
+                        };
+                        let set = &mut seen[index].1;
+                        let new: Vec<Value> = found.into_iter().filter(|k| set.insert(Key(k.clone()))).collect();
+                        if !new.is_empty() {
+                            deleted.add(source.name, new.len() as u64);
+                            queue.push((source, new));
                         }
                     }
-                }
+                    // Without a single-column key the rows cannot be told apart, nor followed.
+                    Err(_) => {
+                        let n = count_pointing(ex, source, column, &keys, key_type).await?;
+                        if n > 0 {
+                            deleted.add(source.name, n as u64);
+                        }
+                    }
+                },
                 OnDelete::Restrict | OnDelete::Protect | OnDelete::DoNothing => {
-                    if count(ex, source, &pointing).await? > 0 {
+                    if count_pointing(ex, source, column, &keys, key_type).await? > 0 {
                         return Err(Error::Integrity {
                             kind: IntegrityKind::ForeignKey,
                             constraint: crate::db::ddl::foreign_key_name(source, source.columns[column].name),
@@ -142,8 +206,8 @@ fn collect<'a, E: Executor>(
                 OnDelete::SetNull => {}
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 impl<M: Model> QuerySet<M> {
@@ -204,16 +268,18 @@ impl<M: Model> QuerySet<M> {
             deleted.add(meta.name, 0);
             return Ok(deleted);
         }
-        let filter = Node::In(Box::new(Node::Column(meta, pk)), keys, ty);
         let mut cascaded = Deleted::default();
-        collect(ex, known, meta, filter.clone(), 0, &mut cascaded).await?;
-        let mut w = SqlWriter::new(ex.backend())?;
-        w.push("DELETE FROM ");
-        w.ident(meta.table);
-        w.push(" WHERE ");
-        w.node(&filter)?;
-        let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-        deleted.add(meta.name, done.rows_affected);
+        collect(ex, known, meta, keys.clone(), &mut cascaded).await?;
+        let mut rows = 0;
+        for chunk in keys.chunks(key_chunk(ex)) {
+            let mut w = SqlWriter::new(ex.backend())?;
+            w.push("DELETE FROM ");
+            w.ident(meta.table);
+            w.push(" WHERE ");
+            w.node(&key_in(meta, pk, chunk, ty))?;
+            rows += run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?.rows_affected;
+        }
+        deleted.add(meta.name, rows);
         for (model, n) in cascaded.per_model {
             deleted.add(model, n);
         }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use delete::Deleted;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
-pub(crate) use write::assignments_as_q;
+pub(crate) use write::{assignments_as_q, name_foreign_key};
 pub use write::{Insert, InsertSource, ModelExt, Update};
 
 use crate::backend::Backend;

@@ -214,7 +214,7 @@ fn assignment_values<M>(assignments: &[Assignment<M>]) -> Vec<(usize, Value)> {
 
 /// SQLite reports a foreign-key violation without naming the constraint: find the key that
 /// points nowhere and name its constraint as the other backends do (`table_column_fkey`).
-async fn name_foreign_key(
+pub(crate) async fn name_foreign_key(
     ex: &impl Executor,
     err: Error,
     meta: &'static crate::ModelMeta,

@@ -132,10 +132,15 @@ where
         w.push(" WHERE ");
         w.node(&Node::And(vec![
             eq(through, owner_column, owner.key.clone()),
-            eq(through, target_column, target),
+            eq(through, target_column, target.clone()),
         ]))?;
         w.push(")");
-        run::execute(ex, w.finish()).await.map_err(|e| crate::db::errors::for_model(e, through))?;
+        if let Err(e) = run::execute(ex, w.finish()).await {
+            // SQLite does not name the constraint: find which side points nowhere.
+            let keys = vec![(owner_column, owner.key.clone()), (target_column, target)];
+            let e = crate::db::errors::for_model(e, through);
+            return Err(crate::query::name_foreign_key(ex, e, through, keys).await);
+        }
         Ok(())
     }
 
