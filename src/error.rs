@@ -62,6 +62,15 @@ pub enum Error {
         /// What was attempted.
         operation: &'static str,
     },
+    /// A relation was read that no `select_related`/`prefetch_related` loaded (for example
+    /// when converting to a schema with `nested(..)`); kata never loads it behind your back.
+    #[error("{model}.{relation} is not loaded: add select_related/prefetch_related to the query")]
+    NotLoaded {
+        /// The model's name.
+        model: &'static str,
+        /// The relation field.
+        relation: &'static str,
+    },
     /// No connection became free within the pool's acquire timeout.
     #[error("timed out waiting for a database connection")]
     PoolTimedOut,
@@ -187,6 +196,12 @@ impl fmt::Display for ValidationErrors {
             write!(f, "{}: {}", e.field, e.message)?;
         }
         Ok(())
+    }
+}
+
+impl From<std::convert::Infallible> for Error {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
     }
 }
 

@@ -53,3 +53,46 @@ fn foreign_key_json_schema_is_the_key_type() {
     assert!(required.contains(&"owner_id"));
     assert!(!required.contains(&"reviewer_id"));
 }
+
+/// A post, output with its author nested (Ninja's `depth`).
+#[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+#[model_schema(PostOut, fields(id, title, author, editor), nested(author = UserOut, editor = UserOut))]
+pub struct Post {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    #[kata(foreign_key)]
+    pub author: ForeignKey<Writer>,
+    #[kata(foreign_key, on_delete = "set_null")]
+    pub editor: Option<ForeignKey<Writer>>,
+    pub title: String,
+}
+
+/// A writer with an output schema.
+#[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+#[model_schema(UserOut, fields(id, name))]
+pub struct Writer {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[kata::test]
+async fn nested_output_needs_the_relation_loaded_and_never_queries(db: Db) {
+    db.create_tables(&[Writer::meta(), Post::meta()]).await.unwrap();
+    let ann = Writer::objects().acreate(&db, [Writer::name.set("ann")]).await.unwrap();
+    Post::objects()
+        .acreate(&db, [Post::author.set(ForeignKey::new(ann.id)), Post::title.set("hi")])
+        .await
+        .unwrap();
+    let plain = Post::objects().alist(&db).await.unwrap();
+    let err = PostOut::try_from(&plain[0]).unwrap_err();
+    assert!(matches!(err, kata::Error::NotLoaded { model: "Post", relation: "author" }), "{err:?}");
+    let loaded =
+        Post::objects().select_related(Post::author).select_related(Post::editor).alist(&db).await.unwrap();
+    let out =
+        kata::testing::assert_num_queries(&db, 0, async { PostOut::try_from(&loaded[0]) }).await.unwrap();
+    assert_eq!(out.author, UserOut { id: ann.id, name: "ann".into() });
+    assert_eq!(out.editor, None);
+    let json = serde_json::to_value(&out).unwrap();
+    assert_eq!(json["author"]["name"], "ann");
+}

@@ -121,7 +121,8 @@ fn inherent_impl(cont: &Container<'_>) -> TokenStream {
     let meta_doc = format!("The table metadata of [`{model}`].");
     quote! {
         #[automatically_derived]
-        #[allow(non_upper_case_globals)]
+        // Field handles of a private model may go unused; that is not the user's mistake.
+        #[allow(non_upper_case_globals, dead_code)]
         impl #ident {
             #(#field_consts)*
 
@@ -669,7 +670,7 @@ fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStre
     let (manager, kind, doc) = if let Some(column) = field.column_index.filter(|_| field.is_foreign_key()) {
         let column = Literal::usize_unsuffixed(column);
         (
-            quote!(::kata::__private::HasMany<#owner>),
+            quote_spanned!(related.span=> ::kata::__private::HasMany<#owner>),
             quote!(__k::RelationKind::Reverse { source: <#owner as __k::Model>::meta, column: #column }),
             format!(
                 "The [`{}`] rows whose `{}` points at this one (a related manager).",
@@ -687,7 +688,7 @@ fn reverse_accessor(cont: &Container<'_>, field: &Field<'_>) -> Option<TokenStre
             (quote!(::core::option::Option::None), quote!(::core::option::Option::None))
         };
         (
-            quote!(::kata::__private::ManyToMany<#owner>),
+            quote_spanned!(related.span=> ::kata::__private::ManyToMany<#owner>),
             quote!(__k::RelationKind::ManyToMany {
                 target: <#owner as __k::Model>::meta,
                 through: #through,

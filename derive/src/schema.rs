@@ -130,6 +130,24 @@ fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) ->
             }
         }
     }
+    for (field, _) in &spec.nested {
+        let name = field.to_string();
+        match chosen.iter().find(|f| f.name == name) {
+            None => {
+                if known(field) {
+                    cx.error_spanned_by(
+                        field,
+                        format!("`{name}` is nested but not a field of schema `{}`", spec.name),
+                    );
+                }
+            }
+            Some(f) if !f.is_foreign_key() => cx.error_spanned_by(
+                field,
+                format!("`{name}` is not a ForeignKey or OneToOne field: only those can be nested"),
+            ),
+            Some(_) => {}
+        }
+    }
     Some(Resolved { spec, fields: chosen.into_iter().map(|f| (f, optional(f))).collect() })
 }
 
@@ -203,6 +221,41 @@ fn generate(
         }
         if email {
             schemars_attrs.push(quote!(#[schemars(email)]));
+        }
+        if let Some((_, schema_ty)) = spec.nested.iter().find(|(n, _)| *n == field.name.as_str()) {
+            let model_name = &model.name;
+            let relation = &field.name;
+            let not_loaded = quote! {
+                ::kata::Error::NotLoaded { model: #model_name, relation: #relation }
+            };
+            let convert = |e: TokenStream| {
+                quote! {
+                    <#schema_ty as ::core::convert::TryFrom<&_>>::try_from(
+                        #e.get().ok_or(#not_loaded)?
+                    ).map_err(::kata::Error::from)?
+                }
+            };
+            if option_inner(ty).is_some() {
+                let inner = convert(quote!(fk));
+                struct_fields.push(quote! {
+                    #(#field_docs)*
+                    pub #ident: ::core::option::Option<#schema_ty>
+                });
+                from_ref.push(quote! {
+                    #ident: match &model.#ident {
+                        ::core::option::Option::None => ::core::option::Option::None,
+                        ::core::option::Option::Some(fk) => ::core::option::Option::Some(#inner),
+                    }
+                });
+            } else {
+                let value = convert(quote!(model.#ident));
+                struct_fields.push(quote! {
+                    #(#field_docs)*
+                    pub #ident: #schema_ty
+                });
+                from_ref.push(quote!(#ident: #value));
+            }
+            continue;
         }
         if field.is_foreign_key() {
             foreign_key_field(
@@ -344,41 +397,8 @@ fn generate(
     });
     let column_count = columns.len();
 
-    quote! {
-        #doc
-        #[derive(
-            ::kata::__private::serde::Serialize,
-            ::kata::__private::serde::Deserialize,
-            ::kata::__private::schemars::JsonSchema,
-            ::core::fmt::Debug,
-            ::core::clone::Clone,
-            ::core::cmp::PartialEq,
-            #(#extra),*
-        )]
-        #[serde(crate = "::kata::__private::serde")]
-        #[schemars(crate = "::kata::__private::schemars")]
-        #schema_description
-        #rename_all
-        #vis struct #name {
-            #(#struct_fields,)*
-        }
-
-        #[automatically_derived]
-        impl #name {
-            #(#default_fns)*
-
-            /// Checks every rule the JSON Schema states (`maxLength`, e-mail format, `null`
-            /// only where allowed) and reports every violation with its field.
-            pub fn validate(&self) -> ::kata::__private::Result<()> {
-                ::kata::__private::Validate::validate(self)
-            }
-
-            /// Copies the fields this value sets onto `model` (absent patch fields are left alone).
-            pub fn apply(&self, model: &mut #model_ident) {
-                ::kata::__private::Apply::apply_to(self, model)
-            }
-        }
-
+    let conversions = if spec.nested.is_empty() {
+        quote! {
         #default_impl
 
         #[automatically_derived]
@@ -392,13 +412,6 @@ fn generate(
         impl ::core::convert::From<&#model_ident> for #name {
             fn from(model: &#model_ident) -> Self {
                 #name { #(#from_ref),* }
-            }
-        }
-
-        #[automatically_derived]
-        impl ::kata::__private::Validate for #name {
-            fn validate_into(&self, errors: &mut ::kata::__private::ValidationErrors) {
-                #(#checks)*
             }
         }
 
@@ -439,6 +452,81 @@ fn generate(
             const COLUMNS: &'static [usize] = &[#(#columns),*];
             fn __decode(reader: &mut ::kata::__private::RowReader<'_>) -> ::kata::__private::Result<Self> {
                 ::core::result::Result::Ok(#name { #(#decodes),* })
+            }
+        }
+        }
+    } else {
+        nested_conversions(name, model_ident, &from_ref)
+    };
+    let apply_method = spec.nested.is_empty().then(|| {
+        quote! {
+            /// Copies the fields this value sets onto `model` (absent patch fields are left alone).
+            pub fn apply(&self, model: &mut #model_ident) {
+                ::kata::__private::Apply::apply_to(self, model)
+            }
+        }
+    });
+
+    quote! {
+        #doc
+        #[derive(
+            ::kata::__private::serde::Serialize,
+            ::kata::__private::serde::Deserialize,
+            ::kata::__private::schemars::JsonSchema,
+            ::core::fmt::Debug,
+            ::core::clone::Clone,
+            ::core::cmp::PartialEq,
+            #(#extra),*
+        )]
+        #[serde(crate = "::kata::__private::serde")]
+        #[schemars(crate = "::kata::__private::schemars")]
+        #schema_description
+        #rename_all
+        #vis struct #name {
+            #(#struct_fields,)*
+        }
+
+        #[automatically_derived]
+        impl #name {
+            #(#default_fns)*
+
+            /// Checks every rule the JSON Schema states (`maxLength`, e-mail format, `null`
+            /// only where allowed) and reports every violation with its field.
+            pub fn validate(&self) -> ::kata::__private::Result<()> {
+                ::kata::__private::Validate::validate(self)
+            }
+
+            #apply_method
+        }
+
+        #[automatically_derived]
+        impl ::kata::__private::Validate for #name {
+            fn validate_into(&self, errors: &mut ::kata::__private::ValidationErrors) {
+                #(#checks)*
+            }
+        }
+
+        #conversions
+    }
+}
+
+/// A schema with `nested(..)` is for output: it converts from a model with `TryFrom`, which
+/// fails with `Error::NotLoaded` when a nested relation was not loaded.
+fn nested_conversions(name: &Ident, model: &Ident, from_ref: &[TokenStream]) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl ::core::convert::TryFrom<&#model> for #name {
+            type Error = ::kata::Error;
+            fn try_from(model: &#model) -> ::core::result::Result<Self, ::kata::Error> {
+                ::core::result::Result::Ok(#name { #(#from_ref),* })
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::convert::TryFrom<#model> for #name {
+            type Error = ::kata::Error;
+            fn try_from(model: #model) -> ::core::result::Result<Self, ::kata::Error> {
+                <Self as ::core::convert::TryFrom<&#model>>::try_from(&model)
             }
         }
     }

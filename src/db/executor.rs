@@ -121,8 +121,10 @@ impl Conn<'_> {
     /// or rolls back to a savepoint (PostgreSQL refuses everything after an error anyway;
     /// kata does the same on every backend, as Django does).
     pub(crate) fn note_failure(&mut self, err: &Error) {
-        if let (Conn::Transaction(state), Error::Database(sqlx::Error::Database(_)) | Error::Integrity { .. }) =
-            (self, err)
+        if let (
+            Conn::Transaction(state),
+            Error::Database(sqlx::Error::Database(_)) | Error::Integrity { .. },
+        ) = (self, err)
         {
             state.broken = true;
         }

@@ -177,7 +177,8 @@ async fn collect(
                             }
                         };
                         let set = &mut seen[index].1;
-                        let new: Vec<Value> = found.into_iter().filter(|k| set.insert(Key(k.clone()))).collect();
+                        let new: Vec<Value> =
+                            found.into_iter().filter(|k| set.insert(Key(k.clone()))).collect();
                         if !new.is_empty() {
                             deleted.add(source.name, new.len() as u64);
                             queue.push((source, new));

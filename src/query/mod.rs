@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 pub use delete::Deleted;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
-pub(crate) use write::{assignments_as_q, name_foreign_key};
 pub use write::{Insert, InsertSource, ModelExt, Update};
+pub(crate) use write::{assignments_as_q, name_foreign_key};
 
 use crate::backend::Backend;
 use crate::error::Result;

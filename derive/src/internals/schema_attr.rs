@@ -48,9 +48,11 @@ pub(crate) struct SchemaSpec {
     pub(crate) doc: Option<LitStr>,
     /// `no_default`: do not implement `Default`.
     pub(crate) no_default: bool,
+    /// `nested(author = UserOut)`: relation fields output as the related object's schema.
+    pub(crate) nested: Vec<(Ident, Path)>,
 }
 
-const KEYS: &str = "fields, exclude, optional, derive, rename_all, doc, no_default";
+const KEYS: &str = "fields, exclude, optional, nested, derive, rename_all, doc, no_default";
 const ALL: &str = "__all__";
 
 /// Parses every `#[model_schema]` attribute.
@@ -117,6 +119,7 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
     let mut rename_all = None;
     let mut doc = None;
     let mut no_default = false;
+    let mut nested = Vec::new();
     for meta in metas {
         let key = meta.path().get_ident().map(Ident::to_string).unwrap_or_default();
         match key.as_str() {
@@ -193,6 +196,35 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
                 doc = string(cx, &meta);
             }
             "no_default" if matches!(meta, Meta::Path(_)) => no_default = true,
+            "nested" => match &meta {
+                Meta::List(list) => {
+                    match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+                        Ok(pairs) => {
+                            for pair in pairs {
+                                match pair {
+                                    Meta::NameValue(nv) if nv.path.get_ident().is_some() => match &nv.value {
+                                        Expr::Path(p) => {
+                                            if let Some(field) = nv.path.get_ident() {
+                                                nested.push((field.clone(), p.path.clone()));
+                                            }
+                                        }
+                                        other => cx.error_spanned_by(
+                                            other,
+                                            "expected a schema type: `nested(author = UserOut)`",
+                                        ),
+                                    },
+                                    other => cx.error_spanned_by(
+                                        other,
+                                        "expected `field = Schema`: `nested(author = UserOut)`",
+                                    ),
+                                }
+                            }
+                        }
+                        Err(e) => cx.syn_error(e),
+                    }
+                }
+                other => cx.error_spanned_by(other, "expected `nested(author = UserOut)`"),
+            },
             _ => cx.error_spanned_by(
                 meta.path(),
                 format!("unknown model_schema key `{key}`; expected one of: {KEYS}"),
@@ -214,6 +246,7 @@ fn parse_one(cx: &Ctxt, attr: &Attribute) -> Option<SchemaSpec> {
         rename_all,
         doc,
         no_default,
+        nested,
     })
 }
 
