@@ -3,7 +3,9 @@
 //!
 //! Use them through kata (`use kata::prelude::*;` brings `Model` in, and `#[kata::test]` is
 //! re-exported as `kata::test`); the generated code refers to `::kata::__private` only, so a
-//! crate that uses them needs no other dependency.
+//! crate that uses them needs no other dependency. The examples here are shown as text,
+//! since this crate cannot depend on kata; the same examples compile and run as doctests in
+//! kata's own documentation and README.
 //!
 //! The pipeline follows serde_derive: every `#[kata(...)]` attribute is parsed into an
 //! internal AST (`internals::attr`, `internals::ast`), cross-field rules are checked
@@ -33,7 +35,7 @@ use proc_macro::TokenStream;
 /// `index`, `email`, `max_length = 150`, `default = "" | true | 3 | 1.5 | now`,
 /// `column = "name"` (default: the field's name).
 ///
-/// ```ignore
+/// ```text
 /// use kata::prelude::*;
 /// use chrono::{DateTime, Utc};
 ///
@@ -69,7 +71,7 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 /// `#[kata::test(backends = "postgres,mysql")]` limits the backends (names: `sqlite`,
 /// `postgres`, `mysql`).
 ///
-/// ```ignore
+/// ```text
 /// use kata::prelude::*;
 ///
 /// #[kata::test]
@@ -99,7 +101,7 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 /// serde and JSON Schema use the stored values; a value the enum does not know is an error
 /// (`kata::Error::Decode` when read from the database), never a panic.
 ///
-/// ```ignore
+/// ```text
 /// use kata::prelude::*;
 ///
 /// #[derive(Choices, Debug, Clone, Copy, PartialEq)]
