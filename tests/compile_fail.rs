@@ -14,5 +14,6 @@ fn ui() {
     t.compile_fail("derive/tests/ui/query/*.rs");
     t.compile_fail("derive/tests/ui/choices/*.rs");
     t.compile_fail("derive/tests/ui/schema/*.rs");
+    t.compile_fail("derive/tests/ui/relations/*.rs");
     t.pass("derive/tests/ui/pass/*.rs");
 }

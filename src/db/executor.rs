@@ -130,6 +130,21 @@ impl Conn<'_> {
         }
     }
 
+    /// Clears and returns the broken flag, for a read-only probe after a failure.
+    pub(crate) fn take_broken(&mut self) -> bool {
+        match self {
+            Conn::Transaction(state) => std::mem::take(&mut state.broken),
+            _ => false,
+        }
+    }
+
+    /// Restores the broken flag after a probe.
+    pub(crate) fn restore_broken(&mut self, broken: bool) {
+        if let Conn::Transaction(state) = self {
+            state.broken |= broken;
+        }
+    }
+
     pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
         Ok(match self {
             #[cfg(feature = "sqlite")]

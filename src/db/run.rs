@@ -93,6 +93,17 @@ where
     Ok(out)
 }
 
+/// Whether `stmt` returns a row, even inside a transaction that a failed statement broke:
+/// used only to read which constraint that failure broke (SQLite does not say).
+pub(crate) async fn probe<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Result<bool> {
+    let Statement { sql, args } = stmt;
+    let mut conn = ex.__acquire().await?;
+    let broken = conn.take_broken();
+    let result = fetch_all_on(&mut conn, &sql, args, &mut |_| Ok(())).await;
+    conn.restore_broken(broken);
+    Ok(!result?.is_empty())
+}
+
 /// Runs `stmt` and decodes its first row, if any.
 pub(crate) async fn fetch_optional<E, T, F>(ex: &E, stmt: Statement, decode: F) -> Result<Option<T>>
 where

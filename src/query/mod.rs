@@ -283,17 +283,9 @@ impl<M: Model> QuerySet<M> {
         &self,
         w: &mut SqlWriter,
         list: impl FnOnce(&mut SqlWriter) -> Result<()>,
-        from: &dyn Fn(&mut SqlWriter),
+        from: &dyn Fn(&mut SqlWriter) -> Result<()>,
     ) -> Result<()> {
-        self.write_select_full(
-            w,
-            list,
-            &|w| {
-                from(w);
-                Ok(())
-            },
-            &[],
-        )
+        self.write_select_full(w, list, from, &[])
     }
 
     fn write_select_full(

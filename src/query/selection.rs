@@ -284,6 +284,13 @@ impl<M: Model> QuerySet<M> {
 impl<M: Model, S: Selection<M>> Annotated<M, S> {
     fn statement(&self, ex: &impl Executor) -> Result<crate::query::sql::Statement> {
         let meta = M::meta();
+        if !self.query.joins.is_empty() || !self.query.prefetches.is_empty() {
+            return Err(crate::Error::InvalidQuery(
+                "annotate does not load relations yet: drop select_related/prefetch_related here, or \
+                 load them with aprefetch_related_objects afterwards"
+                    .into(),
+            ));
+        }
         let group: Vec<Node> = if self.nodes.iter().any(Node::contains_aggregate) {
             (0..meta.columns.len()).map(|i| Node::Column(meta, i)).collect()
         } else {

@@ -113,6 +113,20 @@ impl SqlWriter {
         Ok(())
     }
 
+    /// `"t"."pk" = ? AND ...` for a model instance's primary key.
+    pub(crate) fn pk_equals<M: Model>(&mut self, model: &M) -> Result<()> {
+        let meta = M::meta();
+        for (n, &i) in meta.primary_key.iter().enumerate() {
+            if n > 0 {
+                self.push(" AND ");
+            }
+            self.column(meta, i);
+            self.push(" = ");
+            self.bind_column(model, i)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn comma_separated<I, F>(&mut self, items: I, mut each: F) -> Result<()>
     where
         I: IntoIterator,

@@ -186,6 +186,10 @@ async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<
             model.__set_auto_pk(id)?;
         }
     }
+    // Saved rows with a key of their own (not `auto`) get their related managers too.
+    if meta.auto_column().is_none() {
+        models.iter_mut().for_each(M::__sync_relations);
+    }
     Ok(())
 }
 
@@ -248,7 +252,7 @@ pub(crate) async fn name_foreign_key(
         if w.node(&q.node).is_err() {
             break;
         }
-        if let Ok(None) = run::fetch_optional(ex, w.finish(), |_| Ok(())).await {
+        if let Ok(false) = run::probe(ex, w.finish()).await {
             let constraint = crate::db::ddl::foreign_key_name(meta, meta.columns[index].name);
             return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
         }
@@ -269,17 +273,8 @@ impl DecodeFirst for i64 {
 
 /// The `WHERE pk = ...` condition for a model instance.
 fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
-    let meta = M::meta();
     w.push(" WHERE ");
-    for (n, &i) in meta.primary_key.iter().enumerate() {
-        if n > 0 {
-            w.push(" AND ");
-        }
-        w.column(meta, i);
-        w.push(" = ");
-        w.bind_column(model, i)?;
-    }
-    Ok(())
+    w.pk_equals(model)
 }
 
 /// Runs `body` atomically: inside a new transaction when `ex` is a pool, or inside the
@@ -554,14 +549,7 @@ fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[us
         w.push(" = CASE");
         for model in models {
             w.push(" WHEN ");
-            for (n, &k) in meta.primary_key.iter().enumerate() {
-                if n > 0 {
-                    w.push(" AND ");
-                }
-                w.column(meta, k);
-                w.push(" = ");
-                w.bind_column(model, k)?;
-            }
+            w.pk_equals(model)?;
             w.push(" THEN ");
             w.bind_column(model, c)?;
         }
@@ -573,14 +561,7 @@ fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[us
     w.push(" WHERE ");
     for (n, model) in models.iter().enumerate() {
         w.push(if n > 0 { " OR (" } else { "(" });
-        for (k, &i) in meta.primary_key.iter().enumerate() {
-            if k > 0 {
-                w.push(" AND ");
-            }
-            w.column(meta, i);
-            w.push(" = ");
-            w.bind_column(model, i)?;
-        }
+        w.pk_equals(model)?;
         w.push(")");
     }
     Ok(w.finish())
@@ -689,14 +670,17 @@ pub trait ModelExt: Model {
                 pk_condition(&mut w, &*self)?;
                 let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
                 if done.rows_affected > 0 || ex.backend() == Backend::MySql && self.aexists_in(ex).await? {
+                    self.__sync_relations();
                     return Ok(());
                 }
             } else if self.aexists_in(ex).await? {
+                self.__sync_relations();
                 return Ok(());
             }
             // The key was set by hand and has no row yet: insert the row with that key.
             let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false, true)?;
             run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
+            self.__sync_relations();
             Ok(())
         }
     }

@@ -202,8 +202,9 @@ single_valued! {
 }
 
 single_valued! {
-    /// A one-to-one relation: a unique foreign key (Django's `OneToOneField`). The target's
-    /// reverse accessor returns one object.
+    /// A one-to-one relation: a unique foreign key (Django's `OneToOneField`). The reverse
+    /// side (a `related_name` accessor or a `reverse_of` field) is a related manager that
+    /// holds at most one row; `select_related` follows this side only.
     OneToOne
 }
 

@@ -338,6 +338,14 @@ where
             if owners.is_empty() {
                 return Ok(());
             }
+            if self.queryset.limit.is_some() || self.queryset.offset.is_some() {
+                return Err(Error::InvalidQuery(format!(
+                    "the prefetch query of {}.{} cannot be sliced: a limit or offset would apply \
+                     to every owner's rows together; filter it instead",
+                    M::meta().name,
+                    M::meta().relations[self.index].field
+                )));
+            }
             let keys: Vec<Value> = owners.iter().map(|o| o.pk().to_value()).collect();
             let step = step_of(M::meta(), &M::meta().relations[self.index])?;
             let key_type = M::meta().columns[M::meta().single_pk()?].ty;
@@ -442,28 +450,38 @@ impl<M: Model> QuerySet<M> {
         let pk = meta.single_pk()?;
         let owner = &through.columns[owner_column];
         let mut w = SqlWriter::new(ex.backend())?;
-        let link = |w: &mut SqlWriter| {
+        // The link table's JOIN, then the query's own select_related JOINs.
+        let from = |w: &mut SqlWriter| {
             w.push(" INNER JOIN ");
             w.ident(through.table);
             w.push(" ON ");
             w.column(through, target_column);
             w.push(" = ");
             w.column(meta, pk);
+            let base = w.quoted(meta.table);
+            let mut next = 1;
+            for join in &self.joins {
+                join.write_joins(w, &base, false, &mut next)?;
+            }
+            Ok(())
         };
         self.write_select_with(
             &mut w,
             |w| {
                 w.model_columns(meta);
+                let mut next = 1;
+                for join in &self.joins {
+                    join.write_columns(w, &mut next);
+                }
                 w.push(", ");
                 w.column(through, owner_column);
                 Ok(())
             },
-            &link,
+            &from,
         )?;
-        let width = meta.columns.len();
+        let width = meta.columns.len() + self.joins.iter().map(|j| j.width()).sum::<usize>();
         let mut rows = crate::db::run::fetch_all(ex, w.finish(), |row| {
-            let mut reader = RowReader::new(row);
-            let model = M::__decode(&mut reader)?;
+            let model = self.decode_row(row)?;
             let key = Value::decode(row, width, owner.ty, owner.nullable)?;
             Ok((key, model))
         })

@@ -10,6 +10,34 @@ use crate::relation::fields::{HasMany, ManyToMany, Owner};
 use crate::relation::step_of;
 use crate::value::{FieldType, Value};
 
+/// Runs `$body` with `$x` bound to an executor: in a new transaction when `$ex` is a pool,
+/// inside the caller's transaction otherwise, so that a change of several statements
+/// (`aset`) is all or nothing, as Django's.
+macro_rules! atomically {
+    ($ex:expr, |$x:ident| $body:expr) => {{
+        match $ex.__db() {
+            Some(db) => {
+                let tx = crate::db::Db::begin(db).await?;
+                let $x = &tx;
+                match $body {
+                    Ok(value) => {
+                        tx.commit().await?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+            None => {
+                let $x = $ex;
+                $body
+            }
+        }
+    }};
+}
+
 fn eq(meta: &'static crate::ModelMeta, column: usize, value: Value) -> Node {
     Node::Binary(Box::new(Node::Column(meta, column)), BinOp::Eq, Box::new(Node::Value(value)))
 }
@@ -174,7 +202,8 @@ where
         Ok(())
     }
 
-    /// Makes `objects` exactly the linked rows: unlinks the others, links the missing.
+    /// Makes `objects` exactly the linked rows: unlinks the others, links the missing; all
+    /// or nothing.
     pub async fn aset(&self, ex: &impl Executor, objects: &[&T]) -> Result<()> {
         let owner = self.owner("aset")?;
         let (through, owner_column, target_column) = link(owner)?;
@@ -187,16 +216,30 @@ where
         if !keys.is_empty() {
             keep.push(Node::Not(Box::new(Node::In(
                 Box::new(Node::Column(through, target_column)),
-                keys,
+                keys.clone(),
                 <T::Pk as FieldType>::COLUMN_TYPE,
             ))));
         }
         w.node(&Node::And(keep))?;
-        run::execute(ex, w.finish()).await?;
-        for object in objects {
-            self.aadd(ex, object).await?;
+        let unlink = w.finish();
+        let result: Result<()> = atomically!(ex, |x| async {
+            run::execute(x, unlink).await?;
+            for object in objects {
+                self.aadd(x, object).await?;
+            }
+            Ok(())
         }
-        Ok(())
+        .await);
+        match result {
+            // A failed statement ends the transaction before SQLite's unnamed foreign-key
+            // error can be named inside it: name it now, once the links are as before.
+            Err(e) => {
+                let mut links = vec![(owner_column, owner.key.clone())];
+                links.extend(keys.into_iter().map(|k| (target_column, k)));
+                Err(crate::query::name_foreign_key(ex, e, through, links).await)
+            }
+            Ok(()) => Ok(()),
+        }
     }
 
     /// Creates a related row and links it.
@@ -304,13 +347,21 @@ where
         Ok(())
     }
 
-    /// Makes `objects` exactly the related rows (the others' foreign keys are cleared).
+    /// Makes `objects` exactly the related rows (the others' foreign keys are cleared); all
+    /// or nothing.
     pub async fn aset(&self, ex: &impl Executor, objects: &[&T]) -> Result<()> {
-        self.aclear(ex).await?;
+        self.owner("aset")?;
         for object in objects {
-            self.aadd(ex, object).await?;
+            pk_value(*object)?;
         }
-        Ok(())
+        atomically!(ex, |x| async {
+            self.aclear(x).await?;
+            for object in objects {
+                self.aadd(x, object).await?;
+            }
+            Ok(())
+        }
+        .await)
     }
 
     /// Creates a row pointing here, from assignments or an input schema (the foreign key
