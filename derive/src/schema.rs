@@ -84,8 +84,9 @@ fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) ->
         }
     };
     let chosen: Vec<&Field<'a>> = match &spec.selection {
-        // To-many relations are not columns; they are not in schemas (yet).
-        Selection::All => model.fields.iter().filter(|f| f.relation_index.is_none()).collect(),
+        // Reverse relations (`HasMany`) are the other model's business; many-to-many fields
+        // appear as lists of keys.
+        Selection::All => model.fields.iter().filter(|f| f.attrs.reverse_of.is_none()).collect(),
         Selection::Fields(names) => {
             names.iter().for_each(|n| {
                 known(n);
@@ -93,15 +94,18 @@ fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) ->
             for n in names {
                 if model
                     .field_named(n.to_string().trim_start_matches("r#"))
-                    .is_some_and(|f| f.relation_index.is_some())
+                    .is_some_and(|f| f.attrs.reverse_of.is_some())
                 {
-                    cx.error_spanned_by(n, format!("`{n}` is a to-many relation: schemas hold columns only (list the related keys in a schema of your own)"));
+                    cx.error_spanned_by(
+                        n,
+                        format!("`{n}` is a reverse relation: put it in a schema of the model that holds the foreign key"),
+                    );
                 }
             }
             model
                 .fields
                 .iter()
-                .filter(|f| f.relation_index.is_none() && names.iter().any(|n| n == f.name.as_str()))
+                .filter(|f| f.attrs.reverse_of.is_none() && names.iter().any(|n| n == f.name.as_str()))
                 .collect()
         }
         Selection::Exclude(names) => {
@@ -111,7 +115,7 @@ fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) ->
             model
                 .fields
                 .iter()
-                .filter(|f| f.relation_index.is_none() && !names.iter().any(|n| n == f.name.as_str()))
+                .filter(|f| f.attrs.reverse_of.is_none() && !names.iter().any(|n| n == f.name.as_str()))
                 .collect()
         }
     };
@@ -148,7 +152,15 @@ fn resolve<'s, 'a>(cx: &Ctxt, model: &'s Container<'a>, spec: &'s SchemaSpec) ->
             Some(_) => {}
         }
     }
-    Some(Resolved { spec, fields: chosen.into_iter().map(|f| (f, optional(f))).collect() })
+    if let Optional::Some(names) = &spec.optional {
+        for n in names {
+            if chosen.iter().any(|f| n == f.name.as_str() && f.attrs.many_to_many.is_some()) {
+                cx.error_spanned_by(n, format!("`{n}` is a many-to-many field: it cannot be optional"));
+            }
+        }
+    }
+    let fields = chosen.into_iter().map(|f| (f, f.attrs.many_to_many.is_none() && optional(f))).collect();
+    Some(Resolved { spec, fields })
 }
 
 /// `T` for `Option<T>`, written as such.
@@ -201,6 +213,7 @@ fn generate(
     let mut decodes = Vec::new();
     let mut columns = Vec::new();
 
+    let mut output_only = !spec.nested.is_empty();
     for (field, optional) in &schema.fields {
         let ident = field.ident;
         let ty = field.ty;
@@ -221,6 +234,29 @@ fn generate(
         }
         if email {
             schemars_attrs.push(quote!(#[schemars(email)]));
+        }
+        if field.attrs.many_to_many.is_some() {
+            // The related keys, like Ninja; reading them needs prefetch_related, so such a
+            // schema converts with TryFrom.
+            output_only = true;
+            let model_name = &model.name;
+            let relation = &field.name;
+            struct_fields.push(quote! {
+                #(#field_docs)*
+                pub #ident: ::std::vec::Vec<
+                    <<#ty as ::kata::__private::ToMany>::Target as ::kata::__private::Model>::Pk
+                >
+            });
+            from_ref.push(quote! {
+                #ident: model
+                    .#ident
+                    .get()
+                    .ok_or(::kata::Error::NotLoaded { model: #model_name, relation: #relation })?
+                    .iter()
+                    .map(::kata::__private::Model::pk)
+                    .collect()
+            });
+            continue;
         }
         if let Some((_, schema_ty)) = spec.nested.iter().find(|(n, _)| *n == field.name.as_str()) {
             let model_name = &model.name;
@@ -397,7 +433,7 @@ fn generate(
     });
     let column_count = columns.len();
 
-    let conversions = if spec.nested.is_empty() {
+    let conversions = if !output_only {
         quote! {
         #default_impl
 
@@ -458,7 +494,7 @@ fn generate(
     } else {
         nested_conversions(name, model_ident, &from_ref)
     };
-    let apply_method = spec.nested.is_empty().then(|| {
+    let apply_method = (!output_only).then(|| {
         quote! {
             /// Copies the fields this value sets onto `model` (absent patch fields are left alone).
             pub fn apply(&self, model: &mut #model_ident) {
@@ -510,8 +546,8 @@ fn generate(
     }
 }
 
-/// A schema with `nested(..)` is for output: it converts from a model with `TryFrom`, which
-/// fails with `Error::NotLoaded` when a nested relation was not loaded.
+/// A schema with `nested(..)` or many-to-many keys is for output: it converts from a model
+/// with `TryFrom`, which fails with `Error::NotLoaded` when such a relation was not loaded.
 fn nested_conversions(name: &Ident, model: &Ident, from_ref: &[TokenStream]) -> TokenStream {
     quote! {
         #[automatically_derived]

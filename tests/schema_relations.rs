@@ -1,5 +1,7 @@
-//! ModelSchema on models with foreign keys: the key appears as `<field>_id`, the same name on
-//! input and output, and patches set or clear it.
+//! ModelSchema on models with relations: a foreign key appears as `<field>_id`, the same
+//! name on input and output, and patches set or clear it; `nested(..)` outputs the related
+//! object's schema; a many-to-many field is the list of related keys. Output conversions of
+//! relations need them loaded and never query.
 
 use kata::prelude::*;
 
@@ -95,4 +97,45 @@ async fn nested_output_needs_the_relation_loaded_and_never_queries(db: Db) {
     assert_eq!(out.editor, None);
     let json = serde_json::to_value(&out).unwrap();
     assert_eq!(json["author"]["name"], "ann");
+}
+
+/// A tag, for the many-to-many below.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Tag {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    pub label: String,
+}
+
+/// An article with tags, output with the tag keys as Ninja does.
+#[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+#[model_schema(ArticleOut, fields(id, headline, tags))]
+pub struct Article {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    pub headline: String,
+    #[kata(many_to_many)]
+    pub tags: ManyToMany<Tag>,
+}
+
+#[kata::test]
+async fn many_to_many_fields_are_lists_of_keys_once_prefetched(db: Db) {
+    db.create_tables(&[Tag::meta(), Article::meta()]).await.unwrap();
+    let rust = Tag::objects().acreate(&db, [Tag::label.set("rust")]).await.unwrap();
+    let sql = Tag::objects().acreate(&db, [Tag::label.set("sql")]).await.unwrap();
+    let article = Article::objects().acreate(&db, [Article::headline.set("kata")]).await.unwrap();
+    article.tags.aadd(&db, &rust).await.unwrap();
+    article.tags.aadd(&db, &sql).await.unwrap();
+
+    let plain = Article::objects().aget(&db, Article::pk.eq(article.id)).await.unwrap();
+    let err = ArticleOut::try_from(&plain).unwrap_err();
+    assert!(matches!(err, kata::Error::NotLoaded { model: "Article", relation: "tags" }), "{err:?}");
+
+    let loaded = Article::objects().prefetch_related(Article::tags).alist(&db).await.unwrap();
+    let mut out = ArticleOut::try_from(&loaded[0]).unwrap();
+    out.tags.sort();
+    assert_eq!(out, ArticleOut { id: article.id, headline: "kata".into(), tags: vec![rust.id, sql.id] });
+    let schema = serde_json::to_value(schemars::schema_for!(ArticleOut)).unwrap();
+    assert_eq!(schema["properties"]["tags"]["type"], "array");
+    assert_eq!(schema["properties"]["tags"]["items"]["type"], "integer");
 }
