@@ -231,14 +231,21 @@ pub trait DefaultNow: Sized {
     /// The current time.
     fn default_now() -> Self;
 }
+/// The current time to the microsecond: what every backend stores, so a value made here
+/// compares equal to the same value read back.
+fn now_micros() -> chrono::DateTime<chrono::Utc> {
+    use chrono::Timelike;
+    let now = chrono::Utc::now();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
+}
 impl DefaultNow for chrono::DateTime<chrono::Utc> {
     fn default_now() -> Self {
-        chrono::Utc::now()
+        now_micros()
     }
 }
 impl DefaultNow for chrono::NaiveDateTime {
     fn default_now() -> Self {
-        chrono::Utc::now().naive_utc()
+        now_micros().naive_utc()
     }
 }
 impl DefaultNow for chrono::NaiveDate {
