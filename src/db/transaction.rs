@@ -329,18 +329,8 @@ impl TransactionBuilder {
         E: From<Error>,
     {
         let tx = self.begin().await?;
-        match work(tx.clone()).await {
-            Ok(value) => {
-                tx.commit().await?;
-                Ok(value)
-            }
-            Err(e) => {
-                // The work's error is what the caller needs; a failed rollback leaves the
-                // connection to be closed by the pool.
-                let _ = tx.rollback().await;
-                Err(e)
-            }
-        }
+        let result = work(tx.clone()).await;
+        tx.finish(result).await
     }
 
     /// Like [`atomic`](Self::atomic), but runs `work` again, in a fresh transaction, when it
@@ -377,16 +367,8 @@ impl TransactionBuilder {
         loop {
             let result = async {
                 let tx = self.clone().begin().await?;
-                match work.clone()(tx.clone()).await {
-                    Ok(value) => {
-                        tx.commit().await?;
-                        Ok(value)
-                    }
-                    Err(e) => {
-                        let _ = tx.rollback().await;
-                        Err(e)
-                    }
-                }
+                let result = work.clone()(tx.clone()).await;
+                tx.finish(result).await
             }
             .await;
             match result {
@@ -505,13 +487,21 @@ impl Transaction {
         let id = self.inner.next_savepoint.fetch_add(1, Ordering::Relaxed) + 1;
         let savepoint = Transaction { inner: Arc::clone(&self.inner), savepoint: id };
         savepoint.savepoint_sql("SAVEPOINT").await?;
-        match work(savepoint.clone()).await {
+        let result = work(savepoint.clone()).await;
+        savepoint.finish(result).await
+    }
+
+    /// Commits (or releases) on `Ok`, rolls back on `Err` and returns the work's result. A
+    /// failed rollback is not reported: the work's error is what the caller needs, and the
+    /// pool closes a connection whose rollback failed.
+    async fn finish<T, E: From<Error>>(self, result: std::result::Result<T, E>) -> std::result::Result<T, E> {
+        match result {
             Ok(value) => {
-                savepoint.commit().await?;
+                self.commit().await?;
                 Ok(value)
             }
             Err(e) => {
-                let _ = savepoint.rollback().await;
+                let _ = self.rollback().await;
                 Err(e)
             }
         }
