@@ -62,8 +62,8 @@ pub use query::ModelExt;
 pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use relation::load::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use relation::{
-    ForeignKey, ForeignKeyMeta, HasMany, ManyToMany, OnDelete, OneToOne, Prefetch, PrefetchTarget, Related,
-    Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
+    ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete, OneToOne, Prefetch, PrefetchTarget,
+    Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
 };
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
@@ -80,8 +80,9 @@ pub struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, ManyToMany, Max, Min,
-        Model, ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction, Validate,
+        Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, HasOne, ManyToMany, Max,
+        Min, Model, ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction,
+        Validate,
     };
 }
 

@@ -33,7 +33,7 @@ pub struct User {
     pub posts: HasMany<Post>,
     /// The reverse side of `Profile.user` (at most one row: the key is unique).
     #[kata(reverse_of = Profile::user)]
-    pub profile: HasMany<Profile>,
+    pub profile: HasOne<Profile>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -110,13 +110,13 @@ struct OptimizedUser {
 ///         for user in users]
 /// ```
 ///
-/// kata's `select_related` follows the side that holds the key (`Profile::user`); the
-/// profile, on the reverse side, is prefetched instead: one query more than Django's
-/// JOIN, still a fixed number (4) whatever the number of users. The group count is read
-/// from the prefetched rows, as Django's `acount()` does on a prefetched relation.
+/// As in Django: the profile comes with the users through a LEFT JOIN (`HasOne`, the
+/// reverse side of the one-to-one), groups and published posts with one query each: three
+/// queries whatever the number of users. The group count is read from the prefetched
+/// rows, as Django's `acount()` does on a prefetched relation.
 async fn get_optimized_users(ex: &impl Executor) -> kata::Result<Vec<OptimizedUser>> {
     let users = User::objects()
-        .prefetch_related(User::profile)
+        .select_related(User::profile)
         .prefetch_related(User::groups)
         .prefetch(Prefetch::new(User::posts).queryset(Post::objects().filter(Post::published.eq(true))))
         .order_by([User::id.asc()])
@@ -128,7 +128,7 @@ async fn get_optimized_users(ex: &impl Executor) -> kata::Result<Vec<OptimizedUs
             id: user.id,
             username: user.username.clone(),
             email: user.email.clone(),
-            profile: user.profile.get().and_then(|p| p.first()).map(|p| p.bio.clone()),
+            profile: user.profile.get().map(|p| p.bio.clone()),
             groups_count: user.groups.get().map_or(0, <[Group]>::len),
             published_posts_count: user
                 .posts
@@ -278,13 +278,13 @@ async fn seed(db: &Db) -> kata::Result<(User, User, User)> {
 }
 
 #[kata::test]
-async fn get_optimized_users_loads_profiles_groups_and_published_posts_in_four_queries(
+async fn get_optimized_users_loads_profiles_groups_and_published_posts_in_three_queries(
     db: Db,
 ) -> kata::Result<()> {
     setup(&db).await?;
     let (ann, bob, cy) = seed(&db).await?;
 
-    let users = assert_num_queries(&db, 4, get_optimized_users(&db)).await?;
+    let users = assert_num_queries(&db, 3, get_optimized_users(&db)).await?;
 
     assert_eq!(
         users,
@@ -325,7 +325,7 @@ async fn get_optimized_users_loads_profiles_groups_and_published_posts_in_four_q
 }
 
 #[kata::test]
-async fn get_optimized_users_costs_the_same_four_queries_for_fifty_users(db: Db) -> kata::Result<()> {
+async fn get_optimized_users_costs_the_same_three_queries_for_fifty_users(db: Db) -> kata::Result<()> {
     setup(&db).await?;
     seed(&db).await?;
     let staff = Group::objects().aget(&db, Group::name.eq("staff")).await?;
@@ -336,7 +336,7 @@ async fn get_optimized_users_costs_the_same_four_queries_for_fifty_users(db: Db)
         }
     }
 
-    let users = assert_num_queries(&db, 4, get_optimized_users(&db)).await?;
+    let users = assert_num_queries(&db, 3, get_optimized_users(&db)).await?;
 
     assert_eq!(users.len(), 50);
     assert_eq!(users.iter().map(|u| u.groups_count).sum::<usize>(), 2 + 1 + 24);
@@ -357,5 +357,24 @@ async fn counting_groups_user_by_user_costs_a_query_per_user(db: Db) -> kata::Re
     let same: Vec<(String, i64)> =
         optimized.iter().map(|u| (u.username.clone(), u.groups_count as i64)).collect();
     assert_eq!(same, counts, "the optimized endpoint gives the same counts");
+    Ok(())
+}
+
+#[kata::test]
+async fn a_reverse_one_to_one_is_read_only_when_loaded_or_fetched(db: Db) -> kata::Result<()> {
+    setup(&db).await?;
+    let (ann, bob, _) = seed(&db).await?;
+    let plain = User::objects().aget(&db, User::pk.eq(ann.id)).await?;
+    assert!(!plain.profile.is_loaded());
+    assert!(plain.profile.get().is_none(), "not loaded, and never loaded behind your back");
+    assert_eq!(plain.profile.aget(&db).await?.bio, "Writes about Rust.");
+    let no_profile = User::objects().aget(&db, User::pk.eq(bob.id)).await?;
+    assert!(matches!(
+        no_profile.profile.aget(&db).await,
+        Err(kata::Error::DoesNotExist { model: "Profile" })
+    ));
+    let joined = User::objects().select_related(User::profile).filter(User::id.eq(bob.id)).alist(&db).await?;
+    assert!(joined[0].profile.is_loaded());
+    assert!(joined[0].profile.get().is_none(), "bob has no profile: the LEFT JOIN found none");
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::field::Field;
 use crate::model::{Model, ModelMeta, RowReader};
 use crate::query::QuerySet;
 use crate::query::sql::SqlWriter;
-use crate::relation::fields::{ForeignKey, HasMany, ManyToMany, OneToOne};
+use crate::relation::fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 use crate::relation::{Related, Relation, RelationSlot, ToMany, step_of};
 use crate::value::{FieldType, Key, Value};
 
@@ -239,6 +239,92 @@ where
                 children: self.children,
                 _marker: PhantomData,
             }),
+        }
+    }
+}
+
+/// The reverse side of a one-to-one: `LEFT JOIN source tN ON tN.fk = parent.pk`.
+struct ReverseOneJoin<P, T> {
+    index: usize,
+    _marker: PhantomData<fn() -> (P, T)>,
+}
+
+impl<P, T> ReverseOneJoin<P, T>
+where
+    P: Model,
+{
+    fn fk_column(&self) -> Result<usize> {
+        match step_of(P::meta(), &P::meta().relations[self.index])? {
+            RelStep::Reverse { column, .. } => Ok(column),
+            _ => Err(Error::Internal("HasOne on a relation that is not a reverse foreign key")),
+        }
+    }
+}
+
+impl<P, T> JoinLoader<P> for ReverseOneJoin<P, T>
+where
+    P: Model + RelationSlot<HasOne<T>>,
+    T: Model,
+    T::Pk: FieldType,
+{
+    fn width(&self) -> usize {
+        T::meta().columns.len()
+    }
+
+    fn write_columns(&self, w: &mut SqlWriter, next: &mut usize) {
+        let alias = format!("t{next}");
+        *next += 1;
+        for column in T::meta().columns {
+            w.push(", ");
+            w.push(&alias);
+            w.push(".");
+            w.ident(column.name);
+        }
+    }
+
+    fn write_joins(&self, w: &mut SqlWriter, parent: &str, _left: bool, next: &mut usize) -> Result<()> {
+        let alias = format!("t{next}");
+        *next += 1;
+        let source = T::meta();
+        let owner = P::meta();
+        w.push(" LEFT JOIN ");
+        w.ident(source.table);
+        w.push(" ");
+        w.push(&alias);
+        w.push(" ON ");
+        w.push(&alias);
+        w.push(".");
+        w.ident(source.columns[self.fk_column()?].name);
+        w.push(" = ");
+        w.push(parent);
+        w.push(".");
+        w.ident(owner.columns[owner.single_pk()?].name);
+        Ok(())
+    }
+
+    fn load(&self, parent: &mut P, reader: &mut RowReader<'_>) -> Result<()> {
+        let object = if reader.is_null_at(T::meta().single_pk()?)? {
+            reader.skip(self.width());
+            None
+        } else {
+            Some(T::__decode(reader)?)
+        };
+        if let Some(slot) = parent.__slot(self.index) {
+            slot.__set_loaded(object);
+        }
+        Ok(())
+    }
+}
+
+impl<M, T> IntoSelectRelated<M> for Relation<M, HasOne<T>>
+where
+    M: Model + RelationSlot<HasOne<T>>,
+    T: Model,
+    T::Pk: FieldType,
+{
+    fn into_select_related(self) -> SelectRelated<M> {
+        SelectRelated {
+            loader: Arc::new(ReverseOneJoin::<M, T> { index: self.index(), _marker: PhantomData }),
         }
     }
 }

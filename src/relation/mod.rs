@@ -8,7 +8,7 @@ pub(crate) mod meta;
 
 use std::marker::PhantomData;
 
-pub use fields::{ForeignKey, HasMany, ManyToMany, OneToOne};
+pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use load::{LoadSingle, Prefetch, PrefetchTarget, SelectRelated};
 pub use meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 
