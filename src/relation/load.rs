@@ -165,11 +165,12 @@ where
     }
 }
 
-/// What `select_related` follows: a `ForeignKey`/`OneToOne` field (or an `Option` of one),
+/// What `select_related` follows: a `ForeignKey`/`OneToOne` field (or an `Option` of one), a
+/// `HasOne` relation,
 /// or a path built with `.with(..)`.
 #[diagnostic::on_unimplemented(
     message = "select_related cannot follow `{Self}`",
-    label = "not a ForeignKey or OneToOne field",
+    label = "not a ForeignKey, OneToOne or HasOne relation",
     note = "select_related follows single-valued relations; load ManyToMany and HasMany relations with prefetch_related"
 )]
 pub trait IntoSelectRelated<M> {
