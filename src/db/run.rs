@@ -3,11 +3,13 @@
 //! Every statement is counted (for `assert_num_queries`) and emits a `tracing` event on
 //! the `kata::query` target with its SQL, its duration and the rows it returned or touched.
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use futures_core::Stream;
 use futures_util::TryStreamExt as _;
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, SqlSafeStr as _, SqlStr};
 
 use crate::backend::{Args, RowRef};
 use crate::db::Executor;
@@ -23,15 +25,43 @@ pub(crate) struct Done {
     pub(crate) last_insert_id: Option<i64>,
 }
 
-fn log(ex: &(impl Executor + ?Sized), sql: &str, started: Instant, rows: u64) {
-    ex.__shared().record(sql);
-    tracing::debug!(
-        target: "kata::query",
-        sql,
-        elapsed_us = started.elapsed().as_micros() as u64,
-        rows,
-        backend = ex.backend().name(),
-    );
+/// What the query log needs of a statement once it has run. Only a `tracing` subscriber
+/// listening to `kata::query` and `testing::assert_num_queries` read the SQL afterwards;
+/// when neither does (the common case) the SQL string is moved into sqlx rather than
+/// copied, and no clock is read.
+struct Trace {
+    /// The SQL, kept when someone listens.
+    sql: Option<Arc<str>>,
+    /// When the statement started, kept when a subscriber wants the event.
+    started: Option<Instant>,
+}
+
+/// Hands `sql` to sqlx, keeping a shared copy of it only when it will be logged.
+fn prepare(ex: &(impl Executor + ?Sized), sql: String) -> (SqlStr, Trace) {
+    let traced = tracing::enabled!(target: "kata::query", tracing::Level::DEBUG);
+    if traced || ex.__shared().capturing.load(Ordering::Relaxed) {
+        let sql: Arc<str> = sql.into();
+        let text = AssertSqlSafe(Arc::clone(&sql)).into_sql_str();
+        (text, Trace { sql: Some(sql), started: traced.then(Instant::now) })
+    } else {
+        (AssertSqlSafe(sql).into_sql_str(), Trace { sql: None, started: None })
+    }
+}
+
+/// Counts the statement, records its SQL when capturing, and emits the `tracing` event.
+fn log(ex: &(impl Executor + ?Sized), trace: &Trace, rows: u64) {
+    // A statement that began before capturing did has no SQL kept: it is still counted.
+    ex.__shared()
+        .record(trace.sql.as_deref().unwrap_or("(SQL not kept: the statement began before capturing)"));
+    if let (Some(sql), Some(started)) = (trace.sql.as_deref(), trace.started) {
+        tracing::debug!(
+            target: "kata::query",
+            sql,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            rows,
+            backend = ex.backend().name(),
+        );
+    }
 }
 
 fn mismatch() -> Error {
@@ -45,25 +75,24 @@ where
     T: Send,
     F: FnMut(RowRef<'_>) -> Result<T> + Send,
 {
-    let started = Instant::now();
     let Statement { sql, args } = stmt;
+    let (text, trace) = prepare(ex, sql);
     let mut conn = ex.__acquire().await?;
-    let result = fetch_all_on(&mut conn, &sql, args, &mut decode).await;
+    let result = fetch_all_on(&mut conn, text, args, &mut decode).await;
     match &result {
-        Ok(out) => log(ex, &sql, started, out.len() as u64),
+        Ok(out) => log(ex, &trace, out.len() as u64),
         Err(e) => conn.note_failure(e),
     }
     result
 }
 
-async fn fetch_all_on<T, F>(conn: &mut Conn<'_>, sql: &str, args: Args, decode: &mut F) -> Result<Vec<T>>
+async fn fetch_all_on<T, F>(conn: &mut Conn<'_>, text: SqlStr, args: Args, decode: &mut F) -> Result<Vec<T>>
 where
     T: Send,
     F: FnMut(RowRef<'_>) -> Result<T> + Send,
 {
     let mut out = Vec::new();
     {
-        let text = AssertSqlSafe(sql);
         match (conn.raw()?, args) {
             #[cfg(feature = "sqlite")]
             (Raw::Sqlite(c), Args::Sqlite(a)) => {
@@ -99,7 +128,7 @@ pub(crate) async fn probe<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Resu
     let Statement { sql, args } = stmt;
     let mut conn = ex.__acquire().await?;
     let broken = conn.take_broken();
-    let result = fetch_all_on(&mut conn, &sql, args, &mut |_| Ok(())).await;
+    let result = fetch_all_on(&mut conn, AssertSqlSafe(sql).into_sql_str(), args, &mut |_| Ok(())).await;
     conn.restore_broken(broken);
     Ok(!result?.is_empty())
 }
@@ -116,20 +145,19 @@ where
 
 /// Runs `stmt` for its effect.
 pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Result<Done> {
-    let started = Instant::now();
     let Statement { sql, args } = stmt;
+    let (text, trace) = prepare(ex, sql);
     let mut conn = ex.__acquire().await?;
-    let result = execute_on(&mut conn, &sql, args).await;
+    let result = execute_on(&mut conn, text, args).await;
     match &result {
-        Ok(done) => log(ex, &sql, started, done.rows_affected),
+        Ok(done) => log(ex, &trace, done.rows_affected),
         Err(e) => conn.note_failure(e),
     }
     result
 }
 
-async fn execute_on(conn: &mut Conn<'_>, sql: &str, args: Args) -> Result<Done> {
+async fn execute_on(conn: &mut Conn<'_>, text: SqlStr, args: Args) -> Result<Done> {
     let done = {
-        let text = AssertSqlSafe(sql);
         match (conn.raw()?, args) {
             #[cfg(feature = "sqlite")]
             (Raw::Sqlite(c), Args::Sqlite(a)) => {
@@ -156,19 +184,18 @@ async fn execute_on(conn: &mut Conn<'_>, sql: &str, args: Args) -> Result<Done> 
 
 /// Runs SQL with no parameters (DDL), possibly several statements.
 pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Result<()> {
-    let started = Instant::now();
+    let (text, trace) = prepare(ex, sql.to_owned());
     let mut conn = ex.__acquire().await?;
-    let result = execute_raw_on(&mut conn, sql).await;
+    let result = execute_raw_on(&mut conn, text).await;
     match &result {
-        Ok(()) => log(ex, sql, started, 0),
+        Ok(()) => log(ex, &trace, 0),
         Err(e) => conn.note_failure(e),
     }
     result
 }
 
-async fn execute_raw_on(conn: &mut Conn<'_>, sql: &str) -> Result<()> {
+async fn execute_raw_on(conn: &mut Conn<'_>, text: SqlStr) -> Result<()> {
     use sqlx::Executor as _;
-    let text = AssertSqlSafe(sql.to_owned());
     match conn.raw()? {
         #[cfg(feature = "sqlite")]
         Raw::Sqlite(c) => {
@@ -198,13 +225,12 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
 {
     async_stream::try_stream! {
-        let started = Instant::now();
         let Statement { sql, args } = stmt;
+        let (text, trace) = prepare(ex, sql);
         let mut conn = ex.__acquire().await?;
         let mut count = 0u64;
         let mut failure = None;
         {
-            let text = AssertSqlSafe(sql.as_str());
             match (conn.raw()?, args) {
                 #[cfg(feature = "sqlite")]
                 (Raw::Sqlite(c), Args::Sqlite(a)) => {
@@ -265,6 +291,6 @@ where
             conn.note_failure(&e);
             Err(e)?;
         }
-        log(ex, &sql, started, count);
+        log(ex, &trace, count);
     }
 }

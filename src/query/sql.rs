@@ -6,8 +6,6 @@
 //! SQL differences between backends are all in this file, one `match backend` per concern.
 //! DDL still goes through sea-query (`db::ddl`).
 
-use std::fmt::Write as _;
-
 use crate::backend::{Args, Backend};
 use crate::error::Result;
 use crate::expr::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
@@ -38,42 +36,22 @@ impl SqlWriter {
         Statement { sql: self.sql, args: self.args }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, text: &str) {
         self.sql.push_str(text);
     }
 
     /// A quoted identifier. Embedded quote characters are doubled, so no name can break
     /// out of its quotes.
+    #[inline]
     pub(crate) fn ident(&mut self, name: &str) {
-        let quote = match self.backend {
-            Backend::MySql => '`',
-            _ => '"',
-        };
-        self.sql.push(quote);
-        for c in name.chars() {
-            if c == quote {
-                self.sql.push(quote);
-            }
-            self.sql.push(c);
-        }
-        self.sql.push(quote);
+        push_quoted(&mut self.sql, self.backend, name);
     }
 
     /// A quoted identifier as a string.
     pub(crate) fn quoted(&self, name: &str) -> String {
-        let quote = match self.backend {
-            Backend::MySql => '`',
-            _ => '"',
-        };
         let mut out = String::with_capacity(name.len() + 2);
-        out.push(quote);
-        for c in name.chars() {
-            if c == quote {
-                out.push(quote);
-            }
-            out.push(c);
-        }
-        out.push(quote);
+        push_quoted(&mut out, self.backend, name);
         out
     }
 
@@ -85,10 +63,12 @@ impl SqlWriter {
     }
 
     /// The next placeholder: `$n` on PostgreSQL, `?` elsewhere.
+    #[inline]
     fn placeholder(&mut self) {
         match self.backend {
             Backend::Postgres => {
-                let _ = write!(self.sql, "${}", self.args.len());
+                self.sql.push('$');
+                push_decimal(&mut self.sql, self.args.len());
             }
             _ => self.sql.push('?'),
         }
@@ -494,6 +474,46 @@ impl SqlWriter {
     }
 }
 
+/// Appends `name` in the backend's identifier quotes, doubling any quote character inside.
+/// Every query quotes its table and column names, so the common case (no quote inside) is
+/// one copy rather than a push per character.
+fn push_quoted(out: &mut String, backend: Backend, name: &str) {
+    let quote = match backend {
+        Backend::MySql => '`',
+        _ => '"',
+    };
+    out.reserve(name.len() + 2);
+    out.push(quote);
+    // The quote is ASCII, so a byte search finds exactly its occurrences in UTF-8.
+    if name.bytes().any(|b| b == quote as u8) {
+        for c in name.chars() {
+            if c == quote {
+                out.push(quote);
+            }
+            out.push(c);
+        }
+    } else {
+        out.push_str(name);
+    }
+    out.push(quote);
+}
+
+/// Appends `n` in decimal: a multi-row insert writes a placeholder per value, and
+/// `write!` costs several times as much per number.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
 /// Escapes `\`, `%` and `_` so that they match themselves in `LIKE ... ESCAPE '\'`.
 pub(crate) fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -551,5 +571,27 @@ mod tests {
         let mut w = SqlWriter::new(Backend::Sqlite).unwrap();
         w.ident("we\"ird");
         assert_eq!(w.sql, "\"we\"\"ird\"");
+    }
+
+    #[test]
+    fn decimals_are_written_in_full() {
+        for n in [0, 7, 10, 65_535, usize::MAX] {
+            let mut out = String::from("$");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("${n}"));
+        }
+    }
+
+    #[test]
+    fn identifiers_are_quoted_per_backend() {
+        let quoted = |backend, name| {
+            let mut out = String::new();
+            push_quoted(&mut out, backend, name);
+            out
+        };
+        assert_eq!(quoted(Backend::Postgres, "auth_user"), "\"auth_user\"");
+        assert_eq!(quoted(Backend::MySql, "auth_user"), "`auth_user`");
+        assert_eq!(quoted(Backend::MySql, "we`ird\""), "`we``ird\"`");
+        assert_eq!(quoted(Backend::Sqlite, "naïve"), "\"naïve\"");
     }
 }

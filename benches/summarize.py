@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Prints criterion's medians as the Markdown table of benches/README.md.
+
+    python3 benches/summarize.py [CRITERION_DIR] [BASELINE]
+
+CRITERION_DIR defaults to target/criterion (benches/peers/target/criterion for the SeaORM
+run); BASELINE to "new" (the last run). Ratios are kata's median over the other's: below
+1.00 kata is faster.
+"""
+
+import json
+import pathlib
+import sys
+
+root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
+baseline = sys.argv[2] if len(sys.argv) > 2 else "new"
+
+WORKLOADS = ["trivial_query", "medium_complex_query", "insert", "loading_associations"]
+BACKENDS = ["sqlite", "postgres", "mysql"]
+
+
+def fmt(ns):
+    if ns is None:
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None else f"{a / b:.2f}"
+
+
+# medians[(workload, backend, size)][implementation] = median in ns
+medians = {}
+for bench in root.glob(f"*/*/*/{baseline}/benchmark.json"):
+    meta = json.loads(bench.read_text())
+    group = meta["group_id"]  # e.g. trivial_query/sqlite
+    workload, _, backend = group.partition("/")
+    implementation = meta["function_id"]
+    size = int(meta["value_str"])
+    estimates = json.loads((bench.parent / "estimates.json").read_text())
+    medians.setdefault((workload, backend, size), {})[implementation] = estimates["median"]["point_estimate"]
+
+
+def peer_of(row):
+    return next((v for k, v in row.items() if k.startswith("sea_orm")), None)
+
+
+has_peer = any(peer_of(row) is not None for row in medians.values())
+header = "| workload | backend | size | kata | sqlx | kata/sqlx |"
+rule = "|---|---|---:|---:|---:|---:|"
+if has_peer:
+    header += " SeaORM | kata/SeaORM |"
+    rule += "---:|---:|"
+print(header)
+print(rule)
+for workload in WORKLOADS:
+    for backend in BACKENDS:
+        for (w, b, size), row in sorted(medians.items(), key=lambda kv: kv[0][2]):
+            if (w, b) != (workload, backend):
+                continue
+            sqlx, peer = row.get("sqlx"), peer_of(row)
+            # One line per kata variant (loading_associations has two).
+            for name in sorted((k for k in row if k.startswith("kata")), reverse=True):
+                kata = row[name]
+                label = workload if name == "kata" else f"{workload} ({name.removeprefix('kata_')})"
+                line = f"| {label} | {backend} | {size:,} | {fmt(kata)} | {fmt(sqlx)} | {ratio(kata, sqlx)} |"
+                if has_peer:
+                    line += f" {fmt(peer)} | {ratio(kata, peer)} |"
+                print(line)
