@@ -15,8 +15,8 @@ pub mod setup;
 use std::collections::HashMap;
 
 use futures_util::TryStreamExt as _;
-use kata::{Backend, ModelMeta};
 use kata::prelude::*;
+use kata::{Backend, ModelMeta};
 use sqlx::{AssertSqlSafe, Row as _};
 
 pub use runner::{criterion, run};
