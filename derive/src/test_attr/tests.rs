@@ -67,13 +67,13 @@ fn return_type_pattern_and_attributes_are_kept() {
         quote!(),
         quote! {
             /// Docs.
-            #[ignore]
+            #[allow(unused_mut)]
             async fn r#loop(mut conn: kata::Db) -> Result<(), String> { Ok(()) }
         },
     );
     assert!(out.starts_with(&tokens(quote! {
         #[doc = r" Docs."]
-        #[ignore]
+        #[allow(unused_mut)]
         #[::core::prelude::v1::test]
         fn r#loop()
     })));
