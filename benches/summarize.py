@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Prints criterion's medians as the Markdown table of benches/README.md.
+"""Prints a run's medians as the Markdown table of benches/README.md.
 
-    python3 benches/summarize.py [CRITERION_DIR] [BASELINE]
+    python3 benches/summarize.py [PATH] [BASELINE]
 
-CRITERION_DIR defaults to target/criterion (benches/peers/target/criterion for the SeaORM
-run); BASELINE to "new" (the last run). Ratios are kata's median over the other's: below
-1.00 kata is faster.
+PATH is the runner's per-round medians, `.../target/criterion/paired-rounds.jsonl` (what
+the README's table comes from: every implementation timed in the same rounds), or a
+criterion directory such as `target/criterion` (criterion's own medians of BASELINE,
+default "new", which come from different stretches of time for each implementation).
+Ratios are kata's median over the other's: below 1.00 kata is faster.
 """
 
 import json
@@ -34,7 +36,12 @@ def ratio(a, b):
 
 # medians[(workload, backend, size)][implementation] = median in ns
 medians = {}
-for bench in root.glob(f"*/*/*/{baseline}/benchmark.json"):
+if root.is_file():
+    # The per-round medians the runner writes (target/criterion/paired-rounds.jsonl).
+    for line in root.read_text().splitlines():
+        case = json.loads(line)
+        medians[(case["workload"], case["backend"], case["size"])] = case["median_ns"]
+for bench in [] if root.is_file() else root.glob(f"*/*/*/{baseline}/benchmark.json"):
     meta = json.loads(bench.read_text())
     group = meta["group_id"]  # e.g. trivial_query/sqlite
     workload, _, backend = group.partition("/")

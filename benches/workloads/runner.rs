@@ -8,8 +8,7 @@
 //! [`Rounds`]). Load that comes and goes falls on all of them alike, and the ratios stay
 //! honest.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::cell::RefCell;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
@@ -206,20 +205,24 @@ fn cases() -> Vec<(&'static str, usize, Workload)> {
 
 /// Interleaved rounds of one case: each round runs every implementation once, in rotating
 /// order, and keeps each one's time. Criterion asks for one implementation's iterations at
-/// a time; it gets the times of that implementation from the oldest rounds not yet handed
-/// out, and new rounds run only when those are used up. So the samples of every
-/// implementation come from the same rounds, the same stretch of wall-clock time: a burst
-/// of load from elsewhere on the machine falls on all of them alike.
+/// a time and gets that implementation's times from the first round on; new rounds run
+/// only when it has used up the rounds run so far. So every implementation's samples come
+/// from the same rounds, the same stretch of wall-clock time, and a burst of load from
+/// elsewhere on the machine falls on all of them alike. (Criterion plans its iterations
+/// from its warm-up, so a faster implementation reads further into the rounds; the
+/// per-round medians that [`Rounds::summary`] writes use every round, which every
+/// implementation ran.)
 struct Rounds<'a> {
     jobs: Vec<(&'static str, Job<'a>)>,
-    times: RefCell<Vec<VecDeque<Duration>>>,
-    run: Cell<usize>,
+    times: RefCell<Vec<Vec<Duration>>>,
+    read: RefCell<Vec<usize>>,
 }
 
 impl<'a> Rounds<'a> {
     fn new(jobs: Vec<(&'static str, Job<'a>)>) -> Self {
-        let times = RefCell::new(jobs.iter().map(|_| VecDeque::new()).collect());
-        Rounds { jobs, times, run: Cell::new(0) }
+        let times = RefCell::new(jobs.iter().map(|_| Vec::new()).collect());
+        let read = RefCell::new(vec![0; jobs.len()]);
+        Rounds { jobs, times, read }
     }
 
     fn names(&self) -> Vec<&'static str> {
@@ -228,31 +231,54 @@ impl<'a> Rounds<'a> {
 
     /// One round; who goes first rotates, so no one always runs on a warm cache.
     async fn round(&self) {
-        let first = self.run.get();
-        self.run.set(first + 1);
+        let first = self.times.borrow()[0].len();
         for k in 0..self.jobs.len() {
             let j = (first + k) % self.jobs.len();
             let elapsed = (self.jobs[j].1)().await;
-            self.times.borrow_mut()[j].push_back(elapsed);
+            self.times.borrow_mut()[j].push(elapsed);
         }
     }
 
-    /// The total time of `iters` iterations of implementation `index`.
+    /// The total time of the next `iters` iterations of implementation `index`.
     async fn take(&self, index: usize, iters: u64) -> Duration {
         let mut total = Duration::ZERO;
         for _ in 0..iters {
-            let next = self.times.borrow_mut()[index].pop_front();
-            total += match next {
-                Some(elapsed) => elapsed,
-                None => {
-                    self.round().await;
-                    self.times.borrow_mut()[index].pop_front().unwrap_or_default()
-                }
-            };
+            let at = self.read.borrow()[index];
+            if at == self.times.borrow()[index].len() {
+                self.round().await;
+            }
+            total += self.times.borrow()[index].get(at).copied().unwrap_or_default();
+            self.read.borrow_mut()[index] = at + 1;
         }
         total
     }
+
+    /// One JSON line: each implementation's median time per iteration over every round,
+    /// for `benches/summarize.py`.
+    fn summary(&self, workload: &str, backend: &str, size: usize) -> String {
+        let times = self.times.borrow();
+        let medians: Vec<String> = self
+            .jobs
+            .iter()
+            .zip(times.iter())
+            .map(|((name, _), times)| {
+                let mut ns: Vec<u128> = times.iter().map(Duration::as_nanos).collect();
+                ns.sort_unstable();
+                let median = ns.get(ns.len() / 2).copied().unwrap_or_default();
+                format!("\"{name}\": {median}")
+            })
+            .collect();
+        let rounds = times.first().map_or(0, Vec::len);
+        format!(
+            "{{\"workload\": \"{workload}\", \"backend\": \"{backend}\", \"size\": {size}, \"rounds\": {rounds}, \"median_ns\": {{{}}}}}",
+            medians.join(", ")
+        )
+    }
 }
+
+/// Where the per-round medians of a run go (one JSON line per case), beside criterion's
+/// own reports.
+const PAIRED: &str = "target/criterion/paired-rounds.jsonl";
 
 /// Runs every workload on every configured backend, kata and sqlx (and `P`) interleaved.
 pub fn run<P: Peer>(c: &mut Criterion) {
@@ -260,6 +286,7 @@ pub fn run<P: Peer>(c: &mut Criterion) {
         return profile(&spec);
     }
     let rt = runtime();
+    let mut paired = Vec::new();
     for (backend, url) in setup::configured() {
         let target =
             rt.block_on(Target::provision(backend, url.as_deref())).expect("provision the bench database");
@@ -285,10 +312,19 @@ pub fn run<P: Peer>(c: &mut Criterion) {
                         b.to_async(&rt).iter_custom(|iters| rounds.take(index, iters))
                     });
                 }
+                paired.push(rounds.summary(workload_name, backend.name(), size));
             }
             group.finish();
         }
         rt.block_on(target.teardown());
+    }
+    if !paired.is_empty() {
+        let written = std::fs::create_dir_all("target/criterion")
+            .and_then(|()| std::fs::write(PAIRED, paired.join("\n") + "\n"));
+        match written {
+            Ok(()) => println!("per-round medians: {PAIRED}"),
+            Err(e) => eprintln!("could not write {PAIRED}: {e}"),
+        }
     }
 }
 
