@@ -345,6 +345,11 @@ impl<M: Model> QuerySet<M> {
                 Ok(())
             },
             &|w| {
+                // Only a query with joins needs the base table's name again (no allocation
+                // on the common path).
+                if self.joins.is_empty() {
+                    return Ok(());
+                }
                 let base = w.quoted(meta.table);
                 let mut next = 1;
                 for join in &self.joins {
