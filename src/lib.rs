@@ -62,8 +62,8 @@ pub use query::ModelExt;
 pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
 pub use relation::load::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use relation::{
-    ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete, OneToOne, Prefetch, PrefetchTarget,
-    Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
+    AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
+    OneToOne, Prefetch, PrefetchTarget, Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
 };
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};

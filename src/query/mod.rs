@@ -288,7 +288,7 @@ impl<M: Model> QuerySet<M> {
         self.write_select_full(w, list, from, &[])
     }
 
-    fn write_select_full(
+    pub(crate) fn write_select_full(
         &self,
         w: &mut SqlWriter,
         list: impl FnOnce(&mut SqlWriter) -> Result<()>,
@@ -330,6 +330,15 @@ impl<M: Model> QuerySet<M> {
         })
     }
 
+    /// The model's columns, then those of its `select_related` joins.
+    pub(crate) fn write_model_and_join_columns(&self, w: &mut SqlWriter) {
+        w.model_columns(M::meta());
+        let mut next = 1;
+        for join in &self.joins {
+            join.write_columns(w, &mut next);
+        }
+    }
+
     /// The statement that selects whole models.
     pub(crate) fn select_models(&self, backend: Backend) -> Result<sql::Statement> {
         let mut w = SqlWriter::new(backend)?;
@@ -337,11 +346,7 @@ impl<M: Model> QuerySet<M> {
         self.write_select_full(
             &mut w,
             |w| {
-                w.model_columns(meta);
-                let mut next = 1;
-                for join in &self.joins {
-                    join.write_columns(w, &mut next);
-                }
+                self.write_model_and_join_columns(w);
                 Ok(())
             },
             &|w| {
@@ -405,10 +410,14 @@ pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {
 impl<M: Model> QuerySet<M> {
     /// Decodes one row of `select_models`: the model, then its joined relations.
     pub(crate) fn decode_row(&self, row: crate::backend::RowRef<'_>) -> Result<M> {
-        let mut reader = crate::model::RowReader::new(row);
-        let mut model = M::__decode(&mut reader)?;
+        self.decode_from(&mut crate::model::RowReader::new(row))
+    }
+
+    /// Decodes the model and its joined relations from where `reader` stands.
+    pub(crate) fn decode_from(&self, reader: &mut crate::model::RowReader<'_>) -> Result<M> {
+        let mut model = M::__decode(reader)?;
         for join in &self.joins {
-            join.load(&mut model, &mut reader)?;
+            join.load(&mut model, reader)?;
         }
         Ok(model)
     }

@@ -1,6 +1,7 @@
 //! Relations: `ForeignKey`, `OneToOne`, `ManyToMany` and `HasMany`; lookups across them,
 //! related managers, `select_related` and `prefetch_related`.
 
+pub(crate) mod also;
 mod fields;
 pub(crate) mod load;
 mod manager;
@@ -8,6 +9,7 @@ pub(crate) mod meta;
 
 use std::marker::PhantomData;
 
+pub use also::{AlsoRelated, AlsoRelatedTarget};
 pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use load::{LoadSingle, Prefetch, PrefetchTarget, SelectRelated};
 pub use meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
