@@ -96,7 +96,8 @@ pub mod __private {
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::field::{CompositePk, Field};
     pub use crate::model::{
-        ColumnMeta, DefaultValue, Model, ModelMeta, RowReader, validate_email, validate_max_length,
+        CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelMeta, RowReader,
+        validate_email, validate_max_length,
     };
     pub use crate::query::{Insert, InsertSource, QuerySet, Update};
     pub use crate::relation::{

@@ -179,6 +179,13 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn __sync_relations(&mut self) {}
 
+    /// A copy of the row when the model is `Clone` (the derive fills this in), for
+    /// prefetched rows that two owners share.
+    #[doc(hidden)]
+    fn __clone_model(&self) -> Option<Self> {
+        None
+    }
+
     /// Checks the rules stated on the fields: `max_length` and `email`. Every write
     /// (`acreate`, `asave`, `abulk_create`, ...) runs it first.
     ///
@@ -268,4 +275,35 @@ pub(crate) fn is_email(text: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
+}
+
+/// Generated code asks "is this model `Clone`?" through these (autoref specialization: the
+/// method of [`CloneIfClone`] is found first when the type is `Clone`, otherwise that of
+/// [`CloneFallback`]); models are never generic, so the answer is known where it is asked.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct CloneProbe<'a, T>(pub &'a T);
+
+/// See [`CloneProbe`].
+#[doc(hidden)]
+pub trait CloneIfClone<T> {
+    fn __kata_clone(&self) -> Option<T>;
+}
+
+impl<T: Clone> CloneIfClone<T> for CloneProbe<'_, T> {
+    fn __kata_clone(&self) -> Option<T> {
+        Some(self.0.clone())
+    }
+}
+
+/// See [`CloneProbe`].
+#[doc(hidden)]
+pub trait CloneFallback<T> {
+    fn __kata_clone(&self) -> Option<T>;
+}
+
+impl<T> CloneFallback<T> for &CloneProbe<'_, T> {
+    fn __kata_clone(&self) -> Option<T> {
+        None
+    }
 }

@@ -410,6 +410,12 @@ fn model_impl(cont: &Container<'_>) -> TokenStream {
 
             #sync_relations
 
+            fn __clone_model(&self) -> ::core::option::Option<Self> {
+                #[allow(unused_imports)]
+                use __k::{CloneFallback as _, CloneIfClone as _};
+                (&__k::CloneProbe(self)).__kata_clone()
+            }
+
             fn __bind_column(&self, index: usize, args: &mut __k::Args) -> __k::Result<()> {
                 match index {
                     #(#bind_arms)*
