@@ -720,3 +720,28 @@ async fn a_dropped_transaction_leaves_nothing(db: Db) -> kata::Result<()> {
     assert_eq!(User::objects().acount(&db).await?, 1);
     Ok(())
 }
+
+/// A table with nothing but its auto key.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Ticket {
+    #[kata(primary_key, auto)]
+    id: i64,
+}
+
+#[kata::test]
+async fn a_model_with_only_an_auto_key_is_created_alone_and_in_bulk(db: Db) -> kata::Result<()> {
+    db.create_tables(&[Ticket::meta()]).await?;
+    let one = Ticket::objects().acreate(&db, Ticket { id: 0 }).await?;
+    let none = Ticket::objects().acreate(&db, []).await?;
+    assert!(one.id > 0 && none.id > one.id, "{one:?} {none:?}");
+    let many = Ticket::objects().abulk_create(&db, vec![Ticket { id: 0 }; 3]).await?;
+    assert_eq!(many.len(), 3);
+    assert_eq!(Ticket::objects().acount(&db).await?, 5);
+    if db.backend() != kata::Backend::MySql || many.iter().all(|t| t.id != 0) {
+        let mut ids: Vec<i64> = many.iter().map(|t| t.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 3, "{many:?}");
+        assert!(ids.iter().all(|&id| id > none.id));
+    }
+    Ok(())
+}

@@ -140,24 +140,51 @@ fn insert_models_statement<M: Model>(
     let mut w = SqlWriter::new(backend)?;
     w.push("INSERT INTO ");
     w.ident(meta.table);
-    w.push(" (");
-    write_column_names(&mut w, meta, insert_columns(meta, explicit_key));
-    w.push(") VALUES ");
-    for (n, model) in models.iter().enumerate() {
-        w.push(if n > 0 { ", (" } else { "(" });
-        for (k, i) in insert_columns(meta, explicit_key).enumerate() {
-            if k > 0 {
-                w.push(", ");
+    if insert_columns(meta, explicit_key).next().is_none() {
+        // Nothing but the auto key: each row is all defaults.
+        write_default_rows(&mut w, meta, models.len());
+    } else {
+        w.push(" (");
+        write_column_names(&mut w, meta, insert_columns(meta, explicit_key));
+        w.push(") VALUES ");
+        for (n, model) in models.iter().enumerate() {
+            w.push(if n > 0 { ", (" } else { "(" });
+            for (k, i) in insert_columns(meta, explicit_key).enumerate() {
+                if k > 0 {
+                    w.push(", ");
+                }
+                w.bind_column(model, i)?;
             }
-            w.bind_column(model, i)?;
+            w.push(")");
         }
-        w.push(")");
     }
     if let (true, false, Some(auto)) = (returning, explicit_key, meta.auto_column()) {
         w.push(" RETURNING ");
         w.ident(meta.columns[auto].name);
     }
     Ok(w.finish())
+}
+
+/// `VALUES` for `rows` rows of a table whose only column is its auto key: MySQL's
+/// `() VALUES (), ...`, PostgreSQL's `(key) VALUES (DEFAULT), ...`, and SQLite's
+/// `(key) VALUES (NULL), ...` (NULL into an integer primary key takes the next key).
+fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
+    let (head, row) = match (w.backend, meta.auto_column()) {
+        (Backend::Postgres, Some(auto)) => (Some(auto), "(DEFAULT)"),
+        (Backend::Sqlite, Some(auto)) => (Some(auto), "(NULL)"),
+        _ => (None, "()"),
+    };
+    w.push(" (");
+    if let Some(auto) = head {
+        w.ident(meta.columns[auto].name);
+    }
+    w.push(") VALUES ");
+    for n in 0..rows {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.push(row);
+    }
 }
 
 /// Inserts `models` with one statement, storing the keys the database assigned.
