@@ -221,6 +221,7 @@ impl Peer for SeaOrm {
                 }
                 Workload::MediumComplexQuery(_) => {
                     let k = workloads::with_kata::medium_complex_query(db).await.expect("kata");
+                    let k = workloads::with_kata::as_pairs(k);
                     let s = with_sea_orm::medium_complex_query(sea).await.expect("sea_orm");
                     let s = s.into_iter().map(|(u, p)| (from_user(u), p.map(from_post))).collect();
                     assert_eq!(sorted_rows(k), sorted_rows(s), "kata and SeaORM disagree");
