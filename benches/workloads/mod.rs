@@ -436,6 +436,18 @@ pub mod with_sqlx {
     /// One multi-row insert with `RETURNING id` where the backend has it; the models come
     /// back with their keys (the same contract as kata's `abulk_create`).
     pub async fn insert(raw: &RawPool, returning: bool, mut users: Vec<User>) -> sqlx::Result<Vec<User>> {
+        // One row on MySQL/MariaDB: the key comes back with the statement's OK packet
+        // (LAST_INSERT_ID), no result set needed; kata does the same.
+        if let (RawPool::MySql(pool), [user]) = (raw, users.as_mut_slice()) {
+            let mut conn = pool.acquire().await?;
+            let done = sqlx::query("INSERT INTO users (name, hair_color) VALUES (?, ?)")
+                .bind(&user.name)
+                .bind(&user.hair_color)
+                .execute(&mut *conn)
+                .await?;
+            user.id = i64::try_from(done.last_insert_id()).map_err(|e| sqlx::Error::Decode(e.into()))?;
+            return Ok(users);
+        }
         let postgres = matches!(raw, RawPool::Postgres(_));
         let mut sql = String::from("INSERT INTO users (name, hair_color) VALUES ");
         for i in 0..users.len() {

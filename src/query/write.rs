@@ -190,7 +190,10 @@ fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
 /// Inserts `models` with one statement, storing the keys the database assigned.
 async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
     let meta = M::meta();
-    let returning = ex.__shared().returning && meta.auto_column().is_some();
+    // One row on MySQL/MariaDB: the connection reports its key (LAST_INSERT_ID), so the
+    // statement need not return a result set.
+    let single_mysql = ex.backend() == Backend::MySql && models.len() == 1;
+    let returning = ex.__shared().returning && meta.auto_column().is_some() && !single_mysql;
     let stmt = insert_models_statement(ex.backend(), models, returning, false)?;
     if returning {
         let keys = match run::fetch_all(ex, stmt, i64::decode_first).await {
