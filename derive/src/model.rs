@@ -308,10 +308,15 @@ fn model_impl(cont: &Container<'_>) -> TokenStream {
         quote!(#index => #to_value(&self.#name),)
     });
 
-    let sync = cont.relations().map(|(index, field)| {
+    // Every relation gets a copy of the key but the last, which takes it (decoding runs this
+    // for every row).
+    let relation_count = cont.relations().count();
+    let sync = cont.relations().enumerate().map(|(n, (index, field))| {
         let name = field.ident;
         let index = Literal::usize_unsuffixed(index);
-        quote!(self.#name.__attach(::core::clone::Clone::clone(&key), &META, &META.relations[#index]);)
+        let key =
+            if n + 1 == relation_count { quote!(key) } else { quote!(::core::clone::Clone::clone(&key)) };
+        quote!(self.#name.__attach(#key, &META, &META.relations[#index]);)
     });
     let sync_relations = if cont.relations().next().is_some() {
         let pk = key.first().map(|f| f.ident);

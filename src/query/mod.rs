@@ -414,6 +414,7 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Decodes the model and its joined relations from where `reader` stands.
+    #[inline]
     pub(crate) fn decode_from(&self, reader: &mut crate::model::RowReader<'_>) -> Result<M> {
         let mut model = M::__decode(reader)?;
         for join in &self.joins {

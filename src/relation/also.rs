@@ -194,6 +194,7 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
         Ok(w.finish())
     }
 
+    #[inline]
     fn decode(query: &QuerySet<M>, row: RowRef<'_>) -> Result<(M, Option<T>)> {
         let mut reader = RowReader::new(row);
         let model = query.decode_from(&mut reader)?;
