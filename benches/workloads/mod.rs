@@ -355,15 +355,41 @@ macro_rules! from_row {
     };
 }
 from_row!(sqlx::sqlite::SqliteRow);
+#[cfg(feature = "postgres")]
 from_row!(sqlx::postgres::PgRow);
+#[cfg(feature = "mysql")]
 from_row!(sqlx::mysql::MySqlRow);
+
+/// `FromRow` for PostgreSQL's rows, when that backend is compiled in.
+#[cfg(feature = "postgres")]
+pub trait FromPgRow: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> {}
+#[cfg(feature = "postgres")]
+impl<T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>> FromPgRow for T {}
+/// `FromRow` for PostgreSQL's rows, when that backend is compiled in.
+#[cfg(not(feature = "postgres"))]
+pub trait FromPgRow {}
+#[cfg(not(feature = "postgres"))]
+impl<T> FromPgRow for T {}
+
+/// `FromRow` for MySQL's rows, when that backend is compiled in.
+#[cfg(feature = "mysql")]
+pub trait FromMySqlRow: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow> {}
+#[cfg(feature = "mysql")]
+impl<T: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>> FromMySqlRow for T {}
+/// `FromRow` for MySQL's rows, when that backend is compiled in.
+#[cfg(not(feature = "mysql"))]
+pub trait FromMySqlRow {}
+#[cfg(not(feature = "mysql"))]
+impl<T> FromMySqlRow for T {}
 
 /// Runs `$body` with `$pool` bound to the backend's own sqlx pool type.
 macro_rules! with_pool {
     ($raw:expr, |$pool:ident| $body:expr) => {
         match $raw {
             RawPool::Sqlite($pool) => $body,
+            #[cfg(feature = "postgres")]
             RawPool::Postgres($pool) => $body,
+            #[cfg(feature = "mysql")]
             RawPool::MySql($pool) => $body,
         }
     };
@@ -421,7 +447,7 @@ pub mod with_sqlx {
              FROM users AS u LEFT JOIN posts AS p ON u.id = p.user_id WHERE u.hair_color = ?";
         const PG_SQL: &str = "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
              FROM users AS u LEFT JOIN posts AS p ON u.id = p.user_id WHERE u.hair_color = $1";
-        let sql = if matches!(raw, RawPool::Postgres(_)) { PG_SQL } else { SQL };
+        let sql = if raw.is_postgres() { PG_SQL } else { SQL };
         with_pool!(raw, |pool| {
             let mut conn = pool.acquire().await?;
             let mut rows = sqlx::query(sql).bind("black").fetch(&mut *conn);
@@ -438,6 +464,7 @@ pub mod with_sqlx {
     pub async fn insert(raw: &RawPool, returning: bool, mut users: Vec<User>) -> sqlx::Result<Vec<User>> {
         // One row on MySQL/MariaDB: the key comes back with the statement's OK packet
         // (LAST_INSERT_ID), no result set needed; kata does the same.
+        #[cfg(feature = "mysql")]
         if let (RawPool::MySql(pool), [user]) = (raw, users.as_mut_slice()) {
             let mut conn = pool.acquire().await?;
             let done = sqlx::query("INSERT INTO users (name, hair_color) VALUES (?, ?)")
@@ -448,7 +475,7 @@ pub mod with_sqlx {
             user.id = i64::try_from(done.last_insert_id()).map_err(|e| sqlx::Error::Decode(e.into()))?;
             return Ok(users);
         }
-        let postgres = matches!(raw, RawPool::Postgres(_));
+        let postgres = raw.is_postgres();
         let mut sql = String::from("INSERT INTO users (name, hair_color) VALUES ");
         for i in 0..users.len() {
             if i > 0 {
@@ -489,11 +516,11 @@ pub mod with_sqlx {
     where
         T: Send + Unpin,
         T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
-        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-        T: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+        T: FromPgRow + FromMySqlRow,
     {
         let mut sql = format!("{select} WHERE {column} ");
         match raw {
+            #[cfg(feature = "postgres")]
             RawPool::Postgres(pool) => {
                 sql.push_str("= ANY($1)");
                 let mut conn = pool.acquire().await?;
@@ -510,6 +537,7 @@ pub mod with_sqlx {
                 }
                 query.fetch_all(&mut *conn).await
             }
+            #[cfg(feature = "mysql")]
             RawPool::MySql(pool) => {
                 sql.push_str("IN (");
                 placeholders(false, 0, keys.len(), &mut sql);

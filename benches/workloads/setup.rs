@@ -15,9 +15,22 @@ pub enum RawPool {
     /// SQLite.
     Sqlite(sqlx::SqlitePool),
     /// PostgreSQL.
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
     /// MySQL or MariaDB.
+    #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlPool),
+}
+
+impl RawPool {
+    /// Whether this is PostgreSQL (`$n` placeholders, arrays).
+    pub fn is_postgres(&self) -> bool {
+        #[cfg(feature = "postgres")]
+        if let RawPool::Postgres(_) = self {
+            return true;
+        }
+        false
+    }
 }
 
 /// One backend, with a database made for this bench run.
@@ -54,15 +67,25 @@ pub fn configured() -> Vec<(Backend, Option<String>)> {
     if wanted(Backend::Sqlite) {
         out.push((Backend::Sqlite, None));
     }
-    if let Some(url) = env("KATA_BENCH_POSTGRES").or_else(|| env("KATA_TEST_POSTGRES"))
-        && wanted(Backend::Postgres)
-    {
-        out.push((Backend::Postgres, Some(url)));
-    }
-    if let Some(url) = env("KATA_BENCH_MYSQL").or_else(|| env("KATA_TEST_MYSQL"))
-        && wanted(Backend::MySql)
-    {
-        out.push((Backend::MySql, Some(url)));
+    let servers = [
+        (Backend::Postgres, "KATA_BENCH_POSTGRES", "KATA_TEST_POSTGRES", cfg!(feature = "postgres")),
+        (Backend::MySql, "KATA_BENCH_MYSQL", "KATA_TEST_MYSQL", cfg!(feature = "mysql")),
+    ];
+    for (backend, bench_var, test_var, enabled) in servers {
+        let Some(url) = env(bench_var).or_else(|| env(test_var)) else { continue };
+        if !wanted(backend) {
+            continue;
+        }
+        if enabled {
+            out.push((backend, Some(url)));
+        } else {
+            eprintln!(
+                "{bench_var}/{test_var} is set but kata's `{}` feature is off: skipping {}; \
+                 run `cargo bench --all-features` to include it",
+                backend.name(),
+                backend.name()
+            );
+        }
     }
     out
 }
@@ -126,15 +149,21 @@ impl Target {
         };
         let raw = match backend {
             Backend::Sqlite => db.as_sqlite().cloned().map(RawPool::Sqlite),
+            #[cfg(feature = "postgres")]
             Backend::Postgres => db.as_postgres().cloned().map(RawPool::Postgres),
-            _ => db.as_mysql().cloned().map(RawPool::MySql),
+            #[cfg(feature = "mysql")]
+            Backend::MySql => db.as_mysql().cloned().map(RawPool::MySql),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
         .ok_or(kata::Error::BackendDisabled(backend))?;
         let returning = match &raw {
+            #[cfg(feature = "mysql")]
             RawPool::MySql(pool) => {
                 let version: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(pool).await?;
                 version.contains("MariaDB")
             }
+            #[allow(unreachable_patterns)]
             _ => true,
         };
         super::create_tables(&db).await?;
