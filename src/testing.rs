@@ -143,61 +143,87 @@ fn with_database(url: &str, database: &str) -> String {
     out
 }
 
-/// A database made for one test run, and how to remove it.
-struct Fresh {
+/// A database made for one test or benchmark run: a temporary SQLite file, or a
+/// `CREATE DATABASE` on the server of `server_url` (as that URL's user), removed again by
+/// [`remove`](Self::remove). `#[kata::test]` makes one per backend for every test;
+/// benchmarks and other harnesses can use it directly.
+///
+/// ```
+/// use kata::testing::FreshDatabase;
+/// # async fn demo() -> kata::Result<()> {
+/// let fresh = FreshDatabase::create(kata::Backend::Sqlite, None, "demo").await?;
+/// fresh.db().execute_unprepared("CREATE TABLE t (x INTEGER)").await?;
+/// fresh.remove().await; // the file is gone
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct FreshDatabase {
     db: Db,
     cleanup: Cleanup,
 }
 
+#[derive(Debug)]
 enum Cleanup {
     File(std::path::PathBuf),
     Server { admin: Db, drop_sql: String },
 }
 
-async fn provision(target: &Target, test: &str) -> crate::Result<Fresh> {
-    let name = fresh_name(test);
-    match (target.backend, &target.server_url) {
-        (Backend::Sqlite, _) => {
-            let dir = std::env::temp_dir().join("kata-tests");
-            std::fs::create_dir_all(&dir).map_err(|e| crate::Error::Decode(e.to_string()))?;
-            let path = dir.join(format!("{name}.db"));
-            let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
-            Ok(Fresh { db, cleanup: Cleanup::File(path) })
-        }
-        (backend, Some(server)) => {
-            let admin = Db::builder(server).max_connections(1).connect().await?;
-            let quoted = if backend == Backend::MySql { format!("`{name}`") } else { format!("\"{name}\"") };
-            admin.execute_unprepared(&format!("CREATE DATABASE {quoted}")).await?;
-            let drop_sql = if backend == Backend::Postgres {
-                format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-            } else {
-                format!("DROP DATABASE IF EXISTS {quoted}")
-            };
-            match Db::connect(&with_database(server, &name)).await {
-                Ok(db) => Ok(Fresh { db, cleanup: Cleanup::Server { admin, drop_sql } }),
-                Err(e) => {
-                    let _ = admin.execute_unprepared(&drop_sql).await;
-                    Err(e)
+impl FreshDatabase {
+    /// Makes the database on `backend`; `label` goes into its name (`kata_<label>_...`).
+    /// A server backend needs `server_url`: without one this is `Error::BackendDisabled`.
+    pub async fn create(backend: Backend, server_url: Option<&str>, label: &str) -> crate::Result<Self> {
+        let name = fresh_name(label);
+        match (backend, server_url) {
+            (Backend::Sqlite, _) => {
+                let dir = std::env::temp_dir().join("kata-tests");
+                std::fs::create_dir_all(&dir).map_err(|e| crate::Error::Decode(e.to_string()))?;
+                let path = dir.join(format!("{name}.db"));
+                let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
+                Ok(FreshDatabase { db, cleanup: Cleanup::File(path) })
+            }
+            (backend, Some(server)) => {
+                let admin = Db::builder(server).max_connections(1).connect().await?;
+                let quoted =
+                    if backend == Backend::MySql { format!("`{name}`") } else { format!("\"{name}\"") };
+                admin.execute_unprepared(&format!("CREATE DATABASE {quoted}")).await?;
+                let drop_sql = if backend == Backend::Postgres {
+                    format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+                } else {
+                    format!("DROP DATABASE IF EXISTS {quoted}")
+                };
+                match Db::connect(&with_database(server, &name)).await {
+                    Ok(db) => Ok(FreshDatabase { db, cleanup: Cleanup::Server { admin, drop_sql } }),
+                    Err(e) => {
+                        let _ = admin.execute_unprepared(&drop_sql).await;
+                        Err(e)
+                    }
                 }
             }
+            (backend, None) => Err(crate::Error::BackendDisabled(backend)),
         }
-        (backend, None) => Err(crate::Error::BackendDisabled(backend)),
     }
-}
 
-async fn teardown(fresh: Fresh) {
-    fresh.db.close().await;
-    match fresh.cleanup {
-        Cleanup::File(path) => {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
+    /// The pool on the new database (kata's defaults).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Closes the pool (and every clone of it) and removes the database.
+    pub async fn remove(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
             }
-        }
-        Cleanup::Server { admin, drop_sql } => {
-            let _ = admin.execute_unprepared(&drop_sql).await;
-            admin.close().await;
+            Cleanup::Server { admin, drop_sql } => {
+                let _ = admin.execute_unprepared(&drop_sql).await;
+                admin.close().await;
+            }
         }
     }
 }
@@ -216,13 +242,14 @@ where
     let mut ran = Vec::new();
     for target in targets(only) {
         let backend = target.backend;
-        let fresh = match runtime.block_on(provision(&target, name)) {
+        let created = FreshDatabase::create(backend, target.server_url.as_deref(), name);
+        let fresh = match runtime.block_on(created) {
             Ok(fresh) => fresh,
             Err(e) => panic!("kata::test {name}: cannot create a {backend} test database: {e}"),
         };
-        let db = fresh.db.clone();
+        let db = fresh.db().clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| runtime.block_on(body(db))));
-        runtime.block_on(teardown(fresh));
+        runtime.block_on(fresh.remove());
         match outcome {
             Ok(result) => {
                 if let Err(message) = result.into_outcome() {

@@ -4,9 +4,7 @@
 //! the same sqlx pool: the one inside the `kata::Db`, so pool settings (size, no ping
 //! before acquire) and connection options are identical by construction.
 
-use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use kata::testing::FreshDatabase;
 use kata::{Backend, Db};
 
 /// The hand-written side's handle: the sqlx pool inside the `Db`.
@@ -44,13 +42,7 @@ pub struct Target {
     pub raw: RawPool,
     /// INSERT ... RETURNING works (SQLite, PostgreSQL, MariaDB; not MySQL).
     pub returning: bool,
-    cleanup: Cleanup,
-}
-
-#[derive(Debug)]
-enum Cleanup {
-    File(PathBuf),
-    Server { admin: Db, drop_sql: String },
+    fresh: FreshDatabase,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -90,63 +82,15 @@ pub fn configured() -> Vec<(Backend, Option<String>)> {
     out
 }
 
-fn fresh_name() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or_default();
-    format!("kata_bench_{}_{nanos}", std::process::id())
-}
-
-/// `url` with its database (the path) replaced by `database`.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
-    let mut out = format!("{}/{}", &base[..host_end], database);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-/// The pool every implementation shares: kata's defaults (10 connections, no ping before
-/// acquire). Benchmarks run one query at a time, so one connection does all the work.
-async fn connect(url: &str) -> kata::Result<Db> {
-    Db::builder(url).connect().await
-}
-
 impl Target {
     /// Makes a fresh database on `backend` (a temporary file for SQLite, `CREATE DATABASE`
     /// on a server) and creates the users/posts/comments tables in it.
     pub async fn provision(backend: Backend, server_url: Option<&str>) -> kata::Result<Target> {
-        let name = fresh_name();
-        let (db, cleanup) = match (backend, server_url) {
-            (Backend::Sqlite, _) => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
-                let db = connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
-                (db, Cleanup::File(path))
-            }
-            (backend, Some(server)) => {
-                let admin = Db::builder(server).max_connections(1).connect().await?;
-                let quoted =
-                    if backend == Backend::MySql { format!("`{name}`") } else { format!("\"{name}\"") };
-                admin.execute_unprepared(&format!("CREATE DATABASE {quoted}")).await?;
-                let drop_sql = match backend {
-                    Backend::Postgres => format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"),
-                    _ => format!("DROP DATABASE IF EXISTS {quoted}"),
-                };
-                match connect(&with_database(server, &name)).await {
-                    Ok(db) => (db, Cleanup::Server { admin, drop_sql }),
-                    Err(e) => {
-                        let _ = admin.execute_unprepared(&drop_sql).await;
-                        return Err(e);
-                    }
-                }
-            }
-            (backend, None) => return Err(kata::Error::BackendDisabled(backend)),
-        };
+        // A temporary SQLite file, or CREATE DATABASE kata_bench_... on the server; kata's
+        // default pool (10 connections, no ping before acquire). Benchmarks run one query at
+        // a time, so one connection does all the work.
+        let fresh = FreshDatabase::create(backend, server_url, "bench").await?;
+        let db = fresh.db().clone();
         let raw = match backend {
             Backend::Sqlite => db.as_sqlite().cloned().map(RawPool::Sqlite),
             #[cfg(feature = "postgres")]
@@ -167,24 +111,11 @@ impl Target {
             _ => true,
         };
         super::create_tables(&db).await?;
-        Ok(Target { backend, db, raw, returning, cleanup })
+        Ok(Target { backend, db, raw, returning, fresh })
     }
 
     /// Closes the pool and removes the database.
     pub async fn teardown(self) {
-        self.db.close().await;
-        match self.cleanup {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-            Cleanup::Server { admin, drop_sql } => {
-                let _ = admin.execute_unprepared(&drop_sql).await;
-                admin.close().await;
-            }
-        }
+        self.fresh.remove().await;
     }
 }
