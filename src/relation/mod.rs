@@ -3,6 +3,7 @@
 
 pub(crate) mod also;
 mod fields;
+mod group;
 pub(crate) mod load;
 mod manager;
 pub(crate) mod meta;
