@@ -2,6 +2,7 @@
 //! operations are async and take an executor.
 
 mod delete;
+mod model_ext;
 mod read;
 mod selection;
 pub(crate) mod sql;
@@ -11,8 +12,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 pub use delete::Deleted;
+pub use model_ext::ModelExt;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
-pub use write::{Insert, InsertSource, ModelExt, Update};
+pub use write::{Insert, InsertSource, Update};
 pub(crate) use write::{assignments_as_q, name_foreign_key};
 
 use crate::backend::Backend;

@@ -8,6 +8,7 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::{Model, ModelMeta, is_email};
 use crate::query::QuerySet;
+use crate::query::model_ext::ModelExt as _;
 use crate::query::read::decode_model;
 use crate::query::selection::Columns;
 use crate::query::sql::{SqlWriter, Statement};
@@ -93,7 +94,7 @@ impl<M: Send> Update<M> for Assignment<M> {
 }
 
 /// Checks assigned literal values against the columns' `max_length` and `email` rules.
-fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]) -> Result<()> {
+pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]) -> Result<()> {
     let mut errors = ValidationErrors::default();
     for a in assignments {
         let column = &meta.columns[a.index];
@@ -130,7 +131,7 @@ fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterato
 
 /// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` where
 /// the backend has it (never with `explicit_key`: the key is already known).
-fn insert_models_statement<M: Model>(
+pub(super) fn insert_models_statement<M: Model>(
     backend: Backend,
     models: &[M],
     returning: bool,
@@ -188,7 +189,7 @@ fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
 }
 
 /// Inserts `models` with one statement, storing the keys the database assigned.
-async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
+pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
     let meta = M::meta();
     // One row on MySQL/MariaDB: the connection reports its key (LAST_INSERT_ID), so the
     // statement need not return a result set.
@@ -302,7 +303,7 @@ impl DecodeFirst for i64 {
 }
 
 /// The `WHERE pk = ...` condition for a model instance.
-fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
+pub(super) fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
     w.push(" WHERE ");
     w.pk_equals(model)
 }
@@ -556,7 +557,7 @@ impl<M: Model> QuerySet<M> {
 }
 
 /// `UPDATE t SET a = ?, b = ...` (column names unqualified, as PostgreSQL requires).
-fn write_update_head<M: Model>(w: &mut SqlWriter, assignments: &[Assignment<M>]) -> Result<()> {
+pub(super) fn write_update_head<M: Model>(w: &mut SqlWriter, assignments: &[Assignment<M>]) -> Result<()> {
     let meta = M::meta();
     w.push("UPDATE ");
     w.ident(meta.table);
@@ -671,140 +672,3 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
     };
     QuerySet::<M>::new().aget(ex, q).await
 }
-
-/// Operations on one model instance (Django's `asave`, `adelete`, `arefresh_from_db`).
-/// In the prelude.
-pub trait ModelExt: Model {
-    /// Inserts the instance when its `auto` key is unsaved (zero), updates its row
-    /// otherwise; when the update finds no row, inserts it (Django's `save()`).
-    fn asave<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
-        async move {
-            self.validate()?;
-            let meta = Self::meta();
-            if self.__is_unsaved() {
-                insert_batch(ex, std::slice::from_mut(self)).await?;
-                return Ok(());
-            }
-            let columns: Vec<usize> =
-                (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
-            if !columns.is_empty() {
-                let mut w = SqlWriter::new(ex.backend())?;
-                w.push("UPDATE ");
-                w.ident(meta.table);
-                w.push(" SET ");
-                w.comma_separated(&columns, |w, &i| {
-                    w.ident(meta.columns[i].name);
-                    w.push(" = ");
-                    w.bind_column(&*self, i)
-                })?;
-                pk_condition(&mut w, &*self)?;
-                let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-                if done.rows_affected > 0 || ex.backend() == Backend::MySql && self.aexists_in(ex).await? {
-                    self.__sync_relations();
-                    return Ok(());
-                }
-            } else if self.aexists_in(ex).await? {
-                self.__sync_relations();
-                return Ok(());
-            }
-            // The key was set by hand and has no row yet: insert the row with that key.
-            let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false, true)?;
-            run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
-            self.__sync_relations();
-            Ok(())
-        }
-    }
-
-    /// Deletes the instance's row, following `on_delete` as `QuerySet::adelete` does;
-    /// returns what went (it compares equal to the rows of every model deleted).
-    fn adelete<E: Executor>(
-        &self,
-        ex: &E,
-    ) -> impl std::future::Future<Output = Result<crate::query::Deleted>> + Send {
-        async move {
-            let meta = Self::meta();
-            if self.__is_unsaved() {
-                return Err(Error::Unsaved { model: meta.name, operation: "adelete" });
-            }
-            let key = meta
-                .primary_key
-                .iter()
-                .map(|&i| {
-                    Node::Binary(
-                        Box::new(Node::Column(meta, i)),
-                        BinOp::Eq,
-                        Box::new(Node::Value(self.__column_value(i))),
-                    )
-                })
-                .collect();
-            QuerySet::<Self>::new().filter(Q::from_node(Node::And(key))).adelete(ex).await
-        }
-    }
-
-    /// Reloads every field from the database (`DoesNotExist` if the row is gone).
-    fn arefresh_from_db<E: Executor>(
-        &mut self,
-        ex: &E,
-    ) -> impl std::future::Future<Output = Result<()>> + Send {
-        async move {
-            let meta = Self::meta();
-            if self.__is_unsaved() {
-                return Err(Error::Unsaved { model: meta.name, operation: "arefresh_from_db" });
-            }
-            let mut w = SqlWriter::new(ex.backend())?;
-            w.push("SELECT ");
-            w.model_columns(meta);
-            w.push(" FROM ");
-            w.ident(meta.table);
-            pk_condition(&mut w, &*self)?;
-            let fresh = run::fetch_optional(ex, w.finish(), decode_model::<Self>).await?;
-            *self = fresh.ok_or(Error::DoesNotExist { model: meta.name })?;
-            Ok(())
-        }
-    }
-
-    /// Applies a patch schema to this row and to the instance: only the fields the patch
-    /// sets are written; an empty patch runs no query. The patch is validated first.
-    fn apatch<E: Executor, P>(
-        &mut self,
-        ex: &E,
-        patch: P,
-    ) -> impl std::future::Future<Output = Result<u64>> + Send
-    where
-        P: Update<Self> + crate::schema::Apply<Self> + Clone,
-    {
-        async move {
-            let meta = Self::meta();
-            if self.__is_unsaved() {
-                return Err(Error::Unsaved { model: meta.name, operation: "apatch" });
-            }
-            patch.validate_update()?;
-            let assignments = patch.clone().into_assignments();
-            if assignments.is_empty() {
-                return Ok(0);
-            }
-            validate_assignments(meta, &assignments)?;
-            let mut w = SqlWriter::new(ex.backend())?;
-            write_update_head::<Self>(&mut w, &assignments)?;
-            pk_condition(&mut w, &*self)?;
-            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-            // The instance changes only once the row has.
-            patch.apply_to(self);
-            Ok(done.rows_affected)
-        }
-    }
-
-    #[doc(hidden)]
-    fn aexists_in<E: Executor>(&self, ex: &E) -> impl std::future::Future<Output = Result<bool>> + Send {
-        async move {
-            let meta = Self::meta();
-            let mut w = SqlWriter::new(ex.backend())?;
-            w.push("SELECT 1 FROM ");
-            w.ident(meta.table);
-            pk_condition(&mut w, self)?;
-            Ok(run::fetch_optional(ex, w.finish(), |_| Ok(())).await?.is_some())
-        }
-    }
-}
-
-impl<M: Model> ModelExt for M {}

@@ -1,0 +1,152 @@
+//! `ModelExt`: writes and reads of one model instance (Django's `asave`, `adelete`,
+//! `arefresh_from_db`).
+
+use crate::backend::Backend;
+use crate::db::errors::for_model;
+use crate::db::{Executor, run};
+use crate::error::{Error, Result};
+use crate::expr::{BinOp, Node, Q};
+use crate::model::Model;
+use crate::query::QuerySet;
+use crate::query::read::decode_model;
+use crate::query::sql::SqlWriter;
+use crate::query::write::{
+    Update, insert_batch, insert_models_statement, pk_condition, validate_assignments, write_update_head,
+};
+
+/// Operations on one model instance (Django's `asave`, `adelete`, `arefresh_from_db`).
+/// In the prelude.
+pub trait ModelExt: Model {
+    /// Inserts the instance when its `auto` key is unsaved (zero), updates its row
+    /// otherwise; when the update finds no row, inserts it (Django's `save()`).
+    fn asave<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
+        async move {
+            self.validate()?;
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                insert_batch(ex, std::slice::from_mut(self)).await?;
+                return Ok(());
+            }
+            let columns: Vec<usize> =
+                (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
+            if !columns.is_empty() {
+                let mut w = SqlWriter::new(ex.backend())?;
+                w.push("UPDATE ");
+                w.ident(meta.table);
+                w.push(" SET ");
+                w.comma_separated(&columns, |w, &i| {
+                    w.ident(meta.columns[i].name);
+                    w.push(" = ");
+                    w.bind_column(&*self, i)
+                })?;
+                pk_condition(&mut w, &*self)?;
+                let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+                if done.rows_affected > 0 || ex.backend() == Backend::MySql && self.aexists_in(ex).await? {
+                    self.__sync_relations();
+                    return Ok(());
+                }
+            } else if self.aexists_in(ex).await? {
+                self.__sync_relations();
+                return Ok(());
+            }
+            // The key was set by hand and has no row yet: insert the row with that key.
+            let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false, true)?;
+            run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
+            self.__sync_relations();
+            Ok(())
+        }
+    }
+
+    /// Deletes the instance's row, following `on_delete` as `QuerySet::adelete` does;
+    /// returns what went (it compares equal to the rows of every model deleted).
+    fn adelete<E: Executor>(
+        &self,
+        ex: &E,
+    ) -> impl std::future::Future<Output = Result<crate::query::Deleted>> + Send {
+        async move {
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "adelete" });
+            }
+            let key = meta
+                .primary_key
+                .iter()
+                .map(|&i| {
+                    Node::Binary(
+                        Box::new(Node::Column(meta, i)),
+                        BinOp::Eq,
+                        Box::new(Node::Value(self.__column_value(i))),
+                    )
+                })
+                .collect();
+            QuerySet::<Self>::new().filter(Q::from_node(Node::And(key))).adelete(ex).await
+        }
+    }
+
+    /// Reloads every field from the database (`DoesNotExist` if the row is gone).
+    fn arefresh_from_db<E: Executor>(
+        &mut self,
+        ex: &E,
+    ) -> impl std::future::Future<Output = Result<()>> + Send {
+        async move {
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "arefresh_from_db" });
+            }
+            let mut w = SqlWriter::new(ex.backend())?;
+            w.push("SELECT ");
+            w.model_columns(meta);
+            w.push(" FROM ");
+            w.ident(meta.table);
+            pk_condition(&mut w, &*self)?;
+            let fresh = run::fetch_optional(ex, w.finish(), decode_model::<Self>).await?;
+            *self = fresh.ok_or(Error::DoesNotExist { model: meta.name })?;
+            Ok(())
+        }
+    }
+
+    /// Applies a patch schema to this row and to the instance: only the fields the patch
+    /// sets are written; an empty patch runs no query. The patch is validated first.
+    fn apatch<E: Executor, P>(
+        &mut self,
+        ex: &E,
+        patch: P,
+    ) -> impl std::future::Future<Output = Result<u64>> + Send
+    where
+        P: Update<Self> + crate::schema::Apply<Self> + Clone,
+    {
+        async move {
+            let meta = Self::meta();
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "apatch" });
+            }
+            patch.validate_update()?;
+            let assignments = patch.clone().into_assignments();
+            if assignments.is_empty() {
+                return Ok(0);
+            }
+            validate_assignments(meta, &assignments)?;
+            let mut w = SqlWriter::new(ex.backend())?;
+            write_update_head::<Self>(&mut w, &assignments)?;
+            pk_condition(&mut w, &*self)?;
+            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+            // The instance changes only once the row has.
+            patch.apply_to(self);
+            Ok(done.rows_affected)
+        }
+    }
+
+    #[doc(hidden)]
+    fn aexists_in<E: Executor>(&self, ex: &E) -> impl std::future::Future<Output = Result<bool>> + Send {
+        async move {
+            let meta = Self::meta();
+            let mut w = SqlWriter::new(ex.backend())?;
+            w.push("SELECT 1 FROM ");
+            w.ident(meta.table);
+            pk_condition(&mut w, self)?;
+            Ok(run::fetch_optional(ex, w.finish(), |_| Ok(())).await?.is_some())
+        }
+    }
+}
+
+impl<M: Model> ModelExt for M {}
