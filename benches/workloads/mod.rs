@@ -355,41 +355,15 @@ macro_rules! from_row {
     };
 }
 from_row!(sqlx::sqlite::SqliteRow);
-#[cfg(feature = "postgres")]
 from_row!(sqlx::postgres::PgRow);
-#[cfg(feature = "mysql")]
 from_row!(sqlx::mysql::MySqlRow);
-
-/// `FromRow` for PostgreSQL's rows, when that backend is compiled in.
-#[cfg(feature = "postgres")]
-pub trait FromPgRow: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> {}
-#[cfg(feature = "postgres")]
-impl<T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>> FromPgRow for T {}
-/// `FromRow` for PostgreSQL's rows, when that backend is compiled in.
-#[cfg(not(feature = "postgres"))]
-pub trait FromPgRow {}
-#[cfg(not(feature = "postgres"))]
-impl<T> FromPgRow for T {}
-
-/// `FromRow` for MySQL's rows, when that backend is compiled in.
-#[cfg(feature = "mysql")]
-pub trait FromMySqlRow: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow> {}
-#[cfg(feature = "mysql")]
-impl<T: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>> FromMySqlRow for T {}
-/// `FromRow` for MySQL's rows, when that backend is compiled in.
-#[cfg(not(feature = "mysql"))]
-pub trait FromMySqlRow {}
-#[cfg(not(feature = "mysql"))]
-impl<T> FromMySqlRow for T {}
 
 /// Runs `$body` with `$pool` bound to the backend's own sqlx pool type.
 macro_rules! with_pool {
     ($raw:expr, |$pool:ident| $body:expr) => {
         match $raw {
             RawPool::Sqlite($pool) => $body,
-            #[cfg(feature = "postgres")]
             RawPool::Postgres($pool) => $body,
-            #[cfg(feature = "mysql")]
             RawPool::MySql($pool) => $body,
         }
     };
@@ -464,7 +438,6 @@ pub mod with_sqlx {
     pub async fn insert(raw: &RawPool, returning: bool, mut users: Vec<User>) -> sqlx::Result<Vec<User>> {
         // One row on MySQL/MariaDB: the key comes back with the statement's OK packet
         // (LAST_INSERT_ID), no result set needed; kata does the same.
-        #[cfg(feature = "mysql")]
         if let (RawPool::MySql(pool), [user]) = (raw, users.as_mut_slice()) {
             let mut conn = pool.acquire().await?;
             let done = sqlx::query("INSERT INTO users (name, hair_color) VALUES (?, ?)")
@@ -516,11 +489,11 @@ pub mod with_sqlx {
     where
         T: Send + Unpin,
         T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
-        T: FromPgRow + FromMySqlRow,
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+        T: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
     {
         let mut sql = format!("{select} WHERE {column} ");
         match raw {
-            #[cfg(feature = "postgres")]
             RawPool::Postgres(pool) => {
                 sql.push_str("= ANY($1)");
                 let mut conn = pool.acquire().await?;
@@ -537,7 +510,6 @@ pub mod with_sqlx {
                 }
                 query.fetch_all(&mut *conn).await
             }
-            #[cfg(feature = "mysql")]
             RawPool::MySql(pool) => {
                 sql.push_str("IN (");
                 placeholders(false, 0, keys.len(), &mut sql);

@@ -13,21 +13,15 @@ pub enum RawPool {
     /// SQLite.
     Sqlite(sqlx::SqlitePool),
     /// PostgreSQL.
-    #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
     /// MySQL or MariaDB.
-    #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlPool),
 }
 
 impl RawPool {
     /// Whether this is PostgreSQL (`$n` placeholders, arrays).
     pub fn is_postgres(&self) -> bool {
-        #[cfg(feature = "postgres")]
-        if let RawPool::Postgres(_) = self {
-            return true;
-        }
-        false
+        matches!(self, RawPool::Postgres(_))
     }
 }
 
@@ -60,23 +54,14 @@ pub fn configured() -> Vec<(Backend, Option<String>)> {
         out.push((Backend::Sqlite, None));
     }
     let servers = [
-        (Backend::Postgres, "KATA_BENCH_POSTGRES", "KATA_TEST_POSTGRES", cfg!(feature = "postgres")),
-        (Backend::MySql, "KATA_BENCH_MYSQL", "KATA_TEST_MYSQL", cfg!(feature = "mysql")),
+        (Backend::Postgres, "KATA_BENCH_POSTGRES", "KATA_TEST_POSTGRES"),
+        (Backend::MySql, "KATA_BENCH_MYSQL", "KATA_TEST_MYSQL"),
     ];
-    for (backend, bench_var, test_var, enabled) in servers {
-        let Some(url) = env(bench_var).or_else(|| env(test_var)) else { continue };
-        if !wanted(backend) {
-            continue;
-        }
-        if enabled {
+    for (backend, bench_var, test_var) in servers {
+        if let Some(url) = env(bench_var).or_else(|| env(test_var))
+            && wanted(backend)
+        {
             out.push((backend, Some(url)));
-        } else {
-            eprintln!(
-                "{bench_var}/{test_var} is set but kata's `{}` feature is off: skipping {}; \
-                 run `cargo bench --all-features` to include it",
-                backend.name(),
-                backend.name()
-            );
         }
     }
     out
@@ -93,21 +78,15 @@ impl Target {
         let db = fresh.db().clone();
         let raw = match backend {
             Backend::Sqlite => db.as_sqlite().cloned().map(RawPool::Sqlite),
-            #[cfg(feature = "postgres")]
             Backend::Postgres => db.as_postgres().cloned().map(RawPool::Postgres),
-            #[cfg(feature = "mysql")]
-            Backend::MySql => db.as_mysql().cloned().map(RawPool::MySql),
-            #[allow(unreachable_patterns)]
-            _ => None,
+            _ => db.as_mysql().cloned().map(RawPool::MySql),
         }
         .ok_or(kata::Error::BackendDisabled(backend))?;
         let returning = match &raw {
-            #[cfg(feature = "mysql")]
             RawPool::MySql(pool) => {
                 let version: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(pool).await?;
                 version.contains("MariaDB")
             }
-            #[allow(unreachable_patterns)]
             _ => true,
         };
         super::create_tables(&db).await?;
