@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use executor::{Conn, ExecRef, Executor};
+pub(crate) use transaction::atomically;
 pub use transaction::{Conflict, IsolationLevel, Retry, Transaction, TransactionBuilder};
 
 use crate::backend::Backend;

@@ -494,7 +494,10 @@ impl Transaction {
     /// Commits (or releases) on `Ok`, rolls back on `Err` and returns the work's result. A
     /// failed rollback is not reported: the work's error is what the caller needs, and the
     /// pool closes a connection whose rollback failed.
-    async fn finish<T, E: From<Error>>(self, result: std::result::Result<T, E>) -> std::result::Result<T, E> {
+    pub(crate) async fn finish<T, E: From<Error>>(
+        self,
+        result: std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         match result {
             Ok(value) => {
                 self.commit().await?;
@@ -557,3 +560,28 @@ impl crate::db::Executor for Transaction {
         crate::db::ExecRef::Transaction(self)
     }
 }
+
+/// Runs `$body` with `$x` bound to an executor, all or nothing: in a new transaction when
+/// `$ex` is a pool, inside the caller's transaction otherwise. For kata's own writes of
+/// several statements (cascading deletes, `get_or_create`, related managers' `aset`). A
+/// macro, not a function, because `$body` runs on `&Transaction` in one branch and on the
+/// caller's executor in the other.
+macro_rules! atomically {
+    ($ex:expr, |$x:ident| $body:expr) => {{
+        match $ex.__db() {
+            Some(db) => {
+                let tx = $crate::db::Db::begin(db).await?;
+                let result = {
+                    let $x = &tx;
+                    $body
+                };
+                tx.finish(result).await
+            }
+            None => {
+                let $x = $ex;
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use atomically;

@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
+use crate::db::atomically;
 use crate::db::errors::for_model;
-use crate::db::{Db, Executor, run};
+use crate::db::{Executor, run};
 use crate::error::{Error, IntegrityKind, Result};
 use crate::expr::Node;
 use crate::model::{Model, ModelMeta};
@@ -230,23 +231,7 @@ impl<M: Model> QuerySet<M> {
             deleted.add(meta.name, done.rows_affected);
             return Ok(deleted);
         }
-        match ex.__db() {
-            Some(db) => {
-                let tx = Db::begin(db).await?;
-                let result = self.delete_following(&tx, &known).await;
-                match result {
-                    Ok(deleted) => {
-                        tx.commit().await?;
-                        Ok(deleted)
-                    }
-                    Err(e) => {
-                        let _ = tx.rollback().await;
-                        Err(e)
-                    }
-                }
-            }
-            None => self.delete_following(ex, &known).await,
-        }
+        atomically!(ex, |tx| self.delete_following(tx, &known).await)
     }
 
     async fn delete_following(&self, ex: &impl Executor, known: &[&'static ModelMeta]) -> Result<Deleted> {

@@ -2,8 +2,9 @@
 
 use crate::Value;
 use crate::backend::Backend;
+use crate::db::atomically;
 use crate::db::errors::for_model;
-use crate::db::{Db, Executor, run};
+use crate::db::{Executor, run};
 use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::{Model, ModelMeta, is_email};
@@ -306,34 +307,6 @@ impl DecodeFirst for i64 {
 pub(super) fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
     w.push(" WHERE ");
     w.pk_equals(model)
-}
-
-/// Runs `body` atomically: inside a new transaction when `ex` is a pool, or inside the
-/// caller's transaction when it already is one.
-macro_rules! atomically {
-    ($ex:expr, |$x:ident| $body:expr) => {{
-        match $ex.__db() {
-            Some(db) => {
-                let tx = Db::begin(db).await?;
-                let $x = &tx;
-                let result = $body;
-                match result {
-                    Ok(value) => {
-                        tx.commit().await?;
-                        Ok(value)
-                    }
-                    Err(e) => {
-                        let _ = tx.rollback().await;
-                        Err(e)
-                    }
-                }
-            }
-            None => {
-                let $x = $ex;
-                $body
-            }
-        }
-    }};
 }
 
 impl<M: Model> QuerySet<M> {

@@ -1,5 +1,6 @@
 //! Related managers (Django 4.2's async names) on `ManyToMany<T>` and `HasMany<T>` fields.
 
+use crate::db::atomically;
 use crate::db::{Executor, run};
 use crate::error::{Error, Result};
 use crate::expr::{Assignment, BinOp, Node, Q, RelStep};
@@ -9,34 +10,6 @@ use crate::query::{Insert, InsertSource, QuerySet};
 use crate::relation::fields::{HasMany, ManyToMany, Owner};
 use crate::relation::step_of;
 use crate::value::{FieldType, Value};
-
-/// Runs `$body` with `$x` bound to an executor: in a new transaction when `$ex` is a pool,
-/// inside the caller's transaction otherwise, so that a change of several statements
-/// (`aset`) is all or nothing, as Django's.
-macro_rules! atomically {
-    ($ex:expr, |$x:ident| $body:expr) => {{
-        match $ex.__db() {
-            Some(db) => {
-                let tx = crate::db::Db::begin(db).await?;
-                let $x = &tx;
-                match $body {
-                    Ok(value) => {
-                        tx.commit().await?;
-                        Ok(value)
-                    }
-                    Err(e) => {
-                        let _ = tx.rollback().await;
-                        Err(e)
-                    }
-                }
-            }
-            None => {
-                let $x = $ex;
-                $body
-            }
-        }
-    }};
-}
 
 fn eq(meta: &'static crate::ModelMeta, column: usize, value: Value) -> Node {
     Node::Binary(Box::new(Node::Column(meta, column)), BinOp::Eq, Box::new(Node::Value(value)))
