@@ -60,11 +60,11 @@ pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
 pub use query::ModelExt;
 pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
-pub use relation::load::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use relation::{
     AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
     OneToOne, Prefetch, PrefetchTarget, Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
 };
+pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
 

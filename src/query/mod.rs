@@ -2,26 +2,32 @@
 //! operations are async and take an executor.
 
 mod delete;
+mod insert;
+mod integrity;
+mod loader;
 mod model_ext;
 mod read;
 mod selection;
 pub(crate) mod sql;
-mod write;
+mod update;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 pub use delete::Deleted;
+pub use insert::{Insert, InsertSource};
+pub(crate) use integrity::name_foreign_key;
 pub use model_ext::ModelExt;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
-pub use write::{Insert, InsertSource, Update};
-pub(crate) use write::{assignments_as_q, name_foreign_key};
+pub use update::Update;
+pub(crate) use update::assignments_as_q;
 
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::expr::{Node, OrderBy, Q};
 use crate::model::{Model, ModelMeta};
-use crate::relation::load::{JoinLoader, PrefetchLoader};
+pub(crate) use loader::BoxFuture;
+pub use loader::{JoinLoader, PrefetchLoader};
 use sql::SqlWriter;
 
 /// How many rows `aget` reads at most to report `MultipleObjectsReturned`, as Django.

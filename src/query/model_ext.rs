@@ -8,11 +8,10 @@ use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
+use crate::query::insert::{insert_batch, insert_models_statement, validate_assignments};
 use crate::query::read::decode_model;
 use crate::query::sql::SqlWriter;
-use crate::query::write::{
-    Update, insert_batch, insert_models_statement, pk_condition, validate_assignments, write_update_head,
-};
+use crate::query::update::{Update, pk_condition, write_update_head};
 
 /// Operations on one model instance (Django's `asave`, `adelete`, `arefresh_from_db`).
 /// In the prelude.

@@ -4,16 +4,18 @@
 pub(crate) mod also;
 mod fields;
 mod group;
-pub(crate) mod load;
 mod manager;
 pub(crate) mod meta;
+pub(crate) mod prefetch;
+pub(crate) mod select;
 
 use std::marker::PhantomData;
 
 pub use also::{AlsoRelated, AlsoRelatedTarget};
 pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
-pub use load::{LoadSingle, Prefetch, PrefetchTarget, SelectRelated};
 pub use meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
+pub use prefetch::{Prefetch, PrefetchTarget, aprefetch_related_objects};
+pub use select::{IntoSelectRelated, Join, LoadSingle, SelectRelated};
 
 use crate::error::{Error, Result};
 use crate::expr::{Expr, IntoExpr, Node, RelStep};

@@ -1,6 +1,6 @@
-//! Terminal operations that write: create, update, delete, and their bulk forms.
+//! Terminal operations that insert: `acreate`, `aget_or_create`, `aupdate_or_create`,
+//! `abulk_create`.
 
-use crate::Value;
 use crate::backend::Backend;
 use crate::db::atomically;
 use crate::db::errors::for_model;
@@ -9,10 +9,11 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::{Model, ModelMeta, is_email};
 use crate::query::QuerySet;
+use crate::query::integrity::{assignment_values, models_values, name_foreign_key};
 use crate::query::model_ext::ModelExt as _;
 use crate::query::read::decode_model;
-use crate::query::selection::Columns;
 use crate::query::sql::{SqlWriter, Statement};
+use crate::query::update::{assignments_as_q, pk_condition, write_update_head};
 
 /// What `acreate` accepts: a whole model, or assignments (Django's keyword arguments) with
 /// the database's defaults for the rest. Input schemas implement it too.
@@ -63,34 +64,6 @@ impl<M: Model> Insert<M> for Vec<Assignment<M>> {
 impl<M: Model, const N: usize> Insert<M> for [Assignment<M>; N] {
     fn into_insert(self) -> InsertSource<M> {
         InsertSource::Assignments(self.into())
-    }
-}
-
-/// What `aupdate` accepts: assignments (`[User::is_active.set(false)]`) or a patch schema.
-pub trait Update<M>: Send {
-    /// Checks the value before anything is sent (patch schemas check their rules).
-    fn validate_update(&self) -> Result<()> {
-        Ok(())
-    }
-    /// The columns to set.
-    fn into_assignments(self) -> Vec<Assignment<M>>;
-}
-
-impl<M: Send> Update<M> for Vec<Assignment<M>> {
-    fn into_assignments(self) -> Vec<Assignment<M>> {
-        self
-    }
-}
-
-impl<M: Send, const N: usize> Update<M> for [Assignment<M>; N] {
-    fn into_assignments(self) -> Vec<Assignment<M>> {
-        self.into()
-    }
-}
-
-impl<M: Send> Update<M> for Assignment<M> {
-    fn into_assignments(self) -> Vec<Assignment<M>> {
-        vec![self]
     }
 }
 
@@ -225,90 +198,6 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
     Ok(())
 }
 
-/// The foreign-key values of `models`, column by column.
-fn models_values<M: Model>(models: &[M]) -> Vec<(usize, Value)> {
-    let meta = M::meta();
-    let mut out = Vec::new();
-    for (i, column) in meta.columns.iter().enumerate() {
-        if column.foreign_key.is_some() {
-            out.extend(models.iter().map(|m| (i, m.__column_value(i))));
-        }
-    }
-    out
-}
-
-/// The foreign-key values a list of assignments writes.
-fn assignment_values<M>(assignments: &[Assignment<M>]) -> Vec<(usize, Value)> {
-    assignments
-        .iter()
-        .filter_map(|a| match &a.node {
-            Node::Value(v) => Some((a.index, v.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-/// SQLite reports a foreign-key violation without naming the constraint: find the key that
-/// points nowhere and name its constraint as the other backends do (`table_column_fkey`).
-pub(crate) async fn name_foreign_key(
-    ex: &impl Executor,
-    err: Error,
-    meta: &'static crate::ModelMeta,
-    values: Vec<(usize, Value)>,
-) -> Error {
-    let Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message } = err else {
-        return err;
-    };
-    if !constraint.is_empty() {
-        return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
-    }
-    for (index, value) in values {
-        let Some(fk) = &meta.columns[index].foreign_key else { continue };
-        if matches!(value, Value::Null(_)) {
-            continue;
-        }
-        let target = (fk.target)();
-        let Ok(pk) = target.single_pk() else { continue };
-        let q = Q::<()>::from_node(Node::Binary(
-            Box::new(Node::Column(target, pk)),
-            BinOp::Eq,
-            Box::new(Node::Value(value)),
-        ));
-        let mut w = match SqlWriter::new(ex.backend()) {
-            Ok(w) => w,
-            Err(_) => break,
-        };
-        w.push("SELECT 1 FROM ");
-        w.ident(target.table);
-        w.push(" WHERE ");
-        if w.node(&q.node).is_err() {
-            break;
-        }
-        if let Ok(false) = run::probe(ex, w.finish()).await {
-            let constraint = crate::db::ddl::foreign_key_name(meta, meta.columns[index].name);
-            return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
-        }
-    }
-    Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message }
-}
-
-trait DecodeFirst: Sized {
-    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<Self>;
-}
-impl DecodeFirst for i64 {
-    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<i64> {
-        use crate::value::FieldType;
-        // The key column may be INTEGER (i32) on some backends: widen.
-        i64::decode(row, 0).or_else(|_| i32::decode(row, 0).map(i64::from))
-    }
-}
-
-/// The `WHERE pk = ...` condition for a model instance.
-pub(super) fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
-    w.push(" WHERE ");
-    w.pk_equals(model)
-}
-
 impl<M: Model> QuerySet<M> {
     /// Inserts one row and returns it as stored, with its database-assigned key and, for
     /// assignments, the database's defaults (Django's `acreate`). The model's rules
@@ -441,150 +330,6 @@ impl<M: Model> QuerySet<M> {
         })?;
         Ok(models)
     }
-
-    /// Writes `columns` of each model to its row, in batches, with one `CASE` per column
-    /// (Django's `abulk_update`). Returns how many rows matched.
-    pub async fn abulk_update(
-        &self,
-        ex: &impl Executor,
-        models: &[M],
-        columns: impl Columns<M>,
-    ) -> Result<u64> {
-        let meta = M::meta();
-        let columns = columns.indexes();
-        if models.is_empty() || columns.is_empty() {
-            return Ok(0);
-        }
-        if let Some(&i) = columns.iter().find(|&&i| meta.columns[i].primary_key) {
-            return Err(Error::InvalidQuery(format!(
-                "abulk_update cannot change the primary key `{}`",
-                meta.columns[i].field
-            )));
-        }
-        let mut errors = ValidationErrors::default();
-        for model in models {
-            model.__validate(&mut errors);
-        }
-        errors.into_result()?;
-        let pk_len = meta.primary_key.len();
-        let per_row = columns.len() * (pk_len + 1) + pk_len;
-        let batch = (ex.backend().max_params() / per_row).clamp(1, 500);
-        let mut statements = Vec::new();
-        for chunk in models.chunks(batch) {
-            statements.push(bulk_update_statement(ex.backend(), chunk, &columns)?);
-        }
-        atomically!(ex, |x| {
-            let mut total = 0;
-            let mut result = Ok(());
-            for stmt in statements {
-                match run::execute(x, stmt).await {
-                    Ok(done) => total += done.rows_affected,
-                    Err(e) => {
-                        result = Err(for_model(e, meta));
-                        break;
-                    }
-                }
-            }
-            result.map(|()| total)
-        })
-    }
-
-    /// Sets columns on every matching row in one UPDATE (Django's `aupdate`). Values are
-    /// checked against the model's rules first. An empty update runs no query. Returns how
-    /// many rows matched.
-    ///
-    /// ```
-    /// # use kata::prelude::*;
-    /// # #[derive(Model)] struct Counter { #[kata(primary_key, auto)] id: i64, n: i64 }
-    /// # async fn demo() -> kata::Result<()> {
-    /// # let db = Db::connect("sqlite::memory:").await?;
-    /// # db.create_tables(&[Counter::meta()]).await?;
-    /// Counter::objects().aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
-    /// # Ok(()) }
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
-    /// ```
-    pub async fn aupdate(&self, ex: &impl Executor, update: impl Update<M>) -> Result<u64> {
-        update.validate_update()?;
-        let assignments = update.into_assignments();
-        if assignments.is_empty() {
-            return Ok(0);
-        }
-        validate_assignments(M::meta(), &assignments)?;
-        let mut w = SqlWriter::new(ex.backend())?;
-        write_update_head::<M>(&mut w, &assignments)?;
-        self.write_target(&mut w)?;
-        let done = match run::execute(ex, w.finish()).await {
-            Ok(done) => done,
-            Err(e) => {
-                return Err(name_foreign_key(
-                    ex,
-                    for_model(e, M::meta()),
-                    M::meta(),
-                    assignment_values(&assignments),
-                )
-                .await);
-            }
-        };
-        Ok(done.rows_affected)
-    }
-}
-
-/// `UPDATE t SET a = ?, b = ...` (column names unqualified, as PostgreSQL requires).
-pub(super) fn write_update_head<M: Model>(w: &mut SqlWriter, assignments: &[Assignment<M>]) -> Result<()> {
-    let meta = M::meta();
-    w.push("UPDATE ");
-    w.ident(meta.table);
-    w.push(" SET ");
-    w.comma_separated(assignments, |w, a| {
-        w.ident(meta.columns[a.index].name);
-        w.push(" = ");
-        w.node(&a.node)
-    })
-}
-
-fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[usize]) -> Result<Statement> {
-    let meta = M::meta();
-    let mut w = SqlWriter::new(backend)?;
-    w.push("UPDATE ");
-    w.ident(meta.table);
-    w.push(" SET ");
-    w.comma_separated(columns, |w, &c| {
-        w.ident(meta.columns[c].name);
-        w.push(" = CASE");
-        for model in models {
-            w.push(" WHEN ");
-            w.pk_equals(model)?;
-            w.push(" THEN ");
-            w.bind_column(model, c)?;
-        }
-        w.push(" ELSE ");
-        w.column(meta, c);
-        w.push(" END");
-        Ok(())
-    })?;
-    w.push(" WHERE ");
-    for (n, model) in models.iter().enumerate() {
-        w.push(if n > 0 { " OR (" } else { "(" });
-        w.pk_equals(model)?;
-        w.push(")");
-    }
-    Ok(w.finish())
-}
-
-pub(crate) fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
-where
-    M: Model,
-{
-    let meta = M::meta();
-    let mut q = Q::all();
-    for a in assignments {
-        let node = match &a.node {
-            Node::Value(crate::Value::Null(_)) => Node::IsNull(Box::new(Node::Column(meta, a.index)), true),
-            other => Node::Binary(Box::new(Node::Column(meta, a.index)), BinOp::Eq, Box::new(other.clone())),
-        };
-        q = q & Q::from_node(node);
-    }
-    q
 }
 
 /// `INSERT` of some columns, then the whole row back: with `RETURNING` where the backend
@@ -644,4 +389,15 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
         }
     };
     QuerySet::<M>::new().aget(ex, q).await
+}
+
+trait DecodeFirst: Sized {
+    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<Self>;
+}
+impl DecodeFirst for i64 {
+    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<i64> {
+        use crate::value::FieldType;
+        // The key column may be INTEGER (i32) on some backends: widen.
+        i64::decode(row, 0).or_else(|_| i32::decode(row, 0).map(i64::from))
+    }
 }

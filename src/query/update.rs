@@ -1,0 +1,193 @@
+//! Terminal operations that update: `aupdate`, `abulk_update`.
+
+use crate::backend::Backend;
+use crate::db::atomically;
+use crate::db::errors::for_model;
+use crate::db::{Executor, run};
+use crate::error::{Error, Result, ValidationErrors};
+use crate::expr::{Assignment, BinOp, Node, Q};
+use crate::model::Model;
+use crate::query::QuerySet;
+use crate::query::insert::validate_assignments;
+use crate::query::integrity::{assignment_values, name_foreign_key};
+use crate::query::selection::Columns;
+use crate::query::sql::{SqlWriter, Statement};
+
+/// What `aupdate` accepts: assignments (`[User::is_active.set(false)]`) or a patch schema.
+pub trait Update<M>: Send {
+    /// Checks the value before anything is sent (patch schemas check their rules).
+    fn validate_update(&self) -> Result<()> {
+        Ok(())
+    }
+    /// The columns to set.
+    fn into_assignments(self) -> Vec<Assignment<M>>;
+}
+
+impl<M: Send> Update<M> for Vec<Assignment<M>> {
+    fn into_assignments(self) -> Vec<Assignment<M>> {
+        self
+    }
+}
+
+impl<M: Send, const N: usize> Update<M> for [Assignment<M>; N] {
+    fn into_assignments(self) -> Vec<Assignment<M>> {
+        self.into()
+    }
+}
+
+impl<M: Send> Update<M> for Assignment<M> {
+    fn into_assignments(self) -> Vec<Assignment<M>> {
+        vec![self]
+    }
+}
+
+/// The `WHERE pk = ...` condition for a model instance.
+pub(super) fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()> {
+    w.push(" WHERE ");
+    w.pk_equals(model)
+}
+impl<M: Model> QuerySet<M> {
+    /// Writes `columns` of each model to its row, in batches, with one `CASE` per column
+    /// (Django's `abulk_update`). Returns how many rows matched.
+    pub async fn abulk_update(
+        &self,
+        ex: &impl Executor,
+        models: &[M],
+        columns: impl Columns<M>,
+    ) -> Result<u64> {
+        let meta = M::meta();
+        let columns = columns.indexes();
+        if models.is_empty() || columns.is_empty() {
+            return Ok(0);
+        }
+        if let Some(&i) = columns.iter().find(|&&i| meta.columns[i].primary_key) {
+            return Err(Error::InvalidQuery(format!(
+                "abulk_update cannot change the primary key `{}`",
+                meta.columns[i].field
+            )));
+        }
+        let mut errors = ValidationErrors::default();
+        for model in models {
+            model.__validate(&mut errors);
+        }
+        errors.into_result()?;
+        let pk_len = meta.primary_key.len();
+        let per_row = columns.len() * (pk_len + 1) + pk_len;
+        let batch = (ex.backend().max_params() / per_row).clamp(1, 500);
+        let mut statements = Vec::new();
+        for chunk in models.chunks(batch) {
+            statements.push(bulk_update_statement(ex.backend(), chunk, &columns)?);
+        }
+        atomically!(ex, |x| {
+            let mut total = 0;
+            let mut result = Ok(());
+            for stmt in statements {
+                match run::execute(x, stmt).await {
+                    Ok(done) => total += done.rows_affected,
+                    Err(e) => {
+                        result = Err(for_model(e, meta));
+                        break;
+                    }
+                }
+            }
+            result.map(|()| total)
+        })
+    }
+
+    /// Sets columns on every matching row in one UPDATE (Django's `aupdate`). Values are
+    /// checked against the model's rules first. An empty update runs no query. Returns how
+    /// many rows matched.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Counter { #[kata(primary_key, auto)] id: i64, n: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Counter::meta()]).await?;
+    /// Counter::objects().aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn aupdate(&self, ex: &impl Executor, update: impl Update<M>) -> Result<u64> {
+        update.validate_update()?;
+        let assignments = update.into_assignments();
+        if assignments.is_empty() {
+            return Ok(0);
+        }
+        validate_assignments(M::meta(), &assignments)?;
+        let mut w = SqlWriter::new(ex.backend())?;
+        write_update_head::<M>(&mut w, &assignments)?;
+        self.write_target(&mut w)?;
+        let done = match run::execute(ex, w.finish()).await {
+            Ok(done) => done,
+            Err(e) => {
+                return Err(name_foreign_key(
+                    ex,
+                    for_model(e, M::meta()),
+                    M::meta(),
+                    assignment_values(&assignments),
+                )
+                .await);
+            }
+        };
+        Ok(done.rows_affected)
+    }
+}
+
+/// `UPDATE t SET a = ?, b = ...` (column names unqualified, as PostgreSQL requires).
+pub(super) fn write_update_head<M: Model>(w: &mut SqlWriter, assignments: &[Assignment<M>]) -> Result<()> {
+    let meta = M::meta();
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    w.comma_separated(assignments, |w, a| {
+        w.ident(meta.columns[a.index].name);
+        w.push(" = ");
+        w.node(&a.node)
+    })
+}
+
+fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[usize]) -> Result<Statement> {
+    let meta = M::meta();
+    let mut w = SqlWriter::new(backend)?;
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    w.comma_separated(columns, |w, &c| {
+        w.ident(meta.columns[c].name);
+        w.push(" = CASE");
+        for model in models {
+            w.push(" WHEN ");
+            w.pk_equals(model)?;
+            w.push(" THEN ");
+            w.bind_column(model, c)?;
+        }
+        w.push(" ELSE ");
+        w.column(meta, c);
+        w.push(" END");
+        Ok(())
+    })?;
+    w.push(" WHERE ");
+    for (n, model) in models.iter().enumerate() {
+        w.push(if n > 0 { " OR (" } else { "(" });
+        w.pk_equals(model)?;
+        w.push(")");
+    }
+    Ok(w.finish())
+}
+
+pub(crate) fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
+where
+    M: Model,
+{
+    let meta = M::meta();
+    let mut q = Q::all();
+    for a in assignments {
+        let node = match &a.node {
+            Node::Value(crate::Value::Null(_)) => Node::IsNull(Box::new(Node::Column(meta, a.index)), true),
+            other => Node::Binary(Box::new(Node::Column(meta, a.index)), BinOp::Eq, Box::new(other.clone())),
+        };
+        q = q & Q::from_node(node);
+    }
+    q
+}
