@@ -100,14 +100,15 @@ pub mod derive_support {
     use serde::de::{self, Deserializer, Visitor};
 
     use super::{Choices, ExpectedValues, PhantomData, fmt};
-    use crate::backend::{Args, RowRef, bind_static_str};
+    use crate::driver::{Args, RowRef, bind_static_str};
     use crate::error::{Error, Result};
     use crate::value::FieldType;
 
     /// Decodes a text choice: reads the text, then looks the variant up.
     pub fn decode_text<T: Choices>(row: RowRef<'_>, index: usize, name: &'static str) -> Result<T> {
         let text = String::decode(row, index)?;
-        T::from_str_value(&text).ok_or_else(|| Error::Decode(unknown_text::<T>(name, &text)))
+        T::from_str_value(&text)
+            .ok_or_else(|| Error::decode_msg(format!("a value: {}", unknown_text::<T>(name, &text))))
     }
 
     /// Binds the stored text of a text choice.
@@ -117,7 +118,7 @@ pub mod derive_support {
 
     /// The error for an integer read from the database that no variant has.
     pub fn unknown_integer_error<T: Choices>(name: &'static str, value: i64) -> Error {
-        Error::Decode(unknown_integer::<T>(name, value))
+        Error::decode_msg(format!("a value: {}", unknown_integer::<T>(name, value)))
     }
 
     /// Deserialises a text choice from a string.

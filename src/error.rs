@@ -1,8 +1,12 @@
 //! The one error type of kata.
 
+//!
+//! This module depends on nothing else in kata: every layer may return its errors.
+
 use std::fmt;
 
-use crate::backend::Backend;
+/// How many rows `aget` reads at most to report `MultipleObjectsReturned`, as Django.
+pub(crate) const MAX_GET_RESULTS: usize = 21;
 
 /// `Result<T, kata::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -34,7 +38,7 @@ pub enum Error {
         model: &'static str,
     },
     /// `aget` matched more than one row.
-    #[error("get() returned more than one {model}: it returned {count}{}", if *.count >= crate::query::MAX_GET_RESULTS { " or more" } else { "" })]
+    #[error("get() returned more than one {model}: it returned {count}{}", if *.count >= MAX_GET_RESULTS { " or more" } else { "" })]
     MultipleObjectsReturned {
         /// The model's name.
         model: &'static str,
@@ -75,18 +79,40 @@ pub enum Error {
     #[error("timed out waiting for a database connection")]
     PoolTimedOut,
     /// The query cannot be built as asked (for example `select_for_update` outside a
-    /// transaction, or an operation the backend does not support).
+    /// transaction, or a lookup the backend cannot run); nothing was sent.
     #[error("invalid query: {0}")]
     InvalidQuery(String),
-    /// A value read from the database does not fit the Rust type.
-    #[error("could not decode a value: {0}")]
-    Decode(String),
-    /// The URL names a backend whose cargo feature is not enabled.
-    #[error("the `{0}` backend is not enabled: turn on kata's `{0}` feature")]
-    BackendDisabled(Backend),
-    /// A migration failed.
+    /// A relation declared on a model cannot be followed, for example a through model
+    /// without exactly one foreign key to each side. A declaration problem, never an
+    /// empty result.
+    #[error("{model}.{relation} cannot be followed: {reason}")]
+    Relation {
+        /// The model that declares the relation.
+        model: &'static str,
+        /// The relation field.
+        relation: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The transaction cannot run this: it has ended, or a failed statement broke it.
     #[error(transparent)]
-    Migrate(#[from] MigrateError),
+    Transaction(#[from] TransactionError),
+    /// The connection settings cannot work: a bad URL, a backend whose cargo feature is
+    /// off, or an option the backend does not have.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A value read from the database does not fit the Rust type.
+    #[error("could not decode {what}")]
+    Decode {
+        /// What was being decoded, for people (a column, a model field, a choice).
+        what: String,
+        /// The driver's or the conversion's own error, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+    /// An I/O error outside the database (for example creating a SQLite file's folder).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
     /// Any other error from the database or the driver.
     #[error(transparent)]
     Database(sqlx::Error),
@@ -120,18 +146,65 @@ impl fmt::Display for IntegrityKind {
     }
 }
 
-/// A migration error.
+/// Why a transaction refused a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransactionError {
+    /// It was committed or rolled back already.
+    #[error("the transaction has already ended")]
+    Ended,
+    /// An earlier statement in it failed; nothing more can run in it until it ends or
+    /// rolls back to a savepoint (PostgreSQL refuses everything after an error; kata does
+    /// the same on every backend, as Django does).
+    #[error(
+        "an earlier statement of this transaction failed: nothing more can run in it until it ends \
+         (catch errors inside `tx.atomic(..)` to keep the transaction usable)"
+    )]
+    Broken,
+    /// `commit` found the transaction broken by a failed statement, so it rolled back.
+    #[error(
+        "the transaction was rolled back: a statement in it failed (catch errors inside \
+         `tx.atomic(..)` to keep the rest)"
+    )]
+    RolledBack,
+}
+
+/// Why the connection settings cannot work.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum MigrateError {
-    /// A migration file could not be read or parsed.
-    #[error("migration {name}: {message}")]
-    Invalid {
-        /// The migration's name.
-        name: String,
-        /// What is wrong.
-        message: String,
+pub enum ConfigError {
+    /// The URL's scheme names no database kata knows.
+    #[error("unsupported database URL scheme `{scheme}`: use sqlite:, postgres: or mysql:")]
+    UnsupportedScheme {
+        /// The scheme as given.
+        scheme: String,
     },
+    /// The URL could not be parsed.
+    #[error("invalid database URL")]
+    InvalidUrl(#[source] sqlx::Error),
+    /// The URL names a backend whose cargo feature is not enabled.
+    #[error("the `{backend}` backend is not enabled: turn on kata's `{feature}` feature")]
+    BackendDisabled {
+        /// The backend's name.
+        backend: &'static str,
+        /// The cargo feature that enables it.
+        feature: &'static str,
+    },
+    /// The backend does not have an option that was asked for.
+    #[error("{backend} does not support {option}")]
+    Unsupported {
+        /// The backend's name.
+        backend: &'static str,
+        /// The option, for people.
+        option: String,
+    },
+}
+
+impl ConfigError {
+    /// Wraps a URL parse error.
+    pub(crate) fn url(err: sqlx::Error) -> Error {
+        Error::Config(ConfigError::InvalidUrl(err))
+    }
 }
 
 /// One rule broken by one field.
@@ -205,13 +278,20 @@ impl From<std::convert::Infallible> for Error {
     }
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(err: sqlx::Error) -> Self {
-        crate::db::errors::classify(err)
-    }
-}
-
 impl Error {
+    /// A decoding error with its cause.
+    pub(crate) fn decode(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Decode { what: what.into(), source: Some(source.into()) }
+    }
+
+    /// A decoding error with no further cause.
+    pub(crate) fn decode_msg(what: impl Into<String>) -> Self {
+        Error::Decode { what: what.into(), source: None }
+    }
+
     /// True for `Integrity` errors of the given kind.
     ///
     /// ```

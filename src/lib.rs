@@ -35,31 +35,37 @@
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("kata needs at least one backend feature: sqlite, postgres or mysql");
 
-mod backend;
 mod choices;
 mod db;
+mod dialect;
+mod driver;
 mod error;
 mod expr;
 mod field;
+mod migrate;
 mod model;
 mod query;
+mod registry;
 mod relation;
 mod schema;
 pub mod testing;
 mod value;
 
-pub use backend::{Args, Backend, RowRef};
 pub use choices::Choices;
-pub use db::{
-    Conflict, Conn, Db, DbBuilder, Executor, IsolationLevel, Retry, Transaction, TransactionBuilder,
-};
-pub use error::{Error, FieldError, IntegrityKind, MigrateError, Result, ValidationErrors};
+pub use db::{Conflict, Db, DbBuilder, Executor, Retry, Transaction, TransactionBuilder};
+pub use dialect::IsolationLevel;
+pub use driver::Backend;
+#[doc(hidden)]
+pub use driver::{Args, RowRef};
+pub use error::{ConfigError, Error, FieldError, IntegrityKind, Result, TransactionError, ValidationErrors};
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
 pub use query::ModelExt;
-pub use query::{Annotated, Columns, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet};
+pub use query::{
+    Annotated, Columns, Deleted, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet,
+};
 pub use relation::{
     AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
     OneToOne, Prefetch, PrefetchTarget, Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
@@ -89,10 +95,10 @@ pub mod prelude {
 /// Used by generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::backend::{Args, RowRef};
     pub use crate::choices::Choices;
     pub use crate::choices::derive_support as choices;
     pub use crate::db::Db;
+    pub use crate::driver::{Args, RowRef};
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::field::{CompositePk, Field};
     pub use crate::model::{

@@ -26,8 +26,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::backend::Backend;
 use crate::db::Db;
+use crate::driver::Backend;
 
 /// What a test body may return: `()` or a `Result` whose error is `Debug`.
 pub trait TestOutcome {
@@ -68,11 +68,7 @@ fn required() -> Vec<Backend> {
 }
 
 fn compiled(backend: Backend) -> bool {
-    match backend {
-        Backend::Sqlite => cfg!(feature = "sqlite"),
-        Backend::Postgres => cfg!(feature = "postgres"),
-        Backend::MySql => cfg!(feature = "mysql"),
-    }
+    backend.is_enabled()
 }
 
 /// The configured backends, or a panic naming what `KATA_TEST_REQUIRE` wants and is missing.
@@ -174,24 +170,18 @@ impl FreshDatabase {
     /// A server backend needs `server_url`: without one this is `Error::BackendDisabled`.
     pub async fn create(backend: Backend, server_url: Option<&str>, label: &str) -> crate::Result<Self> {
         let name = fresh_name(label);
-        match (backend, server_url) {
-            (Backend::Sqlite, _) => {
+        match (crate::dialect::of(backend).embedded(), server_url) {
+            (true, _) => {
                 let dir = std::env::temp_dir().join("kata-tests");
-                std::fs::create_dir_all(&dir).map_err(|e| crate::Error::Decode(e.to_string()))?;
+                std::fs::create_dir_all(&dir)?;
                 let path = dir.join(format!("{name}.db"));
                 let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
                 Ok(FreshDatabase { db, cleanup: Cleanup::File(path) })
             }
-            (backend, Some(server)) => {
+            (_, Some(server)) => {
                 let admin = Db::builder(server).max_connections(1).connect().await?;
-                let quoted =
-                    if backend == Backend::MySql { format!("`{name}`") } else { format!("\"{name}\"") };
-                admin.execute_unprepared(&format!("CREATE DATABASE {quoted}")).await?;
-                let drop_sql = if backend == Backend::Postgres {
-                    format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-                } else {
-                    format!("DROP DATABASE IF EXISTS {quoted}")
-                };
+                let (create_sql, drop_sql) = crate::dialect::of(admin.backend()).create_drop_database(&name);
+                admin.execute_unprepared(&create_sql).await?;
                 match Db::connect(&with_database(server, &name)).await {
                     Ok(db) => Ok(FreshDatabase { db, cleanup: Cleanup::Server { admin, drop_sql } }),
                     Err(e) => {
@@ -200,7 +190,11 @@ impl FreshDatabase {
                     }
                 }
             }
-            (backend, None) => Err(crate::Error::BackendDisabled(backend)),
+            (false, None) => Err(crate::ConfigError::Unsupported {
+                backend: backend.name(),
+                option: "a test database without a server URL".into(),
+            }
+            .into()),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use crate::backend::{Args, RowRef, bind_native, decode_native};
+use crate::driver::{Args, RowRef, bind_native, decode_native};
 use crate::error::{Error, Result};
 
 /// The storage class of a column; the DDL generator maps it to each backend's type.
@@ -114,10 +114,10 @@ impl Value {
         }
     }
 
-    /// Binds a list of values of one column type as a single PostgreSQL array parameter.
-    #[cfg(feature = "postgres")]
-    pub(crate) fn bind_pg_array(ty: ColumnType, values: &[Value], args: &mut Args) -> Result<()> {
-        use crate::backend::bind_pg_array;
+    /// Binds a list of values of one column type as a single array parameter (PostgreSQL's
+    /// `col = ANY($1)`).
+    pub(crate) fn bind_array(ty: ColumnType, values: &[Value], args: &mut Args) -> Result<()> {
+        use crate::driver::bind_array;
         macro_rules! collect {
             ($variant:ident) => {{
                 let mut out = Vec::with_capacity(values.len());
@@ -128,7 +128,7 @@ impl Value {
                         _ => return Err(Error::Internal("mixed value types in one IN list")),
                     }
                 }
-                bind_pg_array(out, args)
+                bind_array(out, args)
             }};
         }
         match ty {
@@ -332,19 +332,7 @@ impl<T: FieldType> FieldType for Option<T> {
     }
 }
 
-pub(crate) fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
-    use sqlx::{Row as _, ValueRef as _};
-    let null = match row {
-        #[cfg(feature = "sqlite")]
-        RowRef::Sqlite(r) => r.try_get_raw(index).map(|v| v.is_null()),
-        #[cfg(feature = "postgres")]
-        RowRef::Postgres(r) => r.try_get_raw(index).map(|v| v.is_null()),
-        #[cfg(feature = "mysql")]
-        RowRef::MySql(r) => r.try_get_raw(index).map(|v| v.is_null()),
-        RowRef::__Phantom(_, never) => match never {},
-    };
-    null.map_err(Error::from)
-}
+pub(crate) use crate::driver::is_null;
 
 /// Field types whose values have an order: `gt`, `gte`, `lt`, `lte`, `range`, `Min`, `Max`.
 pub trait Ordered: FieldType {}
@@ -394,9 +382,9 @@ macro_rules! auto_key {
     ($($ty:ty),*) => {$(
         impl AutoKey for $ty {
             fn from_i64(value: i64) -> Result<Self> {
-                <$ty>::try_from(value).map_err(|_| Error::Decode(format!(
-                    "database-assigned key {value} does not fit in {}", stringify!($ty)
-                )))
+                <$ty>::try_from(value).map_err(|e| Error::decode(format!(
+                    "the database-assigned key {value} as {}", stringify!($ty)
+                ), e))
             }
             fn unsaved() -> Self {
                 0
@@ -414,7 +402,7 @@ impl Value {
                 match <Option<$t>>::decode(row, index)? {
                     Some(v) => Value::$variant(v),
                     None if nullable => Value::Null(ty),
-                    None => return Err(Error::Decode(format!("unexpected NULL in column {index}"))),
+                    None => return Err(Error::decode_msg(format!("column {index}: unexpected NULL"))),
                 }
             };
         }

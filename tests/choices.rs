@@ -68,7 +68,7 @@ async fn titles(db: &Db, q: Q<Post>) -> Vec<String> {
 /// `name` quoted as an identifier for `backend`.
 fn quote(backend: Backend, name: &str) -> String {
     match backend {
-        Backend::MySql => format!("`{name}`"),
+        Backend::MySql | Backend::MariaDb => format!("`{name}`"),
         _ => format!("\"{name}\""),
     }
 }
@@ -156,7 +156,7 @@ async fn an_unknown_stored_text_is_a_decode_error_naming_it(db: Db) {
     db.create_tables(&[Post::meta()]).await.unwrap();
     insert_raw(&db, "'archived'", "1").await;
     match Post::objects().alist(&db).await {
-        Err(Error::Decode(message)) => {
+        Err(Error::Decode { what: message, .. }) => {
             assert!(message.contains("\"archived\" is not a Status value"), "{message}");
             assert!(message.contains("\"draft\", \"in_review\", \"pub\""), "{message}");
         }
@@ -170,7 +170,7 @@ async fn an_unknown_stored_integer_is_a_decode_error_naming_it(db: Db) {
     insert_raw(&db, "'draft'", "7").await;
     let err = Post::objects().afirst(&db).await.unwrap_err();
     let message = err.to_string();
-    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(message, "could not decode a value: 7 is not a Priority value; expected one of: 1, 2, 10");
 }
 

@@ -1431,7 +1431,10 @@ async fn a_key_to_a_missing_row_is_named_inside_a_transaction_too(db: Db) {
             Ok::<_, kata::Error>(())
         })
         .await;
-    assert!(matches!(result, Err(kata::Error::InvalidQuery(_))), "the failed insert broke the transaction");
+    assert!(
+        matches!(result, Err(kata::Error::Transaction(kata::TransactionError::RolledBack))),
+        "the failed insert broke the transaction: {result:?}"
+    );
     assert_eq!(Post::objects().acount(&db).await.unwrap(), 0);
 }
 

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use common::{Counter, User};
 use kata::prelude::*;
-use kata::{IsolationLevel, Retry};
+use kata::{IsolationLevel, Retry, TransactionError};
 use serde_json::{Value, json};
 
 async fn setup(db: &Db) -> kata::Result<()> {
@@ -249,11 +249,11 @@ async fn a_database_error_outside_a_savepoint_breaks_the_transaction_and_nothing
             let duplicate = User::objects().acreate(&tx, user("ann")).await;
             assert!(duplicate.expect_err("unique").is_integrity(kata::IntegrityKind::Unique));
             let after = User::objects().acount(&tx).await;
-            assert!(matches!(after, Err(kata::Error::InvalidQuery(_))), "{after:?}");
+            assert!(matches!(after, Err(kata::Error::Transaction(TransactionError::Broken))), "{after:?}");
             Ok::<_, kata::Error>(())
         })
         .await;
-    assert!(matches!(result, Err(kata::Error::InvalidQuery(_))), "{result:?}");
+    assert!(matches!(result, Err(kata::Error::Transaction(TransactionError::RolledBack))), "{result:?}");
     let other = other_pool(&db).await?;
     assert!(usernames(&other).await?.is_empty(), "nothing of the broken transaction was committed");
     other.close().await;
@@ -490,8 +490,8 @@ async fn a_clone_of_a_guard_kept_past_the_commit_refuses_queries(db: Db) -> kata
     User::objects().acreate(&stale, user("ann")).await?;
     tx.commit().await?;
     let late = User::objects().acreate(&stale, user("bob")).await;
-    assert!(matches!(late, Err(kata::Error::InvalidQuery(_))), "{late:?}");
-    assert!(matches!(stale.commit().await, Err(kata::Error::InvalidQuery(_))));
+    assert!(matches!(late, Err(kata::Error::Transaction(TransactionError::Ended))), "{late:?}");
+    assert!(matches!(stale.commit().await, Err(kata::Error::Transaction(TransactionError::Ended))));
     assert_eq!(usernames(&db).await?, ["ann"]);
     Ok(())
 }
@@ -521,7 +521,10 @@ async fn isolation_levels_and_read_only_reach_the_database(db: Db) -> kata::Resu
         .await;
     if db.backend() == kata::Backend::Sqlite {
         // SQLite is always serializable, and a read-only (deferred) transaction may still write.
-        assert!(matches!(other_level, Err(kata::Error::InvalidQuery(_))), "{other_level:?}");
+        assert!(
+            matches!(other_level, Err(kata::Error::Config(kata::ConfigError::Unsupported { .. }))),
+            "{other_level:?}"
+        );
         assert!(write.is_ok(), "{write:?}");
     } else {
         assert_eq!(other_level?, 1);

@@ -81,7 +81,7 @@ impl Target {
             Backend::Postgres => db.as_postgres().cloned().map(RawPool::Postgres),
             _ => db.as_mysql().cloned().map(RawPool::MySql),
         }
-        .ok_or(kata::Error::BackendDisabled(backend))?;
+        .ok_or(kata::ConfigError::BackendDisabled { backend: backend.name(), feature: backend.feature() })?;
         let returning = match &raw {
             RawPool::MySql(pool) => {
                 let version: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(pool).await?;

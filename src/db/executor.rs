@@ -2,10 +2,20 @@
 
 use std::future::Future;
 
-use crate::backend::Backend;
 use crate::db::transaction::TxState;
-use crate::db::{Db, Pool, Shared};
-use crate::error::{Error, Result};
+use crate::db::{Db, Shared};
+use crate::dialect::Dialect;
+use crate::driver::{Backend, PoolConn, Raw};
+use crate::error::{Error, Result, TransactionError};
+
+mod sealed {
+    /// Only kata's own types run queries: the hidden methods are kata's to change.
+    pub trait Sealed {}
+    impl Sealed for crate::Db {}
+    impl Sealed for crate::Transaction {}
+    impl Sealed for super::ExecRef<'_> {}
+    impl<E: super::Executor> Sealed for &E {}
+}
 
 /// Something queries run on: a [`Db`] (each query takes a pooled connection) or a
 /// [`Transaction`](crate::Transaction) (every query runs inside it). Every async
@@ -28,9 +38,29 @@ use crate::error::{Error, Result};
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
-pub trait Executor: Send + Sync {
+///
+/// The trait is sealed: [`Db`], [`Transaction`](crate::Transaction) and references to
+/// them implement it, and nothing else can.
+pub trait Executor: sealed::Sealed + Send + Sync {
     /// The backend queries run on.
-    fn backend(&self) -> Backend;
+    ///
+    /// ```
+    /// # use kata::Executor as _;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = kata::Db::connect("sqlite::memory:").await?;
+    /// assert_eq!(kata::Executor::backend(&db), kata::Backend::Sqlite);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    fn backend(&self) -> Backend {
+        self.__shared().dialect.backend()
+    }
+
+    /// The SQL dialect of the server.
+    #[doc(hidden)]
+    fn __dialect(&self) -> &'static dyn Dialect {
+        self.__shared().dialect
+    }
 
     /// A connection for one statement (or one stream of rows).
     #[doc(hidden)]
@@ -60,13 +90,6 @@ pub enum ExecRef<'a> {
 }
 
 impl Executor for ExecRef<'_> {
-    fn backend(&self) -> Backend {
-        match self {
-            ExecRef::Db(db) => db.backend(),
-            ExecRef::Transaction(tx) => tx.backend(),
-        }
-    }
-
     async fn __acquire(&self) -> Result<Conn<'_>> {
         match self {
             ExecRef::Db(db) => db.__acquire().await,
@@ -97,23 +120,8 @@ impl Executor for ExecRef<'_> {
 #[doc(hidden)]
 #[derive(Debug)]
 pub enum Conn<'e> {
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
+    Pool(PoolConn),
     Transaction(tokio::sync::MutexGuard<'e, TxState>),
-}
-
-/// A borrowed driver connection.
-pub(crate) enum Raw<'c> {
-    #[cfg(feature = "sqlite")]
-    Sqlite(&'c mut sqlx::SqliteConnection),
-    #[cfg(feature = "postgres")]
-    Postgres(&'c mut sqlx::PgConnection),
-    #[cfg(feature = "mysql")]
-    MySql(&'c mut sqlx::MySqlConnection),
 }
 
 impl Conn<'_> {
@@ -146,44 +154,24 @@ impl Conn<'_> {
     }
 
     pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
-        Ok(match self {
-            #[cfg(feature = "sqlite")]
-            Conn::Sqlite(c) => Raw::Sqlite(c),
-            #[cfg(feature = "postgres")]
-            Conn::Postgres(c) => Raw::Postgres(c),
-            #[cfg(feature = "mysql")]
-            Conn::MySql(c) => Raw::MySql(c),
+        match self {
+            Conn::Pool(c) => Ok(c.raw()),
             Conn::Transaction(state) => {
                 if state.broken {
-                    return Err(Error::InvalidQuery(
-                        "an earlier statement of this transaction failed: nothing more can run in it until \
-                         it ends (catch errors inside `tx.atomic(..)` to keep the transaction usable)"
-                            .into(),
-                    ));
+                    return Err(TransactionError::Broken.into());
                 }
                 match state.conn.as_mut() {
-                    Some(tx) => tx.raw(),
-                    None => return Err(Error::InvalidQuery("the transaction has already ended".into())),
+                    Some(tx) => Ok(tx.raw()),
+                    None => Err(TransactionError::Ended.into()),
                 }
             }
-        })
+        }
     }
 }
 
 impl Executor for Db {
-    fn backend(&self) -> Backend {
-        Db::backend(self)
-    }
-
     async fn __acquire(&self) -> Result<Conn<'_>> {
-        Ok(match &self.pool {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
-            #[cfg(feature = "mysql")]
-            Pool::MySql(p) => Conn::MySql(p.acquire().await?),
-        })
+        Ok(Conn::Pool(self.pool.acquire().await?))
     }
 
     fn __shared(&self) -> &Shared {
@@ -200,10 +188,6 @@ impl Executor for Db {
 }
 
 impl<E: Executor> Executor for &E {
-    fn backend(&self) -> Backend {
-        (**self).backend()
-    }
-
     fn __acquire(&self) -> impl Future<Output = Result<Conn<'_>>> + Send {
         (**self).__acquire()
     }

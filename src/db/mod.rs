@@ -1,22 +1,24 @@
-//! Connecting: the `Db` handle over a sqlx pool, its builder, and DDL.
+//! Connecting: the `Db` handle over a sqlx pool, its builder, the `Executor` trait,
+//! transactions, and running statements. This layer knows statements and rows; it never
+//! names a query set, a relation or a model.
 
-pub(crate) mod ddl;
-pub(crate) mod errors;
 mod executor;
 pub(crate) mod run;
 mod transaction;
 
-use std::str::FromStr;
+use std::any::{Any, TypeId};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-pub use executor::{Conn, ExecRef, Executor};
+pub use executor::{ExecRef, Executor};
+pub(crate) use run::Statement;
 pub(crate) use transaction::atomically;
-pub use transaction::{Conflict, IsolationLevel, Retry, Transaction, TransactionBuilder};
+pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
 
-use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::dialect::{self, Dialect};
+use crate::driver::{Backend, Pool, PoolSettings};
+use crate::error::Result;
 
 /// A connection pool to one database: the handle every query takes (`&db`).
 ///
@@ -40,61 +42,65 @@ pub struct Db {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// The sqlx pool behind a `Db`.
-#[derive(Clone, Debug)]
-pub(crate) enum Pool {
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::PgPool),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::MySqlPool),
-}
-
 /// State shared by a `Db`, its clones and its transactions.
 #[doc(hidden)]
-#[derive(Default)]
 pub struct Shared {
+    /// The SQL dialect of the server behind the pool.
+    pub(crate) dialect: &'static dyn Dialect,
     /// Statements run, for `testing::assert_num_queries`.
     pub(crate) queries: AtomicU64,
     /// When capturing, the SQL of each statement run.
     pub(crate) captured: std::sync::Mutex<Option<Vec<String>>>,
     pub(crate) capturing: std::sync::atomic::AtomicBool,
-    /// INSERT ... RETURNING works (SQLite, PostgreSQL, MariaDB; not MySQL).
-    pub(crate) returning: bool,
-    /// The MySQL backend is MariaDB.
-    pub(crate) mariadb: bool,
     /// The URL the pool was opened with, for [`Db::url`].
     pub(crate) url: String,
-    /// The models whose tables this pool knows (for delete counts).
-    pub(crate) models: std::sync::RwLock<Vec<&'static crate::ModelMeta>>,
+    /// State that layers above this one keep per pool (the models a pool knows, for
+    /// example), one value per type.
+    extensions: std::sync::RwLock<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
 impl std::fmt::Debug for Shared {
     /// Everything but the URL, which may hold a password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
+            .field("dialect", &self.dialect)
             .field("queries", &self.queries)
             .field("capturing", &self.capturing)
-            .field("returning", &self.returning)
-            .field("mariadb", &self.mariadb)
             .finish_non_exhaustive()
     }
 }
 
 impl Shared {
-    pub(crate) fn known_models(&self) -> Vec<&'static crate::ModelMeta> {
-        self.models.read().map(|m| m.clone()).unwrap_or_default()
+    fn new(dialect: &'static dyn Dialect, url: String) -> Self {
+        Shared {
+            dialect,
+            queries: AtomicU64::new(0),
+            captured: std::sync::Mutex::new(None),
+            capturing: std::sync::atomic::AtomicBool::new(false),
+            url,
+            extensions: std::sync::RwLock::new(Vec::new()),
+        }
     }
 
-    pub(crate) fn register(&self, models: &[&'static crate::ModelMeta]) {
-        if let Ok(mut known) = self.models.write() {
-            for meta in models {
-                if !known.iter().any(|k| std::ptr::eq(*k, *meta)) {
-                    known.push(meta);
-                }
-            }
+    /// The pool's value of type `T`, created with `T::default()` on first use.
+    pub(crate) fn extension<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let id = TypeId::of::<T>();
+        let found = self.extensions.read().ok().and_then(|list| {
+            list.iter().find(|(t, _)| *t == id).and_then(|(_, v)| Arc::clone(v).downcast::<T>().ok())
+        });
+        if let Some(value) = found {
+            return value;
         }
+        let value = Arc::new(T::default());
+        if let Ok(mut list) = self.extensions.write() {
+            if let Some((_, existing)) = list.iter().find(|(t, _)| *t == id)
+                && let Ok(existing) = Arc::clone(existing).downcast::<T>()
+            {
+                return existing;
+            }
+            list.push((id, value.clone()));
+        }
+        value
     }
 
     pub(crate) fn record(&self, sql: &str) {
@@ -126,25 +132,28 @@ impl Db {
     pub fn builder(url: &str) -> DbBuilder {
         DbBuilder {
             url: url.to_owned(),
-            max_connections: None,
-            min_connections: None,
-            max_lifetime: None,
-            idle_timeout: None,
-            acquire_timeout: None,
-            busy_timeout: Duration::from_secs(5),
+            settings: PoolSettings {
+                max_connections: None,
+                min_connections: None,
+                max_lifetime: None,
+                idle_timeout: None,
+                acquire_timeout: None,
+                busy_timeout: Duration::from_secs(5),
+            },
         }
     }
 
-    /// Which database this is.
+    /// Which database this is: MariaDB and MySQL are told apart when the pool connects.
+    ///
+    /// ```
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = kata::Db::connect("sqlite::memory:").await?;
+    /// assert_eq!(db.backend(), kata::Backend::Sqlite);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn backend(&self) -> Backend {
-        match self.pool {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(_) => Backend::Sqlite,
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(_) => Backend::Postgres,
-            #[cfg(feature = "mysql")]
-            Pool::MySql(_) => Backend::MySql,
-        }
+        self.shared.dialect.backend()
     }
 
     /// The URL this pool was opened with, as given to [`Db::connect`] or [`Db::builder`]:
@@ -165,13 +174,6 @@ impl Db {
         &self.shared.url
     }
 
-    /// Tells the pool about models whose tables exist already (created by migrations), so
-    /// that `adelete` can report what cascades delete. `create_tables` does this itself.
-    pub fn register_models(&self, models: &[&'static crate::ModelMeta]) {
-        let all = crate::db::ddl::with_through_tables(models);
-        self.shared.register(&all);
-    }
-
     /// How many statements this pool has run (all clones and transactions included).
     pub fn query_count(&self) -> u64 {
         self.shared.queries.load(Ordering::Relaxed)
@@ -179,44 +181,7 @@ impl Db {
 
     /// Closes every connection, waiting for the ones in use to come back.
     pub async fn close(&self) {
-        match &self.pool {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => p.close().await,
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => p.close().await,
-            #[cfg(feature = "mysql")]
-            Pool::MySql(p) => p.close().await,
-        }
-    }
-
-    /// The sqlx SQLite pool, for hand-written queries beside kata.
-    #[cfg(feature = "sqlite")]
-    pub fn as_sqlite(&self) -> Option<&sqlx::SqlitePool> {
-        #[allow(unreachable_patterns)]
-        match &self.pool {
-            Pool::Sqlite(p) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// The sqlx PostgreSQL pool, for hand-written queries beside kata.
-    #[cfg(feature = "postgres")]
-    pub fn as_postgres(&self) -> Option<&sqlx::PgPool> {
-        #[allow(unreachable_patterns)]
-        match &self.pool {
-            Pool::Postgres(p) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// The sqlx MySQL pool, for hand-written queries beside kata.
-    #[cfg(feature = "mysql")]
-    pub fn as_mysql(&self) -> Option<&sqlx::MySqlPool> {
-        #[allow(unreachable_patterns)]
-        match &self.pool {
-            Pool::MySql(p) => Some(p),
-            _ => None,
-        }
+        self.pool.close().await
     }
 
     /// Runs SQL that takes no parameters, such as DDL written by hand. Never pass text
@@ -241,135 +206,48 @@ impl Db {
 #[derive(Debug, Clone)]
 pub struct DbBuilder {
     url: String,
-    max_connections: Option<u32>,
-    min_connections: Option<u32>,
-    max_lifetime: Option<Duration>,
-    idle_timeout: Option<Duration>,
-    acquire_timeout: Option<Duration>,
-    busy_timeout: Duration,
+    settings: PoolSettings,
 }
 
 impl DbBuilder {
     /// The most connections the pool opens (Django's `MAX_CONNS`). Default: 10.
     pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = Some(n);
+        self.settings.max_connections = Some(n);
         self
     }
     /// Connections kept open even when idle. Default: 0.
     pub fn min_connections(mut self, n: u32) -> Self {
-        self.min_connections = Some(n);
+        self.settings.min_connections = Some(n);
         self
     }
-    /// How long a connection lives before it is replaced (Django's `CONN_MAX_AGE`).
-    pub fn max_lifetime(mut self, d: Duration) -> Self {
-        self.max_lifetime = Some(d);
+    /// How long a connection lives before it is replaced (Django's `CONN_MAX_AGE`);
+    /// `None` keeps connections for ever (`CONN_MAX_AGE = None`). Default: 30 minutes.
+    pub fn max_lifetime(mut self, d: impl Into<Option<Duration>>) -> Self {
+        self.settings.max_lifetime = Some(d.into());
         self
     }
-    /// How long a connection may sit idle before it is closed.
-    pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.idle_timeout = Some(d);
+    /// How long a connection may sit idle before it is closed; `None` never closes idle
+    /// connections. Default: 10 minutes.
+    pub fn idle_timeout(mut self, d: impl Into<Option<Duration>>) -> Self {
+        self.settings.idle_timeout = Some(d.into());
         self
     }
-    /// How long a query waits for a free connection before [`Error::PoolTimedOut`].
+    /// How long a query waits for a free connection before [`Error::PoolTimedOut`](crate::Error::PoolTimedOut).
     pub fn acquire_timeout(mut self, d: Duration) -> Self {
-        self.acquire_timeout = Some(d);
+        self.settings.acquire_timeout = Some(d);
         self
     }
     /// SQLite only: how long a writer waits for a lock before "database is locked".
     /// Default: 5 seconds.
     pub fn busy_timeout(mut self, d: Duration) -> Self {
-        self.busy_timeout = d;
+        self.settings.busy_timeout = d;
         self
     }
 
-    fn pool_options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
-        let mut options = sqlx::pool::PoolOptions::<DB>::new().test_before_acquire(false);
-        if let Some(n) = self.max_connections {
-            options = options.max_connections(n);
-        }
-        if let Some(n) = self.min_connections {
-            options = options.min_connections(n);
-        }
-        if let Some(d) = self.max_lifetime {
-            options = options.max_lifetime(d);
-        }
-        if let Some(d) = self.idle_timeout {
-            options = options.idle_timeout(d);
-        }
-        if let Some(d) = self.acquire_timeout {
-            options = options.acquire_timeout(d);
-        }
-        options
-    }
-
-    /// Opens the pool.
+    /// Opens the pool. An unknown URL scheme, a malformed URL or a backend whose cargo
+    /// feature is off is an [`Error::Config`](crate::Error::Config).
     pub async fn connect(self) -> Result<Db> {
-        let scheme = self.url.split(':').next().unwrap_or_default();
-        let (pool, returning) = match scheme {
-            "sqlite" => self.connect_sqlite().await?,
-            "postgres" | "postgresql" => self.connect_postgres().await?,
-            "mysql" | "mariadb" => self.connect_mysql().await?,
-            _ => {
-                return Err(Error::InvalidQuery(format!(
-                    "unsupported database URL scheme `{scheme}`: use sqlite:, postgres: or mysql:"
-                )));
-            }
-        };
-        // Only MariaDB among the MySQL family has RETURNING, so the flag also tells them apart.
-        let mariadb = returning && scheme != "sqlite" && !scheme.starts_with("postgres");
-        Ok(Db { pool, shared: Arc::new(Shared { returning, mariadb, url: self.url, ..Shared::default() }) })
-    }
-
-    #[cfg(feature = "sqlite")]
-    async fn connect_sqlite(&self) -> Result<(Pool, bool)> {
-        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-        let mut options = SqliteConnectOptions::from_str(&self.url)?
-            .foreign_keys(true)
-            .busy_timeout(self.busy_timeout)
-            .with_regexp();
-        let in_memory = self.url.contains(":memory:") || self.url.contains("mode=memory");
-        if !in_memory {
-            options = options.journal_mode(SqliteJournalMode::Wal);
-        }
-        let pool = self.pool_options().connect_with(options).await?;
-        Ok((Pool::Sqlite(pool), true))
-    }
-
-    #[cfg(not(feature = "sqlite"))]
-    async fn connect_sqlite(&self) -> Result<(Pool, bool)> {
-        Err(Error::BackendDisabled(Backend::Sqlite))
-    }
-
-    #[cfg(feature = "postgres")]
-    async fn connect_postgres(&self) -> Result<(Pool, bool)> {
-        use sqlx::postgres::PgConnectOptions;
-        // UTC sessions, so that date parts of a DateTime<Utc> mean the same everywhere.
-        let options = PgConnectOptions::from_str(&self.url)?.options([("timezone", "UTC")]);
-        let pool = self.pool_options().connect_with(options).await?;
-        Ok((Pool::Postgres(pool), true))
-    }
-
-    #[cfg(not(feature = "postgres"))]
-    async fn connect_postgres(&self) -> Result<(Pool, bool)> {
-        Err(Error::BackendDisabled(Backend::Postgres))
-    }
-
-    #[cfg(feature = "mysql")]
-    async fn connect_mysql(&self) -> Result<(Pool, bool)> {
-        use sqlx::mysql::MySqlConnectOptions;
-        let url = self.url.replacen("mariadb:", "mysql:", 1);
-        let options =
-            MySqlConnectOptions::from_str(&url)?.charset("utf8mb4").timezone(Some(String::from("+00:00")));
-        let pool: sqlx::MySqlPool = self.pool_options().connect_with(options).await?;
-        // MariaDB (10.5+) has INSERT ... RETURNING; MySQL does not.
-        let version: String =
-            sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT VERSION()")).fetch_one(&pool).await?;
-        let returning = version.contains("MariaDB");
-        Ok((Pool::MySql(pool), returning))
-    }
-
-    #[cfg(not(feature = "mysql"))]
-    async fn connect_mysql(&self) -> Result<(Pool, bool)> {
-        Err(Error::BackendDisabled(Backend::MySql))
+        let (pool, backend) = Pool::connect(&self.url, &self.settings).await?;
+        Ok(Db { pool, shared: Arc::new(Shared::new(dialect::of(backend), self.url)) })
     }
 }

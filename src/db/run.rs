@@ -8,21 +8,19 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use futures_core::Stream;
-use futures_util::TryStreamExt as _;
 use sqlx::{AssertSqlSafe, SqlSafeStr as _, SqlStr};
 
-use crate::backend::{Args, RowRef};
 use crate::db::Executor;
-use crate::db::executor::{Conn, Raw};
-use crate::error::{Error, Result};
-use crate::query::sql::Statement;
+use crate::db::executor::Conn;
+pub(crate) use crate::driver::Done;
+use crate::driver::{Args, RowRef};
+use crate::error::Result;
 
-/// What a statement that returns no rows did.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Done {
-    pub(crate) rows_affected: u64,
-    /// The key the database assigned to the last inserted row (SQLite, MySQL).
-    pub(crate) last_insert_id: Option<i64>,
+/// One statement: SQL text and its parameters.
+#[derive(Debug)]
+pub(crate) struct Statement {
+    pub(crate) sql: String,
+    pub(crate) args: Args,
 }
 
 /// What the query log needs of a statement once it has run. Only a `tracing` subscriber
@@ -64,10 +62,6 @@ fn log(ex: &(impl Executor + ?Sized), trace: &Trace, rows: u64) {
     }
 }
 
-fn mismatch() -> Error {
-    Error::Internal("statement built for another backend")
-}
-
 /// Runs `stmt` and decodes every row.
 pub(crate) async fn fetch_all<E, T, F>(ex: &E, stmt: Statement, mut decode: F) -> Result<Vec<T>>
 where
@@ -91,54 +85,32 @@ where
     T: Send,
     F: FnMut(RowRef<'_>) -> Result<T> + Send,
 {
+    let mut rows = conn.raw()?.fetch(text, args)?;
     let mut out = Vec::new();
-    {
-        match (conn.raw()?, args) {
-            #[cfg(feature = "sqlite")]
-            (Raw::Sqlite(c), Args::Sqlite(a)) => {
-                // SQLite steps the statement on sqlx's worker thread and hands rows over a
-                // bounded channel. Receiving a batch first and decoding it afterwards keeps
-                // the two threads from waking each other for every row (measured: 12-14 %
-                // faster at 100-1,000 rows); the batch bounds the extra memory.
-                const BATCH: usize = 1024;
-                let mut rows = sqlx::query_with(text, a).fetch(c);
-                let mut batch = Vec::new();
-                loop {
-                    while batch.len() < BATCH {
-                        match rows.try_next().await? {
-                            Some(row) => batch.push(row),
-                            None => break,
-                        }
-                    }
-                    let last = batch.len() < BATCH;
-                    out.reserve(batch.len());
-                    for row in batch.drain(..) {
-                        out.push(decode(RowRef::Sqlite(&row))?);
-                    }
-                    if last {
-                        break;
-                    }
-                }
+    let batch_size = rows.batch();
+    if batch_size <= 1 {
+        while let Some(row) = rows.next().await? {
+            out.push(decode(row.as_ref())?);
+        }
+        return Ok(out);
+    }
+    let mut batch = Vec::new();
+    loop {
+        while batch.len() < batch_size {
+            match rows.next().await? {
+                Some(row) => batch.push(row),
+                None => break,
             }
-            #[cfg(feature = "postgres")]
-            (Raw::Postgres(c), Args::Postgres(a)) => {
-                let mut rows = sqlx::query_with(text, a).fetch(c);
-                while let Some(row) = rows.try_next().await? {
-                    out.push(decode(RowRef::Postgres(&row))?);
-                }
-            }
-            #[cfg(feature = "mysql")]
-            (Raw::MySql(c), Args::MySql(a)) => {
-                let mut rows = sqlx::query_with(text, a).fetch(c);
-                while let Some(row) = rows.try_next().await? {
-                    out.push(decode(RowRef::MySql(&row))?);
-                }
-            }
-            #[allow(unreachable_patterns)]
-            _ => return Err(mismatch()),
+        }
+        let last = batch.len() < batch_size;
+        out.reserve(batch.len());
+        for row in batch.drain(..) {
+            out.push(decode(row.as_ref())?);
+        }
+        if last {
+            return Ok(out);
         }
     }
-    Ok(out)
 }
 
 /// Whether `stmt` returns a row, even inside a transaction that a failed statement broke:
@@ -176,29 +148,7 @@ pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Re
 }
 
 async fn execute_on(conn: &mut Conn<'_>, text: SqlStr, args: Args) -> Result<Done> {
-    let done = {
-        match (conn.raw()?, args) {
-            #[cfg(feature = "sqlite")]
-            (Raw::Sqlite(c), Args::Sqlite(a)) => {
-                let r = sqlx::query_with(text, a).execute(c).await?;
-                Done { rows_affected: r.rows_affected(), last_insert_id: Some(r.last_insert_rowid()) }
-            }
-            #[cfg(feature = "postgres")]
-            (Raw::Postgres(c), Args::Postgres(a)) => {
-                let r = sqlx::query_with(text, a).execute(c).await?;
-                Done { rows_affected: r.rows_affected(), last_insert_id: None }
-            }
-            #[cfg(feature = "mysql")]
-            (Raw::MySql(c), Args::MySql(a)) => {
-                let r = sqlx::query_with(text, a).execute(c).await?;
-                let id = i64::try_from(r.last_insert_id()).ok().filter(|id| *id != 0);
-                Done { rows_affected: r.rows_affected(), last_insert_id: id }
-            }
-            #[allow(unreachable_patterns)]
-            _ => return Err(mismatch()),
-        }
-    };
-    Ok(done)
+    conn.raw()?.execute(text, args).await
 }
 
 /// Runs SQL with no parameters (DDL), possibly several statements.
@@ -214,22 +164,7 @@ pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Resu
 }
 
 async fn execute_raw_on(conn: &mut Conn<'_>, text: SqlStr) -> Result<()> {
-    use sqlx::Executor as _;
-    match conn.raw()? {
-        #[cfg(feature = "sqlite")]
-        Raw::Sqlite(c) => {
-            c.execute(sqlx::raw_sql(text)).await?;
-        }
-        #[cfg(feature = "postgres")]
-        Raw::Postgres(c) => {
-            c.execute(sqlx::raw_sql(text)).await?;
-        }
-        #[cfg(feature = "mysql")]
-        Raw::MySql(c) => {
-            c.execute(sqlx::raw_sql(text)).await?;
-        }
-    }
-    Ok(())
+    conn.raw()?.execute_raw(text).await
 }
 
 /// Streams the rows of `stmt`, decoding each as it arrives; memory stays flat.
@@ -250,60 +185,19 @@ where
         let mut count = 0u64;
         let mut failure = None;
         {
-            match (conn.raw()?, args) {
-                #[cfg(feature = "sqlite")]
-                (Raw::Sqlite(c), Args::Sqlite(a)) => {
-                    let mut rows = sqlx::query_with(text, a).fetch(c);
-                    loop {
-                        match rows.try_next().await {
-                            Ok(Some(row)) => {
-                                count += 1;
-                                yield decode(RowRef::Sqlite(&row))?;
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                failure = Some(Error::from(e));
-                                break;
-                            }
-                        }
+            let mut rows = conn.raw()?.fetch(text, args)?;
+            loop {
+                match rows.next().await {
+                    Ok(Some(row)) => {
+                        count += 1;
+                        yield decode(row.as_ref())?;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
                     }
                 }
-                #[cfg(feature = "postgres")]
-                (Raw::Postgres(c), Args::Postgres(a)) => {
-                    let mut rows = sqlx::query_with(text, a).fetch(c);
-                    loop {
-                        match rows.try_next().await {
-                            Ok(Some(row)) => {
-                                count += 1;
-                                yield decode(RowRef::Postgres(&row))?;
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                failure = Some(Error::from(e));
-                                break;
-                            }
-                        }
-                    }
-                }
-                #[cfg(feature = "mysql")]
-                (Raw::MySql(c), Args::MySql(a)) => {
-                    let mut rows = sqlx::query_with(text, a).fetch(c);
-                    loop {
-                        match rows.try_next().await {
-                            Ok(Some(row)) => {
-                                count += 1;
-                                yield decode(RowRef::MySql(&row))?;
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                failure = Some(Error::from(e));
-                                break;
-                            }
-                        }
-                    }
-                }
-                #[allow(unreachable_patterns)]
-                _ => Err(mismatch())?,
             }
         }
         if let Some(e) = failure {

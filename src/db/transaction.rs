@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-use crate::backend::Backend;
-use crate::db::executor::{Conn, Raw};
-use crate::db::{Db, Pool, Shared};
-use crate::error::{Error, Result};
+use crate::db::executor::Conn;
+use crate::db::{Db, Shared};
+use crate::dialect::IsolationLevel;
+use crate::driver::{Backend, TxConn};
+use crate::error::{Error, Result, TransactionError};
 
 /// A database transaction (or a savepoint inside one). Every query takes `&tx` exactly as
 /// it takes `&db`, and runs inside the transaction.
@@ -82,86 +83,6 @@ enum Callback {
 pub struct TxState {
     pub(crate) conn: Option<TxConn>,
     pub(crate) broken: bool,
-}
-
-/// The driver transaction behind a `Transaction`.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum TxConn {
-    #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    #[cfg(feature = "postgres")]
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-    #[cfg(feature = "mysql")]
-    MySql(sqlx::Transaction<'static, sqlx::MySql>),
-}
-
-impl TxConn {
-    async fn execute_raw(&mut self, sql: &str) -> Result<()> {
-        use sqlx::Executor as _;
-        let text = sqlx::AssertSqlSafe(sql.to_owned());
-        match self {
-            #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => {
-                t.execute(sqlx::raw_sql(text)).await?;
-            }
-            #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => {
-                t.execute(sqlx::raw_sql(text)).await?;
-            }
-            #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => {
-                t.execute(sqlx::raw_sql(text)).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn rollback(self) -> Result<()> {
-        match self {
-            #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => t.rollback().await?,
-            #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => t.rollback().await?,
-            #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => t.rollback().await?,
-        }
-        Ok(())
-    }
-
-    pub(crate) fn raw(&mut self) -> Raw<'_> {
-        match self {
-            #[cfg(feature = "sqlite")]
-            TxConn::Sqlite(t) => Raw::Sqlite(t),
-            #[cfg(feature = "postgres")]
-            TxConn::Postgres(t) => Raw::Postgres(t),
-            #[cfg(feature = "mysql")]
-            TxConn::MySql(t) => Raw::MySql(t),
-        }
-    }
-}
-
-/// SQL isolation levels. SQLite transactions are always serializable; asking SQLite for
-/// another level is an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IsolationLevel {
-    /// `READ COMMITTED` (PostgreSQL's default).
-    ReadCommitted,
-    /// `REPEATABLE READ` (MySQL's default).
-    RepeatableRead,
-    /// `SERIALIZABLE`.
-    Serializable,
-}
-
-impl IsolationLevel {
-    fn sql(self) -> &'static str {
-        match self {
-            IsolationLevel::ReadCommitted => "READ COMMITTED",
-            IsolationLevel::RepeatableRead => "REPEATABLE READ",
-            IsolationLevel::Serializable => "SERIALIZABLE",
-        }
-    }
 }
 
 /// Options for a transaction: [`Db::transaction`].
@@ -258,58 +179,14 @@ impl TransactionBuilder {
     }
 
     fn begin_sql(&self) -> Result<Option<String>> {
-        let backend = self.db.backend();
-        let access = if self.read_only { "READ ONLY" } else { "READ WRITE" };
-        Ok(match backend {
-            Backend::Sqlite => {
-                if self.isolation.is_some_and(|l| l != IsolationLevel::Serializable) {
-                    return Err(Error::InvalidQuery(
-                        "SQLite transactions are always serializable; it has no other isolation level".into(),
-                    ));
-                }
-                Some(if self.read_only { "BEGIN DEFERRED" } else { "BEGIN IMMEDIATE" }.to_owned())
-            }
-            Backend::Postgres => match (self.isolation, self.read_only) {
-                (None, false) => None,
-                (level, _) => Some(match level {
-                    Some(l) => format!("BEGIN ISOLATION LEVEL {} {access}", l.sql()),
-                    None => format!("BEGIN {access}"),
-                }),
-            },
-            Backend::MySql => match (self.isolation, self.read_only) {
-                (None, false) => None,
-                (level, _) => {
-                    let mut sql = String::new();
-                    if let Some(l) = level {
-                        sql.push_str(&format!("SET TRANSACTION ISOLATION LEVEL {}; ", l.sql()));
-                    }
-                    sql.push_str(&format!("START TRANSACTION {access}"));
-                    Some(sql)
-                }
-            },
-        })
+        self.db.shared.dialect.begin(self.isolation, self.read_only)
     }
 
     /// Starts the transaction (guard style).
     pub async fn begin(self) -> Result<Transaction> {
         let begin = self.begin_sql()?;
         let db = self.db;
-        macro_rules! start {
-            ($pool:expr, $variant:ident) => {
-                TxConn::$variant(match begin {
-                    Some(sql) => $pool.begin_with(sqlx::AssertSqlSafe(sql)).await?,
-                    None => $pool.begin().await?,
-                })
-            };
-        }
-        let conn = match &db.pool {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => start!(p, Sqlite),
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => start!(p, Postgres),
-            #[cfg(feature = "mysql")]
-            Pool::MySql(p) => start!(p, MySql),
-        };
+        let conn = db.pool.begin(begin).await?;
         db.shared.record("BEGIN");
         Ok(Transaction {
             inner: Arc::new(Inner {
@@ -406,21 +283,12 @@ impl Transaction {
             if let Some(conn) = conn {
                 conn.rollback().await?;
             }
-            return Err(Error::InvalidQuery(
-                "the transaction was rolled back: a statement in it failed (catch errors inside \
-                 `tx.atomic(..)` to keep the rest)"
-                    .into(),
-            ));
+            return Err(TransactionError::RolledBack.into());
         }
         self.inner.db.shared.record("COMMIT");
         match conn {
-            #[cfg(feature = "sqlite")]
-            Some(TxConn::Sqlite(t)) => t.commit().await?,
-            #[cfg(feature = "postgres")]
-            Some(TxConn::Postgres(t)) => t.commit().await?,
-            #[cfg(feature = "mysql")]
-            Some(TxConn::MySql(t)) => t.commit().await?,
-            None => return Err(ended()),
+            Some(conn) => conn.commit().await?,
+            None => return Err(TransactionError::Ended.into()),
         }
         let callbacks = match self.inner.on_commit.lock() {
             Ok(mut list) => std::mem::take(&mut *list),
@@ -445,14 +313,8 @@ impl Transaction {
         let conn = self.inner.conn.lock().await.conn.take();
         self.inner.db.shared.record("ROLLBACK");
         self.drop_callbacks_from(0);
-        match conn {
-            #[cfg(feature = "sqlite")]
-            Some(TxConn::Sqlite(t)) => t.rollback().await?,
-            #[cfg(feature = "postgres")]
-            Some(TxConn::Postgres(t)) => t.rollback().await?,
-            #[cfg(feature = "mysql")]
-            Some(TxConn::MySql(t)) => t.rollback().await?,
-            None => {}
+        if let Some(conn) = conn {
+            conn.rollback().await?;
         }
         Ok(())
     }
@@ -462,8 +324,8 @@ impl Transaction {
     async fn savepoint_sql(&self, verb: &str) -> Result<()> {
         let sql = format!("{verb} kata_sp_{}", self.savepoint);
         let mut state = self.inner.conn.lock().await;
-        let Some(conn) = state.conn.as_mut() else { return Err(ended()) };
-        conn.execute_raw(&sql).await?;
+        let Some(conn) = state.conn.as_mut() else { return Err(TransactionError::Ended.into()) };
+        conn.raw().execute_raw(sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(sql.clone()))).await?;
         self.inner.db.shared.record(&sql);
         if verb.starts_with("ROLLBACK") {
             state.broken = false;
@@ -535,15 +397,7 @@ impl Transaction {
     }
 }
 
-fn ended() -> Error {
-    Error::InvalidQuery("the transaction has already ended".into())
-}
-
 impl crate::db::Executor for Transaction {
-    fn backend(&self) -> Backend {
-        self.inner.db.backend()
-    }
-
     async fn __acquire(&self) -> Result<Conn<'_>> {
         Ok(Conn::Transaction(self.inner.conn.lock().await))
     }

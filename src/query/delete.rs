@@ -5,14 +5,14 @@
 use std::collections::HashSet;
 
 use crate::db::atomically;
-use crate::db::errors::for_model;
 use crate::db::{Executor, run};
 use crate::error::{Error, IntegrityKind, Result};
 use crate::expr::Node;
+use crate::model::OnDelete;
 use crate::model::{Model, ModelMeta};
 use crate::query::QuerySet;
+use crate::query::integrity::for_model;
 use crate::query::sql::SqlWriter;
-use crate::relation::OnDelete;
 use crate::value::{FieldType, Key, Value};
 
 /// What a delete removed: the total and the count per model (Django's
@@ -89,7 +89,7 @@ fn dependents(
 }
 
 async fn count(ex: &impl Executor, meta: &'static ModelMeta, filter: &Node) -> Result<i64> {
-    let mut w = SqlWriter::new(ex.backend())?;
+    let mut w = SqlWriter::new(ex.__dialect())?;
     w.push("SELECT COUNT(*) FROM ");
     w.ident(meta.table);
     w.push(" WHERE ");
@@ -101,7 +101,7 @@ async fn count(ex: &impl Executor, meta: &'static ModelMeta, filter: &Node) -> R
 /// How many keys go into one `IN (...)` list: half the backend's parameter limit, so a
 /// delete of any size stays a few statements (PostgreSQL binds the list as one array).
 fn key_chunk(ex: &impl Executor) -> usize {
-    (ex.backend().max_params() / 2).max(1)
+    (ex.__dialect().max_params() / 2).max(1)
 }
 
 /// `column IN (keys)` for a key column of type `ty`.
@@ -121,7 +121,7 @@ async fn pointing_keys(
     let ty = source.columns[pk].ty;
     let mut found = Vec::new();
     for chunk in keys.chunks(key_chunk(ex)) {
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("SELECT ");
         w.column(source, pk);
         w.push(" FROM ");
@@ -197,7 +197,7 @@ async fn collect(
                     if count_pointing(ex, source, column, &keys, key_type).await? > 0 {
                         return Err(Error::Integrity {
                             kind: IntegrityKind::ForeignKey,
-                            constraint: crate::db::ddl::foreign_key_name(source, source.columns[column].name),
+                            constraint: source.foreign_key_name(source.columns[column].name),
                             message: format!(
                                 "cannot delete {} rows: {} rows still point at them through `{}`",
                                 target.name, source.name, source.columns[column].field
@@ -220,9 +220,9 @@ impl<M: Model> QuerySet<M> {
     /// created (`create_tables`) or was told about (`register_models`).
     pub async fn adelete(&self, ex: &impl Executor) -> Result<Deleted> {
         let meta = M::meta();
-        let known = ex.__shared().known_models();
+        let known = ex.__shared().extension::<crate::registry::Registry>().models();
         if dependents(&known, meta).is_empty() {
-            let mut w = SqlWriter::new(ex.backend())?;
+            let mut w = SqlWriter::new(ex.__dialect())?;
             w.push("DELETE FROM ");
             w.ident(meta.table);
             self.write_target(&mut w)?;
@@ -238,7 +238,7 @@ impl<M: Model> QuerySet<M> {
         let meta = M::meta();
         let pk = meta.single_pk()?;
         // The keys of the rows to delete, so the counts and the DELETE see the same rows.
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         self.write_select(
             &mut w,
             |w| {
@@ -258,7 +258,7 @@ impl<M: Model> QuerySet<M> {
         collect(ex, known, meta, keys.clone(), &mut cascaded).await?;
         let mut rows = 0;
         for chunk in keys.chunks(key_chunk(ex)) {
-            let mut w = SqlWriter::new(ex.backend())?;
+            let mut w = SqlWriter::new(ex.__dialect())?;
             w.push("DELETE FROM ");
             w.ident(meta.table);
             w.push(" WHERE ");

@@ -1,14 +1,14 @@
 //! Terminal operations that insert: `acreate`, `aget_or_create`, `aupdate_or_create`,
 //! `abulk_create`.
 
-use crate::backend::Backend;
 use crate::db::atomically;
-use crate::db::errors::for_model;
 use crate::db::{Executor, run};
+use crate::dialect::{DefaultRow, Dialect};
 use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::{Model, ModelMeta, is_email};
 use crate::query::QuerySet;
+use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, models_values, name_foreign_key};
 use crate::query::model_ext::ModelExt as _;
 use crate::query::read::decode_model;
@@ -106,13 +106,13 @@ fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterato
 /// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` where
 /// the backend has it (never with `explicit_key`: the key is already known).
 pub(super) fn insert_models_statement<M: Model>(
-    backend: Backend,
+    dialect: &'static dyn Dialect,
     models: &[M],
     returning: bool,
     explicit_key: bool,
 ) -> Result<Statement> {
     let meta = M::meta();
-    let mut w = SqlWriter::new(backend)?;
+    let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
     w.ident(meta.table);
     if insert_columns(meta, explicit_key).next().is_none() {
@@ -144,9 +144,8 @@ pub(super) fn insert_models_statement<M: Model>(
 /// `() VALUES (), ...`, PostgreSQL's `(key) VALUES (DEFAULT), ...`, and SQLite's
 /// `(key) VALUES (NULL), ...` (NULL into an integer primary key takes the next key).
 fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
-    let (head, row) = match (w.backend, meta.auto_column()) {
-        (Backend::Postgres, Some(auto)) => (Some(auto), "(DEFAULT)"),
-        (Backend::Sqlite, Some(auto)) => (Some(auto), "(NULL)"),
+    let (head, row) = match (w.dialect.default_row(), meta.auto_column()) {
+        (DefaultRow::KeyColumn(row), Some(auto)) => (Some(auto), row),
         _ => (None, "()"),
     };
     w.push(" (");
@@ -167,9 +166,10 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
     let meta = M::meta();
     // One row on MySQL/MariaDB: the connection reports its key (LAST_INSERT_ID), so the
     // statement need not return a result set.
-    let single_mysql = ex.backend() == Backend::MySql && models.len() == 1;
-    let returning = ex.__shared().returning && meta.auto_column().is_some() && !single_mysql;
-    let stmt = insert_models_statement(ex.backend(), models, returning, false)?;
+    let dialect = ex.__dialect();
+    let single_from_connection = dialect.single_insert_reads_last_id() && models.len() == 1;
+    let returning = dialect.insert_returning() && meta.auto_column().is_some() && !single_from_connection;
+    let stmt = insert_models_statement(ex.__dialect(), models, returning, false)?;
     if returning {
         let keys = match run::fetch_all(ex, stmt, i64::decode_first).await {
             Ok(keys) => keys,
@@ -277,7 +277,7 @@ impl<M: Model> QuerySet<M> {
                     return Ok((found, false));
                 }
                 validate_assignments(M::meta(), &defaults)?;
-                let mut w = SqlWriter::new(ex.backend())?;
+                let mut w = SqlWriter::new(ex.__dialect())?;
                 write_update_head::<M>(&mut w, &defaults)?;
                 pk_condition(&mut w, &found)?;
                 run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
@@ -313,7 +313,7 @@ impl<M: Model> QuerySet<M> {
             return Ok(models);
         }
         let per_row = insert_columns(meta, false).count().max(1);
-        let batch = (ex.backend().max_params() / per_row).clamp(1, 1000);
+        let batch = (ex.__dialect().max_params() / per_row).clamp(1, 1000);
         if models.len() <= batch {
             insert_batch(ex, &mut models).await?;
             return Ok(models);
@@ -337,12 +337,12 @@ impl<M: Model> QuerySet<M> {
 async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<Assignment<M>>) -> Result<M> {
     let meta = M::meta();
     validate_assignments(meta, &assignments)?;
-    let backend = ex.backend();
-    let mut w = SqlWriter::new(backend)?;
+    let dialect = ex.__dialect();
+    let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
     w.ident(meta.table);
     if assignments.is_empty() {
-        w.push(if backend == Backend::MySql { " () VALUES ()" } else { " DEFAULT VALUES" });
+        w.push(dialect.insert_defaults());
     } else {
         w.push(" (");
         write_column_names(&mut w, meta, assignments.iter().map(|a| a.index));
@@ -350,7 +350,7 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
         w.comma_separated(&assignments, |w, a| w.node(&a.node))?;
         w.push(")");
     }
-    if ex.__shared().returning {
+    if dialect.insert_returning() {
         w.push(" RETURNING ");
         write_column_names(&mut w, meta, 0..meta.columns.len());
         let rows = match run::fetch_all(ex, w.finish(), decode_model::<M>).await {
@@ -392,10 +392,10 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
 }
 
 trait DecodeFirst: Sized {
-    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<Self>;
+    fn decode_first(row: crate::driver::RowRef<'_>) -> Result<Self>;
 }
 impl DecodeFirst for i64 {
-    fn decode_first(row: crate::backend::RowRef<'_>) -> Result<i64> {
+    fn decode_first(row: crate::driver::RowRef<'_>) -> Result<i64> {
         use crate::value::FieldType;
         // The key column may be INTEGER (i32) on some backends: widen.
         i64::decode(row, 0).or_else(|_| i32::decode(row, 0).map(i64::from))

@@ -2,9 +2,9 @@
 
 use crate::Value;
 use crate::db::{Executor, run};
-use crate::error::Error;
+use crate::error::{Error, IntegrityKind};
 use crate::expr::{Assignment, BinOp, Node, Q};
-use crate::model::Model;
+use crate::model::{Model, ModelMeta};
 use crate::query::sql::SqlWriter;
 
 /// The foreign-key values of `models`, column by column.
@@ -38,11 +38,11 @@ pub(crate) async fn name_foreign_key(
     meta: &'static crate::ModelMeta,
     values: Vec<(usize, Value)>,
 ) -> Error {
-    let Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message } = err else {
+    let Error::Integrity { kind: IntegrityKind::ForeignKey, constraint, message } = err else {
         return err;
     };
     if !constraint.is_empty() {
-        return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
+        return Error::Integrity { kind: IntegrityKind::ForeignKey, constraint, message };
     }
     for (index, value) in values {
         let Some(fk) = &meta.columns[index].foreign_key else { continue };
@@ -56,7 +56,7 @@ pub(crate) async fn name_foreign_key(
             BinOp::Eq,
             Box::new(Node::Value(value)),
         ));
-        let mut w = match SqlWriter::new(ex.backend()) {
+        let mut w = match SqlWriter::new(ex.__dialect()) {
             Ok(w) => w,
             Err(_) => break,
         };
@@ -67,9 +67,29 @@ pub(crate) async fn name_foreign_key(
             break;
         }
         if let Ok(false) = run::probe(ex, w.finish()).await {
-            let constraint = crate::db::ddl::foreign_key_name(meta, meta.columns[index].name);
-            return Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message };
+            let constraint = meta.foreign_key_name(meta.columns[index].name);
+            return Error::Integrity { kind: IntegrityKind::ForeignKey, constraint, message };
         }
     }
-    Error::Integrity { kind: crate::IntegrityKind::ForeignKey, constraint, message }
+    Error::Integrity { kind: IntegrityKind::ForeignKey, constraint, message }
+}
+
+/// Rewrites an integrity error of a write to `meta`'s table so that its constraint has the
+/// name kata gave it in the DDL, whatever the backend reported: `auth_user_pkey` for
+/// MySQL's `PRIMARY` and for SQLite's primary-key columns, `table.column` for not-null.
+pub(crate) fn for_model(err: Error, meta: &ModelMeta) -> Error {
+    let Error::Integrity { kind, constraint, message } = err else { return err };
+    let constraint = match kind {
+        IntegrityKind::Unique => {
+            let pk_columns: Vec<&str> = meta.primary_key.iter().map(|&i| meta.columns[i].name).collect();
+            if constraint == "PRIMARY" || constraint == meta.unique_name(&pk_columns) {
+                meta.primary_key_name()
+            } else {
+                constraint
+            }
+        }
+        IntegrityKind::NotNull if !constraint.contains('.') => format!("{}.{}", meta.table, constraint),
+        _ => constraint,
+    };
+    Error::Integrity { kind, constraint, message }
 }

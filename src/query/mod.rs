@@ -16,13 +16,13 @@ use std::sync::Arc;
 
 pub use delete::Deleted;
 pub use insert::{Insert, InsertSource};
-pub(crate) use integrity::name_foreign_key;
+pub(crate) use integrity::{for_model, name_foreign_key};
 pub use model_ext::ModelExt;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
 pub use update::Update;
 pub(crate) use update::assignments_as_q;
 
-use crate::backend::Backend;
+use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::expr::{Node, OrderBy, Q};
 use crate::model::{Model, ModelMeta};
@@ -238,17 +238,20 @@ impl<M: Model> QuerySet<M> {
         if lock.nowait && lock.skip_locked {
             return Err(crate::Error::InvalidQuery("nowait and skip_locked cannot be used together".into()));
         }
-        let backend = ex.backend();
-        let options = lock.nowait || lock.skip_locked || !lock.of.is_empty();
-        if backend == Backend::Sqlite && options {
-            return Err(crate::Error::InvalidQuery(
-                "SQLite has no row locks: nowait, skip_locked and of are not supported (the transaction already holds the database's write lock)".into(),
-            ));
+        let support = ex.__dialect().lock_support();
+        let name = ex.backend().name();
+        if !support.for_update && (lock.nowait || lock.skip_locked || !lock.of.is_empty()) {
+            return Err(crate::Error::InvalidQuery(format!(
+                "{name} has no row locks: nowait, skip_locked and of are not supported (the transaction already holds the database's write lock)"
+            )));
         }
-        if backend == Backend::MySql && ex.__shared().mariadb && !lock.of.is_empty() {
-            return Err(crate::Error::InvalidQuery(
-                "MariaDB does not support select_for_update().of(..)".into(),
-            ));
+        if !support.wait_options && (lock.nowait || lock.skip_locked) {
+            return Err(crate::Error::InvalidQuery(format!("{name} does not support nowait or skip_locked")));
+        }
+        if !support.of && !lock.of.is_empty() {
+            return Err(crate::Error::InvalidQuery(format!(
+                "{name} does not support select_for_update().of(..)"
+            )));
         }
         Ok(())
     }
@@ -256,7 +259,7 @@ impl<M: Model> QuerySet<M> {
     /// `FOR UPDATE ...`, after LIMIT/OFFSET; nothing on SQLite.
     pub(crate) fn write_lock(&self, w: &mut SqlWriter) {
         let Some(lock) = &self.lock else { return };
-        if w.backend == Backend::Sqlite {
+        if !w.dialect.lock_support().for_update {
             return;
         }
         w.push(" FOR UPDATE");
@@ -348,8 +351,8 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The statement that selects whole models.
-    pub(crate) fn select_models(&self, backend: Backend) -> Result<sql::Statement> {
-        let mut w = SqlWriter::new(backend)?;
+    pub(crate) fn select_models(&self, dialect: &'static dyn Dialect) -> Result<sql::Statement> {
+        let mut w = SqlWriter::new(dialect)?;
         let meta = M::meta();
         self.write_select_full(
             &mut w,
@@ -417,7 +420,7 @@ pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {
 
 impl<M: Model> QuerySet<M> {
     /// Decodes one row of `select_models`: the model, then its joined relations.
-    pub(crate) fn decode_row(&self, row: crate::backend::RowRef<'_>) -> Result<M> {
+    pub(crate) fn decode_row(&self, row: crate::driver::RowRef<'_>) -> Result<M> {
         self.decode_from(&mut crate::model::RowReader::new(row))
     }
 

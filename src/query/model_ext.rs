@@ -1,14 +1,13 @@
 //! `ModelExt`: writes and reads of one model instance (Django's `asave`, `adelete`,
 //! `arefresh_from_db`).
 
-use crate::backend::Backend;
-use crate::db::errors::for_model;
 use crate::db::{Executor, run};
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
 use crate::query::insert::{insert_batch, insert_models_statement, validate_assignments};
+use crate::query::integrity::for_model;
 use crate::query::read::decode_model;
 use crate::query::sql::SqlWriter;
 use crate::query::update::{Update, pk_condition, write_update_head};
@@ -29,7 +28,7 @@ pub trait ModelExt: Model {
             let columns: Vec<usize> =
                 (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
             if !columns.is_empty() {
-                let mut w = SqlWriter::new(ex.backend())?;
+                let mut w = SqlWriter::new(ex.__dialect())?;
                 w.push("UPDATE ");
                 w.ident(meta.table);
                 w.push(" SET ");
@@ -40,7 +39,10 @@ pub trait ModelExt: Model {
                 })?;
                 pk_condition(&mut w, &*self)?;
                 let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-                if done.rows_affected > 0 || ex.backend() == Backend::MySql && self.aexists_in(ex).await? {
+                // A backend that counts only changed rows reports 0 for a row saved unchanged.
+                if done.rows_affected > 0
+                    || !ex.__dialect().update_counts_matched_rows() && self.aexists_in(ex).await?
+                {
                     self.__sync_relations();
                     return Ok(());
                 }
@@ -49,7 +51,7 @@ pub trait ModelExt: Model {
                 return Ok(());
             }
             // The key was set by hand and has no row yet: insert the row with that key.
-            let stmt = insert_models_statement(ex.backend(), std::slice::from_ref(self), false, true)?;
+            let stmt = insert_models_statement(ex.__dialect(), std::slice::from_ref(self), false, true)?;
             run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
             self.__sync_relations();
             Ok(())
@@ -92,7 +94,7 @@ pub trait ModelExt: Model {
             if self.__is_unsaved() {
                 return Err(Error::Unsaved { model: meta.name, operation: "arefresh_from_db" });
             }
-            let mut w = SqlWriter::new(ex.backend())?;
+            let mut w = SqlWriter::new(ex.__dialect())?;
             w.push("SELECT ");
             w.model_columns(meta);
             w.push(" FROM ");
@@ -125,7 +127,7 @@ pub trait ModelExt: Model {
                 return Ok(0);
             }
             validate_assignments(meta, &assignments)?;
-            let mut w = SqlWriter::new(ex.backend())?;
+            let mut w = SqlWriter::new(ex.__dialect())?;
             write_update_head::<Self>(&mut w, &assignments)?;
             pk_condition(&mut w, &*self)?;
             let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
@@ -139,7 +141,7 @@ pub trait ModelExt: Model {
     fn aexists_in<E: Executor>(&self, ex: &E) -> impl std::future::Future<Output = Result<bool>> + Send {
         async move {
             let meta = Self::meta();
-            let mut w = SqlWriter::new(ex.backend())?;
+            let mut w = SqlWriter::new(ex.__dialect())?;
             w.push("SELECT 1 FROM ");
             w.ident(meta.table);
             pk_condition(&mut w, self)?;

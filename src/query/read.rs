@@ -13,7 +13,7 @@ use crate::query::sql::SqlWriter;
 use crate::query::{MAX_GET_RESULTS, QuerySet, pk_order};
 use crate::value::{FieldType, Ordered};
 
-pub(crate) fn decode_model<M: Model>(row: crate::backend::RowRef<'_>) -> Result<M> {
+pub(crate) fn decode_model<M: Model>(row: crate::driver::RowRef<'_>) -> Result<M> {
     M::__decode(&mut RowReader::new(row))
 }
 
@@ -21,7 +21,7 @@ impl<M: Model> QuerySet<M> {
     /// Every matching row (Django: `[u async for u in qs]`).
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<M>> {
         self.check_lock(ex)?;
-        let stmt = self.select_models(ex.backend())?;
+        let stmt = self.select_models(ex.__dialect())?;
         let mut rows = run::fetch_all(ex, stmt, |row| self.decode_row(row)).await?;
         self.run_prefetches(ex, &mut rows).await?;
         Ok(rows)
@@ -48,7 +48,7 @@ impl<M: Model> QuerySet<M> {
     /// With `prefetch_related`, rows are read in chunks of 1,000 (ordered by primary key when
     /// the query has no order), each chunk with its prefetch queries.
     pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<M>> + Send + 'e {
-        let stmt = self.check_lock(ex).and_then(|()| self.select_models(ex.backend()));
+        let stmt = self.check_lock(ex).and_then(|()| self.select_models(ex.__dialect()));
         let query = self.clone();
         async_stream::try_stream! {
             if query.prefetches.is_empty() {
@@ -158,7 +158,7 @@ impl<M: Model> QuerySet<M> {
 
     /// How many rows match (`SELECT COUNT(*)`).
     pub async fn acount(&self, ex: &impl Executor) -> Result<i64> {
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         if self.is_sliced() || self.distinct {
             w.push("SELECT COUNT(*) FROM (");
             self.write_select(
@@ -186,7 +186,7 @@ impl<M: Model> QuerySet<M> {
         if query.limit.is_none() || query.limit > Some(1) {
             query.limit = Some(1);
         }
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         query.write_select(
             &mut w,
             |w| {
@@ -201,7 +201,7 @@ impl<M: Model> QuerySet<M> {
     /// Whether `obj` is among the matching rows (compared by primary key).
     pub async fn acontains(&self, ex: &impl Executor, obj: &M) -> Result<bool> {
         let meta = M::meta();
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("SELECT 1 FROM (");
         self.write_select(
             &mut w,
@@ -250,12 +250,13 @@ impl<M: Model> QuerySet<M> {
                 "ain_bulk cannot be used on a sliced query (one with `limit` or `offset`)".into(),
             ));
         }
-        let backend = ex.backend();
-        // PostgreSQL binds the whole list as one array; elsewhere every key is a parameter,
-        // so the keys go in batches that fit beside the query's own parameters.
-        let batch = match backend {
-            crate::backend::Backend::Postgres => keys.len(),
-            _ => backend.max_params().saturating_sub(self.select_models(backend)?.args.len()).max(1),
+        let dialect = ex.__dialect();
+        // An array-binding dialect binds the whole list as one parameter; elsewhere every
+        // key is a parameter, so the keys go in batches that fit beside the query's own.
+        let batch = if dialect.binds_lists_as_arrays() {
+            keys.len()
+        } else {
+            dialect.max_params().saturating_sub(self.select_models(dialect)?.args.len()).max(1)
         };
         let mut found = HashMap::new();
         let mut keys = keys.into_iter().peekable();
@@ -273,14 +274,9 @@ impl<M: Model> QuerySet<M> {
 
     /// The database's plan for this query, as text (Django's `explain`).
     pub async fn aexplain(&self, ex: &impl Executor) -> Result<String> {
-        use crate::backend::Backend;
-        let backend = ex.backend();
-        let mut w = SqlWriter::new(backend)?;
-        w.push(match backend {
-            Backend::Sqlite => "EXPLAIN QUERY PLAN ",
-            Backend::Postgres => "EXPLAIN ",
-            Backend::MySql => "EXPLAIN FORMAT=JSON ",
-        });
+        let (prefix, column) = ex.__dialect().explain();
+        let mut w = SqlWriter::new(ex.__dialect())?;
+        w.push(prefix);
         self.write_select(
             &mut w,
             |w| {
@@ -289,8 +285,6 @@ impl<M: Model> QuerySet<M> {
             },
             &[],
         )?;
-        // SQLite's plan rows are (id, parent, notused, detail); the others give one text column.
-        let column = if backend == Backend::Sqlite { 3 } else { 0 };
         let lines = run::fetch_all(ex, w.finish(), |row| String::decode(row, column)).await?;
         Ok(lines.join("\n"))
     }
@@ -301,7 +295,7 @@ impl<M: Model> QuerySet<M> {
     /// `only()`/`values()`, without ever half-filling a model.
     pub async fn alist_as<P: crate::schema::Projection<M>>(&self, ex: &impl Executor) -> Result<Vec<P>> {
         let meta = M::meta();
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         self.write_select(
             &mut w,
             |w| {

@@ -129,7 +129,7 @@ impl<M: Model> QuerySet<M> {
     pub async fn aaggregate<S: Selection<M>>(self, ex: &impl Executor, selection: S) -> Result<S::Output> {
         let mut nodes = Vec::new();
         selection.__nodes(&mut nodes);
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         if self.is_sliced() || self.distinct {
             // Aggregate over the rows the slice selects.
             let meta = M::meta();
@@ -156,7 +156,7 @@ impl<M: Model> QuerySet<M> {
 
 impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     fn statement(&self, ex: &impl Executor) -> Result<crate::query::sql::Statement> {
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         // values_list(field, Count(..)) groups by the plain fields, as Django's
         // values().annotate() does.
         let plain: Vec<&Node> = if self.nodes.iter().any(Node::contains_aggregate) {
@@ -297,7 +297,7 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
             Vec::new()
         };
         let group: Vec<&Node> = group.iter().collect();
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         self.query.write_select(
             &mut w,
             |w| {
@@ -315,7 +315,7 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
         Ok(w.finish())
     }
 
-    fn decode(row: crate::backend::RowRef<'_>) -> Result<(M, S::Output)> {
+    fn decode(row: crate::driver::RowRef<'_>) -> Result<(M, S::Output)> {
         let mut reader = RowReader::new(row);
         let model = M::__decode(&mut reader)?;
         Ok((model, S::__decode(&mut reader)?))

@@ -1,35 +1,30 @@
-//! Renders kata's expression trees to SQL text and bind parameters for one backend.
+//! Renders kata's expression trees to SQL text and bind parameters for one dialect.
 //!
 //! Why not sea-query for DML: kata binds model fields straight from the struct into the
 //! driver's argument buffer (one copy, as hand-written sqlx does) and renders text and
-//! parameters in one pass, so the placeholders and the values can never drift apart. The
-//! SQL differences between backends are all in this file, one `match backend` per concern.
-//! DDL still goes through sea-query (`db::ddl`).
+//! parameters in one pass, so the placeholders and the values can never drift apart.
+//! Whatever differs between backends is asked of the [`Dialect`]; DDL goes through
+//! sea-query (`migrate::ddl`).
 
-use crate::backend::{Args, Backend};
+pub(crate) use crate::db::Statement;
+use crate::dialect::{DateUnit, Dialect, NumericCast, push_quoted};
+use crate::driver::Args;
 use crate::error::Result;
 use crate::expr::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
 use crate::model::{Model, ModelMeta};
 use crate::value::{FieldType, Value};
-
-/// One statement: SQL text and its parameters.
-#[derive(Debug)]
-pub(crate) struct Statement {
-    pub(crate) sql: String,
-    pub(crate) args: Args,
-}
 
 /// Writes SQL text and binds parameters in the same pass.
 #[derive(Debug)]
 pub(crate) struct SqlWriter {
     pub(crate) sql: String,
     pub(crate) args: Args,
-    pub(crate) backend: Backend,
+    pub(crate) dialect: &'static dyn Dialect,
 }
 
 impl SqlWriter {
-    pub(crate) fn new(backend: Backend) -> Result<Self> {
-        Ok(SqlWriter { sql: String::with_capacity(256), args: Args::new(backend)?, backend })
+    pub(crate) fn new(dialect: &'static dyn Dialect) -> Result<Self> {
+        Ok(SqlWriter { sql: String::with_capacity(256), args: Args::new(dialect.backend())?, dialect })
     }
 
     pub(crate) fn finish(self) -> Statement {
@@ -45,13 +40,13 @@ impl SqlWriter {
     /// out of its quotes.
     #[inline]
     pub(crate) fn ident(&mut self, name: &str) {
-        push_quoted(&mut self.sql, self.backend, name);
+        push_quoted(&mut self.sql, self.dialect.identifier_quote(), name);
     }
 
     /// A quoted identifier as a string.
     pub(crate) fn quoted(&self, name: &str) -> String {
         let mut out = String::with_capacity(name.len() + 2);
-        push_quoted(&mut out, self.backend, name);
+        push_quoted(&mut out, self.dialect.identifier_quote(), name);
         out
     }
 
@@ -62,16 +57,10 @@ impl SqlWriter {
         self.ident(meta.columns[index].name);
     }
 
-    /// The next placeholder: `$n` on PostgreSQL, `?` elsewhere.
+    /// The placeholder of the parameter just bound: `$n` on PostgreSQL, `?` elsewhere.
     #[inline]
     fn placeholder(&mut self) {
-        match self.backend {
-            Backend::Postgres => {
-                self.sql.push('$');
-                push_decimal(&mut self.sql, self.args.len());
-            }
-            _ => self.sql.push('?'),
-        }
+        self.dialect.push_placeholder(&mut self.sql, self.args.len());
     }
 
     pub(crate) fn bind_value(&mut self, value: &Value) -> Result<()> {
@@ -156,9 +145,7 @@ impl SqlWriter {
                     BinOp::Sub => " - ",
                     BinOp::Mul => " * ",
                     BinOp::Div => " / ",
-                    // `/` of two integers truncates on SQLite and PostgreSQL; MySQL needs `DIV`.
-                    BinOp::IntDiv if self.backend == Backend::MySql => " DIV ",
-                    BinOp::IntDiv => " / ",
+                    BinOp::IntDiv => self.dialect.integer_division(),
                 });
                 self.node(rhs)?;
                 self.push(")");
@@ -193,22 +180,15 @@ impl SqlWriter {
             Node::In(inner, values, ty) => {
                 self.push("(");
                 self.node(inner)?;
-                match self.backend {
-                    // One array parameter: the statement text does not depend on the
-                    // list's length, so PostgreSQL reuses one prepared statement.
-                    #[cfg(feature = "postgres")]
-                    Backend::Postgres => {
-                        self.push(" = ANY(");
-                        Value::bind_pg_array(*ty, values, &mut self.args)?;
-                        self.placeholder();
-                        self.push("))");
-                    }
-                    _ => {
-                        let _ = ty;
-                        self.push(" IN (");
-                        self.comma_separated(values, |w, v| w.bind_value(v))?;
-                        self.push("))");
-                    }
+                if self.dialect.binds_lists_as_arrays() {
+                    self.push(" = ANY(");
+                    Value::bind_array(*ty, values, &mut self.args)?;
+                    self.placeholder();
+                    self.push("))");
+                } else {
+                    self.push(" IN (");
+                    self.comma_separated(values, |w, v| w.bind_value(v))?;
+                    self.push("))");
                 }
             }
             Node::Pattern { expr, pattern, kind, insensitive } => {
@@ -218,17 +198,10 @@ impl SqlWriter {
                 self.push("(");
                 self.node(expr)?;
                 let pattern = Value::Text(pattern.clone());
-                match (self.backend, insensitive) {
-                    (Backend::Postgres, false) => self.push(" ~ "),
-                    (Backend::Postgres, true) => self.push(" ~* "),
-                    (_, false) => self.push(" REGEXP "),
-                    (Backend::MySql, true) => self.push(" REGEXP CONCAT('(?i)', "),
-                    (_, true) => self.push(" REGEXP ('(?i)' || "),
-                }
+                let regex = self.dialect.regex(*insensitive);
+                self.push(regex.before);
                 self.bind_value(&pattern)?;
-                if *insensitive && self.backend != Backend::Postgres {
-                    self.push(")");
-                }
+                self.push(regex.after);
                 self.push(")");
             }
             Node::DatePart(part, inner) => self.date_part(*part, inner)?,
@@ -338,7 +311,7 @@ impl SqlWriter {
             self.push("))");
             return Ok(());
         }
-        if !insensitive && self.backend == Backend::Sqlite {
+        if !insensitive && self.dialect.case_sensitive_like_is_glob() {
             // SQLite's LIKE ignores ASCII case; GLOB is case-sensitive.
             self.node(expr)?;
             self.push(" GLOB ");
@@ -357,66 +330,33 @@ impl SqlWriter {
             self.push(" LIKE ");
             self.bind_value(&Value::Text(wrap(kind, &like_escape(text), '%')))?;
         }
-        // MySQL string literals treat the backslash as an escape, so it is doubled there.
-        self.push(match self.backend {
-            Backend::MySql => " ESCAPE '\\\\')",
-            _ => " ESCAPE '\\')",
-        });
+        self.push(self.dialect.like_escape());
+        self.push(")");
         Ok(())
     }
 
     fn date_part(&mut self, part: DatePart, inner: &Node) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                let format = match part {
-                    DatePart::Year => "%Y",
-                    DatePart::Month => "%m",
-                    DatePart::Day => "%d",
-                    DatePart::Hour => "%H",
-                    DatePart::Minute => "%M",
-                    DatePart::Second => "%S",
-                };
-                self.push("CAST(strftime('");
-                self.push(format);
-                self.push("', ");
-                self.node(inner)?;
-                self.push(") AS INTEGER)");
-            }
-            Backend::Postgres | Backend::MySql => {
-                let name = match part {
-                    DatePart::Year => "YEAR",
-                    DatePart::Month => "MONTH",
-                    DatePart::Day => "DAY",
-                    DatePart::Hour => "HOUR",
-                    DatePart::Minute => "MINUTE",
-                    DatePart::Second => "SECOND",
-                };
-                let postgres = self.backend == Backend::Postgres;
-                if postgres {
-                    // EXTRACT is numeric (with fractional seconds) on PostgreSQL.
-                    self.push("CAST(FLOOR(");
-                }
-                self.push("EXTRACT(");
-                self.push(name);
-                self.push(" FROM ");
-                self.node(inner)?;
-                self.push(")");
-                if postgres {
-                    self.push(") AS BIGINT)");
-                }
-            }
-        }
+        let unit = match part {
+            DatePart::Year => DateUnit { sql: "YEAR", strftime: "%Y" },
+            DatePart::Month => DateUnit { sql: "MONTH", strftime: "%m" },
+            DatePart::Day => DateUnit { sql: "DAY", strftime: "%d" },
+            DatePart::Hour => DateUnit { sql: "HOUR", strftime: "%H" },
+            DatePart::Minute => DateUnit { sql: "MINUTE", strftime: "%M" },
+            DatePart::Second => DateUnit { sql: "SECOND", strftime: "%S" },
+        };
+        let wrap = self.dialect.date_part(unit);
+        self.push(wrap.before);
+        self.node(inner)?;
+        self.push(wrap.after);
         Ok(())
     }
 
     fn aggregate(&mut self, aggregate: Aggregate, inner: &Node) -> Result<()> {
         // PostgreSQL returns NUMERIC for SUM(bigint) and AVG, MySQL DECIMAL: cast so that
         // every backend hands back the Rust type the expression promises.
-        let cast = match (aggregate, self.backend) {
-            (Aggregate::SumInt, Backend::Postgres) => Some(" AS BIGINT)"),
-            (Aggregate::SumInt, Backend::MySql) => Some(" AS SIGNED)"),
-            (Aggregate::SumFloat | Aggregate::Avg, Backend::Postgres) => Some(" AS DOUBLE PRECISION)"),
-            (Aggregate::SumFloat | Aggregate::Avg, Backend::MySql) => Some(" AS DOUBLE)"),
+        let cast = match aggregate {
+            Aggregate::SumInt => self.dialect.numeric_cast(NumericCast::BigInt),
+            Aggregate::SumFloat | Aggregate::Avg => self.dialect.numeric_cast(NumericCast::Double),
             _ => None,
         };
         if cast.is_some() {
@@ -432,7 +372,7 @@ impl SqlWriter {
         });
         // PostgreSQL sums REAL in REAL (24-bit mantissa): widen the argument first, so that
         // an f32 column sums in f64 as on the other backends.
-        let widen = aggregate == Aggregate::SumFloat && self.backend == Backend::Postgres;
+        let widen = aggregate == Aggregate::SumFloat && self.dialect.widens_float_sums();
         if widen {
             self.push("CAST(");
         }
@@ -442,7 +382,9 @@ impl SqlWriter {
         }
         self.push(")");
         if let Some(cast) = cast {
+            self.push(" AS ");
             self.push(cast);
+            self.push(")");
         }
         Ok(())
     }
@@ -461,57 +403,13 @@ impl SqlWriter {
                 }
             }
             (None, Some(offset)) => {
-                match self.backend {
-                    Backend::Sqlite => self.push(" LIMIT -1"),
-                    Backend::MySql => self.push(" LIMIT 18446744073709551615"),
-                    Backend::Postgres => {}
-                }
+                self.push(self.dialect.unbounded_limit());
                 self.push(" OFFSET ");
                 self.bind(&clamp(offset))?;
             }
         }
         Ok(())
     }
-}
-
-/// Appends `name` in the backend's identifier quotes, doubling any quote character inside.
-/// Every query quotes its table and column names, so the common case (no quote inside) is
-/// one copy rather than a push per character.
-fn push_quoted(out: &mut String, backend: Backend, name: &str) {
-    let quote = match backend {
-        Backend::MySql => '`',
-        _ => '"',
-    };
-    out.reserve(name.len() + 2);
-    out.push(quote);
-    // The quote is ASCII, so a byte search finds exactly its occurrences in UTF-8.
-    if name.bytes().any(|b| b == quote as u8) {
-        for c in name.chars() {
-            if c == quote {
-                out.push(quote);
-            }
-            out.push(c);
-        }
-    } else {
-        out.push_str(name);
-    }
-    out.push(quote);
-}
-
-/// Appends `n` in decimal: a multi-row insert writes a placeholder per value, and
-/// `write!` costs several times as much per number.
-fn push_decimal(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// Escapes `\`, `%` and `_` so that they match themselves in `LIKE ... ESCAPE '\'`.
@@ -568,30 +466,17 @@ mod tests {
 
     #[test]
     fn identifiers_double_their_quotes() {
-        let mut w = SqlWriter::new(Backend::Sqlite).unwrap();
+        let mut w = SqlWriter::new(&crate::dialect::Sqlite).unwrap();
         w.ident("we\"ird");
         assert_eq!(w.sql, "\"we\"\"ird\"");
     }
 
     #[test]
-    fn decimals_are_written_in_full() {
-        for n in [0, 7, 10, 65_535, usize::MAX] {
-            let mut out = String::from("$");
-            push_decimal(&mut out, n);
-            assert_eq!(out, format!("${n}"));
-        }
-    }
-
-    #[test]
-    fn identifiers_are_quoted_per_backend() {
-        let quoted = |backend, name| {
-            let mut out = String::new();
-            push_quoted(&mut out, backend, name);
-            out
-        };
-        assert_eq!(quoted(Backend::Postgres, "auth_user"), "\"auth_user\"");
-        assert_eq!(quoted(Backend::MySql, "auth_user"), "`auth_user`");
-        assert_eq!(quoted(Backend::MySql, "we`ird\""), "`we``ird\"`");
-        assert_eq!(quoted(Backend::Sqlite, "naïve"), "\"naïve\"");
+    fn identifiers_are_quoted_per_dialect() {
+        use crate::dialect::{MariaDb, MySql, Postgres, Sqlite, quote};
+        assert_eq!(quote(&Postgres, "auth_user"), "\"auth_user\"");
+        assert_eq!(quote(&MySql, "auth_user"), "`auth_user`");
+        assert_eq!(quote(&MariaDb, "we`ird\""), "`we``ird\"`");
+        assert_eq!(quote(&Sqlite, "naïve"), "\"naïve\"");
     }
 }

@@ -1,14 +1,14 @@
 //! Terminal operations that update: `aupdate`, `abulk_update`.
 
-use crate::backend::Backend;
 use crate::db::atomically;
-use crate::db::errors::for_model;
 use crate::db::{Executor, run};
+use crate::dialect::Dialect;
 use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
 use crate::query::insert::validate_assignments;
+use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, name_foreign_key};
 use crate::query::selection::Columns;
 use crate::query::sql::{SqlWriter, Statement};
@@ -73,10 +73,10 @@ impl<M: Model> QuerySet<M> {
         errors.into_result()?;
         let pk_len = meta.primary_key.len();
         let per_row = columns.len() * (pk_len + 1) + pk_len;
-        let batch = (ex.backend().max_params() / per_row).clamp(1, 500);
+        let batch = (ex.__dialect().max_params() / per_row).clamp(1, 500);
         let mut statements = Vec::new();
         for chunk in models.chunks(batch) {
-            statements.push(bulk_update_statement(ex.backend(), chunk, &columns)?);
+            statements.push(bulk_update_statement(ex.__dialect(), chunk, &columns)?);
         }
         atomically!(ex, |x| {
             let mut total = 0;
@@ -115,7 +115,7 @@ impl<M: Model> QuerySet<M> {
             return Ok(0);
         }
         validate_assignments(M::meta(), &assignments)?;
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         write_update_head::<M>(&mut w, &assignments)?;
         self.write_target(&mut w)?;
         let done = match run::execute(ex, w.finish()).await {
@@ -147,9 +147,13 @@ pub(super) fn write_update_head<M: Model>(w: &mut SqlWriter, assignments: &[Assi
     })
 }
 
-fn bulk_update_statement<M: Model>(backend: Backend, models: &[M], columns: &[usize]) -> Result<Statement> {
+fn bulk_update_statement<M: Model>(
+    dialect: &'static dyn Dialect,
+    models: &[M],
+    columns: &[usize],
+) -> Result<Statement> {
     let meta = M::meta();
-    let mut w = SqlWriter::new(backend)?;
+    let mut w = SqlWriter::new(dialect)?;
     w.push("UPDATE ");
     w.ident(meta.table);
     w.push(" SET ");

@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 
 use futures_core::Stream;
 
-use crate::backend::RowRef;
 use crate::db::{Executor, run};
+use crate::driver::RowRef;
 use crate::error::{Error, Result};
 use crate::expr::RelStep;
 use crate::field::Field;
@@ -166,7 +166,7 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
         let step = self.step()?;
         let meta = M::meta();
         let target = T::meta();
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         self.query.write_select_full(
             &mut w,
             |w| {

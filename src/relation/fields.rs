@@ -5,13 +5,13 @@
 //! or `prefetch_related` loaded (or `None`), and fetching is an explicit `.await` with an
 //! executor.
 
-use crate::backend::{Args, RowRef};
 use crate::db::Executor;
+use crate::driver::{Args, RowRef};
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
+use crate::model::RelationMeta;
 use crate::query::QuerySet;
-use crate::relation::meta::RelationMeta;
 use crate::value::{ColumnType, FieldType, Value};
 
 macro_rules! single_valued {

@@ -103,8 +103,7 @@ where
             )));
         }
         let target = pk_value(object)?;
-        let backend = ex.backend();
-        let mut w = SqlWriter::new(backend)?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("INSERT INTO ");
         w.ident(through.table);
         w.push(" (");
@@ -125,9 +124,7 @@ where
             w.push(", ");
             w.node(&a.node)?;
         }
-        if backend == crate::Backend::MySql {
-            w.push(" FROM DUAL");
-        }
+        w.push(ex.__dialect().select_without_from());
         w.push(" WHERE NOT EXISTS (SELECT 1 FROM ");
         w.ident(through.table);
         w.push(" WHERE ");
@@ -139,7 +136,7 @@ where
         if let Err(e) = run::execute(ex, w.finish()).await {
             // SQLite does not name the constraint: find which side points nowhere.
             let keys = vec![(owner_column, owner.key.clone()), (target_column, target)];
-            let e = crate::db::errors::for_model(e, through);
+            let e = crate::query::for_model(e, through);
             return Err(crate::query::name_foreign_key(ex, e, through, keys).await);
         }
         Ok(())
@@ -150,7 +147,7 @@ where
         let owner = self.owner("aremove")?;
         let (through, owner_column, target_column) = link(owner)?;
         let target = pk_value(object)?;
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("DELETE FROM ");
         w.ident(through.table);
         w.push(" WHERE ");
@@ -166,7 +163,7 @@ where
     pub async fn aclear(&self, ex: &impl Executor) -> Result<()> {
         let owner = self.owner("aclear")?;
         let (through, owner_column, _) = link(owner)?;
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("DELETE FROM ");
         w.ident(through.table);
         w.push(" WHERE ");
@@ -181,7 +178,7 @@ where
         let owner = self.owner("aset")?;
         let (through, owner_column, target_column) = link(owner)?;
         let keys: Vec<Value> = objects.iter().map(|o| pk_value(*o)).collect::<Result<_>>()?;
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("DELETE FROM ");
         w.ident(through.table);
         w.push(" WHERE ");

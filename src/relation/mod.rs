@@ -5,15 +5,14 @@ pub(crate) mod also;
 mod fields;
 mod group;
 mod manager;
-pub(crate) mod meta;
 pub(crate) mod prefetch;
 pub(crate) mod select;
 
 use std::marker::PhantomData;
 
+pub use crate::model::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 pub use also::{AlsoRelated, AlsoRelatedTarget};
 pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
-pub use meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 pub use prefetch::{Prefetch, PrefetchTarget, aprefetch_related_objects};
 pub use select::{IntoSelectRelated, Join, LoadSingle, SelectRelated};
 

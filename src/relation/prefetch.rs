@@ -13,7 +13,6 @@ use crate::query::sql::SqlWriter;
 use crate::query::{BoxFuture, PrefetchLoader};
 use crate::relation::fields::{HasMany, ManyToMany};
 use crate::relation::group::{Positions, copy_rows, group_rows, owner_slots};
-use crate::relation::select::IntoSelectRelated;
 use crate::relation::{Relation, RelationSlot, ToMany, step_of};
 use crate::value::{FieldType, Value};
 
@@ -186,14 +185,6 @@ where
 }
 
 impl<M: Model> QuerySet<M> {
-    /// Loads these single-valued relations in the same query, with JOINs (Django's
-    /// `select_related`): `INNER JOIN` for required keys, `LEFT JOIN` for `Option` ones.
-    /// Afterwards `post.author.get()` returns the object without a query.
-    pub fn select_related(mut self, path: impl IntoSelectRelated<M>) -> Self {
-        self.joins.push(path.into_select_related().loader);
-        self
-    }
-
     /// Loads this to-many relation with one extra query after the main one (Django's
     /// `prefetch_related`); afterwards `user.groups.get()` returns the rows.
     pub fn prefetch_related(mut self, relation: impl PrefetchTarget<M>) -> Self {
@@ -219,7 +210,7 @@ impl<M: Model> QuerySet<M> {
         let meta = M::meta();
         let pk = meta.single_pk()?;
         let owner = &through.columns[owner_column];
-        let mut w = SqlWriter::new(ex.backend())?;
+        let mut w = SqlWriter::new(ex.__dialect())?;
         // The link table's JOIN, then the query's own select_related JOINs.
         let from = |w: &mut SqlWriter| {
             w.push(" INNER JOIN ");

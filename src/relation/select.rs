@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::expr::RelStep;
 use crate::field::Field;
 use crate::model::{Model, RowReader};
-use crate::query::JoinLoader;
 use crate::query::sql::SqlWriter;
+use crate::query::{JoinLoader, QuerySet};
 use crate::relation::fields::{ForeignKey, HasOne, OneToOne};
 use crate::relation::{Related, Relation, RelationSlot, step_of};
 use crate::value::FieldType;
@@ -305,5 +305,15 @@ where
         SelectRelated {
             loader: Arc::new(ReverseOneJoin::<M, T> { index: self.index(), _marker: PhantomData }),
         }
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Loads these single-valued relations in the same query, with JOINs (Django's
+    /// `select_related`): `INNER JOIN` for required keys, `LEFT JOIN` for `Option` ones.
+    /// Afterwards `post.author.get()` returns the object without a query.
+    pub fn select_related(mut self, path: impl IntoSelectRelated<M>) -> Self {
+        self.joins.push(path.into_select_related().loader);
+        self
     }
 }

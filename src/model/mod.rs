@@ -1,6 +1,10 @@
 //! The `Model` trait and the table metadata that `#[derive(Model)]` generates.
 
-use crate::backend::{Args, RowRef};
+mod relation_meta;
+
+pub use relation_meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
+
+use crate::driver::{Args, RowRef};
 use crate::error::{Result, ValidationErrors};
 use crate::value::{ColumnType, FieldType};
 
@@ -36,7 +40,7 @@ pub struct ModelMeta {
     /// Column-name groups that must be unique together.
     pub unique_together: &'static [&'static [&'static str]],
     /// Relations that are not columns (`ManyToMany`, `HasMany`), in field order.
-    pub relations: &'static [crate::relation::RelationMeta],
+    pub relations: &'static [RelationMeta],
     /// Link tables this model's many-to-many fields generated (created with the model).
     pub through_tables: &'static [fn() -> &'static ModelMeta],
 }
@@ -67,7 +71,7 @@ pub struct ColumnMeta {
     /// The default for inserts that leave the column out.
     pub default: Option<DefaultValue>,
     /// The relation, when the column is a foreign key.
-    pub foreign_key: Option<crate::relation::ForeignKeyMeta>,
+    pub foreign_key: Option<ForeignKeyMeta>,
 }
 
 /// A column default, as written in `#[kata(default = ...)]`.
@@ -112,6 +116,17 @@ impl ModelMeta {
     /// (PostgreSQL's own convention: `table_col1_col2_key`).
     pub fn unique_name(&self, columns: &[&str]) -> String {
         format!("{}_{}_key", self.table, columns.join("_"))
+    }
+
+    /// The name of the foreign-key constraint on `column`, the same on every backend
+    /// (PostgreSQL's own convention: `table_column_fkey`).
+    pub fn foreign_key_name(&self, column: &str) -> String {
+        format!("{}_{}_fkey", self.table, column)
+    }
+
+    /// The name of the index kata creates for an `index` column.
+    pub fn index_name(&self, column: &str) -> String {
+        format!("{}_{}_idx", self.table, column)
     }
 }
 

@@ -1,0 +1,110 @@
+//! MariaDB 10.5+: MySQL's protocol and most of its SQL, with `RETURNING`, without
+//! `FOR UPDATE OF`, and its own name for the NO PAD binary collation.
+
+use crate::IntegrityKind;
+use crate::dialect::{
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, NumericCast, SchemaBuilder, TableOptions,
+    Wrap,
+    mysql::{self, MySql},
+};
+use crate::driver::Backend;
+use crate::error::Result;
+use crate::value::ColumnType;
+
+/// MariaDB.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MariaDb;
+
+impl Dialect for MariaDb {
+    fn backend(&self) -> Backend {
+        Backend::MariaDb
+    }
+
+    fn identifier_quote(&self) -> char {
+        MySql.identifier_quote()
+    }
+
+    fn max_identifier_len(&self) -> usize {
+        MySql.max_identifier_len()
+    }
+
+    fn integer_division(&self) -> &'static str {
+        MySql.integer_division()
+    }
+
+    fn regex(&self, insensitive: bool) -> Wrap {
+        MySql.regex(insensitive)
+    }
+
+    fn like_escape(&self) -> &'static str {
+        MySql.like_escape()
+    }
+
+    fn date_part(&self, unit: DateUnit) -> Wrap {
+        mysql::extract(unit)
+    }
+
+    fn numeric_cast(&self, to: NumericCast) -> Option<&'static str> {
+        MySql.numeric_cast(to)
+    }
+
+    fn unbounded_limit(&self) -> &'static str {
+        MySql.unbounded_limit()
+    }
+
+    /// No `FOR UPDATE OF`.
+    fn lock_support(&self) -> LockSupport {
+        LockSupport { for_update: true, wait_options: true, of: false }
+    }
+
+    fn explain(&self) -> (&'static str, usize) {
+        MySql.explain()
+    }
+
+    /// `INSERT .. RETURNING` since 10.5; a one-row insert still reads LAST_INSERT_ID,
+    /// which spares a result set.
+    fn insert_returning(&self) -> bool {
+        true
+    }
+
+    fn single_insert_reads_last_id(&self) -> bool {
+        true
+    }
+
+    fn insert_defaults(&self) -> &'static str {
+        MySql.insert_defaults()
+    }
+
+    fn select_without_from(&self) -> &'static str {
+        MySql.select_without_from()
+    }
+
+    fn update_counts_matched_rows(&self) -> bool {
+        MySql.update_counts_matched_rows()
+    }
+
+    fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
+        Ok(mysql::begin(isolation, read_only))
+    }
+
+    fn constraint_from_message(&self, kind: IntegrityKind, message: &str) -> String {
+        mysql::constraint_from_message(kind, message)
+    }
+
+    fn schema_builder(&self) -> SchemaBuilder {
+        SchemaBuilder::MySql
+    }
+
+    fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
+        mysql::column_type(ty, auto, max_length, keyed)
+    }
+
+    fn now_default(&self, ty: ColumnType) -> Option<&'static str> {
+        mysql::now_default(ty)
+    }
+
+    /// MariaDB 10.2+ names the NO PAD binary collation `utf8mb4_nopad_bin`.
+    fn table_options(&self) -> Option<TableOptions> {
+        Some(TableOptions { engine: "InnoDB", charset: "utf8mb4", collation: "utf8mb4_nopad_bin" })
+    }
+}

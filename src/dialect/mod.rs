@@ -1,0 +1,401 @@
+//! Every SQL and behaviour difference between the backends, in one place.
+//!
+//! Each backend is a unit type implementing [`Dialect`], whose methods default to standard
+//! SQL: a backend overrides only where it differs (sea-query's way). The query, relation,
+//! transaction, schema and test-support code ask the executor's dialect instead of
+//! matching on the backend. What differs in *types* (sqlx's pools, rows, arguments) lives
+//! in [`crate::driver`].
+
+mod errors;
+mod mariadb;
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+
+use crate::driver::Backend;
+use crate::error::{ConfigError, Result};
+use crate::value::ColumnType;
+
+pub(crate) use mariadb::MariaDb;
+pub(crate) use mysql::MySql;
+pub(crate) use postgres::Postgres;
+pub(crate) use sqlite::Sqlite;
+
+/// The dialect of `backend`.
+pub(crate) fn of(backend: Backend) -> &'static dyn Dialect {
+    match backend {
+        Backend::Sqlite => &Sqlite,
+        Backend::Postgres => &Postgres,
+        Backend::MySql => &MySql,
+        Backend::MariaDb => &MariaDb,
+    }
+}
+
+/// Text written before and after an operand: `before` operand `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wrap {
+    pub(crate) before: &'static str,
+    pub(crate) after: &'static str,
+}
+
+impl Wrap {
+    pub(crate) const fn new(before: &'static str, after: &'static str) -> Self {
+        Wrap { before, after }
+    }
+}
+
+/// A date or time part, by its SQL name (`EXTRACT(YEAR FROM ..)`) and its `strftime`
+/// format (SQLite).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateUnit {
+    pub(crate) sql: &'static str,
+    pub(crate) strftime: &'static str,
+}
+
+/// The SQL types an aggregate's result is cast to, so that every backend hands back the
+/// Rust type the expression promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumericCast {
+    /// A 64-bit integer (`SUM` of integers).
+    BigInt,
+    /// A double (`SUM` of floats, `AVG`).
+    Double,
+}
+
+/// What `select_for_update` can ask of a backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockSupport {
+    /// `FOR UPDATE` at all (SQLite locks the whole database for a write transaction).
+    pub(crate) for_update: bool,
+    /// `NOWAIT` and `SKIP LOCKED`.
+    pub(crate) wait_options: bool,
+    /// `FOR UPDATE OF table, ..`.
+    pub(crate) of: bool,
+}
+
+/// How a row with no values is inserted into a table whose only column is its auto key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultRow {
+    /// `(key) VALUES (DEFAULT), ..` or `(key) VALUES (NULL), ..`: the text of one row.
+    KeyColumn(&'static str),
+    /// `() VALUES (), ..`.
+    NoColumns,
+}
+
+/// SQL isolation levels. SQLite transactions are always serializable; asking SQLite for
+/// another level is an error.
+///
+/// ```
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = kata::Db::connect("sqlite::memory:").await?;
+/// let tx = db.transaction().isolation(kata::IsolationLevel::Serializable).begin().await?;
+/// tx.commit().await?;
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IsolationLevel {
+    /// `READ COMMITTED` (PostgreSQL's default).
+    ReadCommitted,
+    /// `REPEATABLE READ` (MySQL's default).
+    RepeatableRead,
+    /// `SERIALIZABLE`.
+    Serializable,
+}
+
+impl IsolationLevel {
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            IsolationLevel::ReadCommitted => "READ COMMITTED",
+            IsolationLevel::RepeatableRead => "REPEATABLE READ",
+            IsolationLevel::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
+/// The SQL of one backend. Defaults are standard SQL (or the most common form); each
+/// backend's unit type overrides what it does differently.
+pub trait Dialect: Send + Sync + fmt::Debug + 'static {
+    /// The backend this dialect is for.
+    fn backend(&self) -> Backend;
+
+    // --- identifiers and parameters --------------------------------------------------
+
+    /// The character that quotes identifiers (doubled inside a name).
+    fn identifier_quote(&self) -> char {
+        '"'
+    }
+
+    /// The longest identifier the backend keeps, in bytes.
+    fn max_identifier_len(&self) -> usize;
+
+    /// Appends the placeholder of the `index`th parameter (1-based).
+    fn push_placeholder(&self, sql: &mut String, index: usize) {
+        let _ = index;
+        sql.push('?');
+    }
+
+    /// The most bind parameters one statement may carry.
+    fn max_params(&self) -> usize {
+        65_535
+    }
+
+    /// Whether `IN` lists bind as one array parameter (`col = ANY($1)`), so that the
+    /// statement text does not depend on the list's length.
+    fn binds_lists_as_arrays(&self) -> bool {
+        false
+    }
+
+    // --- expressions -------------------------------------------------------------------
+
+    /// The operator of integer division that truncates.
+    fn integer_division(&self) -> &'static str {
+        " / "
+    }
+
+    /// A regular-expression match: `before` pattern `after` follows the operand.
+    fn regex(&self, insensitive: bool) -> Wrap {
+        if insensitive { Wrap::new(" REGEXP ('(?i)' || ", ")") } else { Wrap::new(" REGEXP ", "") }
+    }
+
+    /// Whether a case-sensitive `LIKE` must be written as `GLOB` (SQLite's `LIKE` ignores
+    /// ASCII case).
+    fn case_sensitive_like_is_glob(&self) -> bool {
+        false
+    }
+
+    /// The `ESCAPE` clause of a `LIKE`, escaping with a backslash.
+    fn like_escape(&self) -> &'static str {
+        " ESCAPE '\\'"
+    }
+
+    /// The extraction of a date part as an integer, around the operand.
+    fn date_part(&self, unit: DateUnit) -> Wrap;
+
+    /// The cast an aggregate's result needs, if any (`CAST(.. AS <type>)`).
+    fn numeric_cast(&self, to: NumericCast) -> Option<&'static str> {
+        let _ = to;
+        None
+    }
+
+    /// Whether a `SUM` of a single-precision column needs widening first (PostgreSQL sums
+    /// REAL in REAL).
+    fn widens_float_sums(&self) -> bool {
+        false
+    }
+
+    /// What stands before `OFFSET` when a query has no `LIMIT`.
+    fn unbounded_limit(&self) -> &'static str {
+        ""
+    }
+
+    // --- reads -----------------------------------------------------------------------
+
+    /// What `select_for_update` can do.
+    fn lock_support(&self) -> LockSupport {
+        LockSupport { for_update: true, wait_options: true, of: true }
+    }
+
+    /// The prefix of `aexplain`, and the column of its result that holds the plan.
+    fn explain(&self) -> (&'static str, usize) {
+        ("EXPLAIN ", 0)
+    }
+
+    // --- writes ----------------------------------------------------------------------
+
+    /// Whether `INSERT .. RETURNING` works.
+    fn insert_returning(&self) -> bool {
+        true
+    }
+
+    /// Whether a one-row insert reads its key from the connection (`LAST_INSERT_ID()`)
+    /// rather than from a `RETURNING` result set.
+    fn single_insert_reads_last_id(&self) -> bool {
+        false
+    }
+
+    /// An `INSERT` of a row with no values: `INSERT INTO t <this>`.
+    fn insert_defaults(&self) -> &'static str {
+        " DEFAULT VALUES"
+    }
+
+    /// Rows with no values in a multi-row insert into a table whose only column is its
+    /// auto key.
+    fn default_row(&self) -> DefaultRow {
+        DefaultRow::NoColumns
+    }
+
+    /// What stands between an `INSERT .. SELECT`'s values and its `WHERE` (MySQL needs
+    /// `FROM DUAL`).
+    fn select_without_from(&self) -> &'static str {
+        ""
+    }
+
+    /// Whether an `UPDATE` reports the rows it matched (true) or only the rows whose
+    /// values changed (MySQL's default), in which case 0 does not mean "no row".
+    fn update_counts_matched_rows(&self) -> bool {
+        true
+    }
+
+    // --- transactions ----------------------------------------------------------------
+
+    /// The statement that starts a transaction with these options, or `None` for the
+    /// driver's plain `BEGIN`.
+    fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
+        Ok(match (isolation, read_only) {
+            (None, false) => None,
+            (Some(level), read_only) => {
+                Some(format!("BEGIN ISOLATION LEVEL {} {}", level.sql(), access(read_only)))
+            }
+            (None, true) => Some(String::from("BEGIN READ ONLY")),
+        })
+    }
+
+    // --- errors ----------------------------------------------------------------------
+
+    /// The name of the constraint an integrity error broke, read from the database's
+    /// message where the driver does not give it.
+    fn constraint_from_message(&self, kind: crate::IntegrityKind, message: &str) -> String {
+        let _ = (kind, message);
+        String::new()
+    }
+
+    // --- test databases ----------------------------------------------------------------
+
+    /// Whether the database lives in a file or in memory of this process (no server).
+    fn embedded(&self) -> bool {
+        false
+    }
+
+    /// `CREATE DATABASE` and `DROP DATABASE` for a throwaway database named `name`.
+    fn create_drop_database(&self, name: &str) -> (String, String) {
+        let quoted = quote(self, name);
+        (format!("CREATE DATABASE {quoted}"), format!("DROP DATABASE IF EXISTS {quoted}"))
+    }
+
+    // --- DDL -------------------------------------------------------------------------
+
+    /// The sea-query builder for this dialect's DDL.
+    fn schema_builder(&self) -> SchemaBuilder;
+
+    /// Renders a sea-query schema statement.
+    fn render_schema(&self, stmt: &dyn SchemaStatement) -> String {
+        stmt.render(self.schema_builder())
+    }
+
+    /// The column type of a column, where it differs from sea-query's mapping of
+    /// [`ColumnType`]; `keyed` says the column is unique, indexed or part of a key.
+    fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
+        let _ = (ty, auto, max_length, keyed);
+        ColumnTypeSql::Standard
+    }
+
+    /// The SQL of a `now` default for a column of type `ty`, or `None` for the standard
+    /// `CURRENT_TIMESTAMP`.
+    fn now_default(&self, ty: ColumnType) -> Option<&'static str> {
+        let _ = ty;
+        None
+    }
+
+    /// Table options (engine, character set and collation) to add to `CREATE TABLE`.
+    fn table_options(&self) -> Option<TableOptions> {
+        None
+    }
+}
+
+/// `READ ONLY` / `READ WRITE`.
+pub(crate) fn access(read_only: bool) -> &'static str {
+    if read_only { "READ ONLY" } else { "READ WRITE" }
+}
+
+/// `name` in the dialect's identifier quotes, with embedded quotes doubled.
+pub(crate) fn quote(dialect: &(impl Dialect + ?Sized), name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    push_quoted(&mut out, dialect.identifier_quote(), name);
+    out
+}
+
+/// Appends `name` in `quote`s, doubling any quote character inside. Every query quotes
+/// its table and column names, so the common case (no quote inside) is one copy rather
+/// than a push per character.
+#[inline]
+pub(crate) fn push_quoted(out: &mut String, quote: char, name: &str) {
+    out.reserve(name.len() + 2);
+    out.push(quote);
+    // The quote is ASCII, so a byte search finds exactly its occurrences in UTF-8.
+    if name.bytes().any(|b| b == quote as u8) {
+        for c in name.chars() {
+            if c == quote {
+                out.push(quote);
+            }
+            out.push(c);
+        }
+    } else {
+        out.push_str(name);
+    }
+    out.push(quote);
+}
+
+/// How a column type is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnTypeSql {
+    /// sea-query's own mapping of the column type.
+    Standard,
+    /// `INTEGER` (SQLite's rowid alias for an auto key).
+    Integer,
+    /// `VARCHAR(n)`.
+    Varchar(u32),
+    /// `JSONB`.
+    JsonBinary,
+    /// A type written as is.
+    Custom(&'static str),
+}
+
+/// `ENGINE=.. DEFAULT CHARSET=.. COLLATE=..`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableOptions {
+    pub(crate) engine: &'static str,
+    pub(crate) charset: &'static str,
+    pub(crate) collation: &'static str,
+}
+
+/// Which of sea-query's schema builders renders a dialect's DDL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaBuilder {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+/// A sea-query schema statement, rendered by one of its builders.
+pub trait SchemaStatement {
+    /// Renders with `builder`.
+    fn render(&self, builder: SchemaBuilder) -> String;
+}
+
+macro_rules! schema_statement {
+    ($($ty:ty),*) => {$(
+        impl SchemaStatement for $ty {
+            fn render(&self, builder: SchemaBuilder) -> String {
+                match builder {
+                    SchemaBuilder::Sqlite => self.to_string(sea_query::SqliteQueryBuilder),
+                    SchemaBuilder::Postgres => self.to_string(sea_query::PostgresQueryBuilder),
+                    SchemaBuilder::MySql => self.to_string(sea_query::MysqlQueryBuilder),
+                }
+            }
+        }
+    )*};
+}
+schema_statement!(
+    sea_query::TableCreateStatement,
+    sea_query::TableDropStatement,
+    sea_query::IndexCreateStatement
+);
+
+/// The error for an option `dialect` does not have.
+pub(crate) fn unsupported(dialect: &(impl Dialect + ?Sized), option: impl Into<String>) -> crate::Error {
+    ConfigError::Unsupported { backend: dialect.backend().name(), option: option.into() }.into()
+}

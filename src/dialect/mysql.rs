@@ -1,0 +1,215 @@
+//! MySQL 8. MariaDB shares most of it: see `mariadb.rs`.
+
+use crate::IntegrityKind;
+use crate::dialect::{
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, NumericCast, SchemaBuilder, TableOptions, Wrap, access,
+};
+use crate::driver::Backend;
+use crate::error::Result;
+use crate::value::ColumnType;
+
+/// MySQL.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MySql;
+
+impl Dialect for MySql {
+    fn backend(&self) -> Backend {
+        Backend::MySql
+    }
+
+    fn identifier_quote(&self) -> char {
+        '`'
+    }
+
+    fn max_identifier_len(&self) -> usize {
+        64
+    }
+
+    /// `/` of two integers gives a decimal on MySQL.
+    fn integer_division(&self) -> &'static str {
+        " DIV "
+    }
+
+    fn regex(&self, insensitive: bool) -> Wrap {
+        if insensitive { Wrap::new(" REGEXP CONCAT('(?i)', ", ")") } else { Wrap::new(" REGEXP ", "") }
+    }
+
+    /// MySQL string literals treat the backslash as an escape, so it is doubled.
+    fn like_escape(&self) -> &'static str {
+        " ESCAPE '\\\\'"
+    }
+
+    fn date_part(&self, unit: DateUnit) -> Wrap {
+        extract(unit)
+    }
+
+    /// SUM gives DECIMAL.
+    fn numeric_cast(&self, to: NumericCast) -> Option<&'static str> {
+        Some(match to {
+            NumericCast::BigInt => "SIGNED",
+            NumericCast::Double => "DOUBLE",
+        })
+    }
+
+    /// OFFSET needs a LIMIT: the largest one.
+    fn unbounded_limit(&self) -> &'static str {
+        " LIMIT 18446744073709551615"
+    }
+
+    fn explain(&self) -> (&'static str, usize) {
+        ("EXPLAIN FORMAT=JSON ", 0)
+    }
+
+    fn insert_returning(&self) -> bool {
+        false
+    }
+
+    fn single_insert_reads_last_id(&self) -> bool {
+        true
+    }
+
+    fn insert_defaults(&self) -> &'static str {
+        " () VALUES ()"
+    }
+
+    fn select_without_from(&self) -> &'static str {
+        " FROM DUAL"
+    }
+
+    fn update_counts_matched_rows(&self) -> bool {
+        false
+    }
+
+    fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
+        Ok(begin(isolation, read_only))
+    }
+
+    fn constraint_from_message(&self, kind: IntegrityKind, message: &str) -> String {
+        constraint_from_message(kind, message)
+    }
+
+    fn schema_builder(&self) -> SchemaBuilder {
+        SchemaBuilder::MySql
+    }
+
+    fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
+        column_type(ty, auto, max_length, keyed)
+    }
+
+    fn now_default(&self, ty: ColumnType) -> Option<&'static str> {
+        now_default(ty)
+    }
+
+    /// Binary collation: `exact` and `contains` are case-sensitive, as on the others. NO
+    /// PAD: `utf8mb4_bin` ignores trailing spaces, so `'ann'` would equal `'ann '` and the
+    /// two could not both be unique (MySQL 8.0.17+ calls it `utf8mb4_0900_bin`).
+    fn table_options(&self) -> Option<TableOptions> {
+        Some(TableOptions { engine: "InnoDB", charset: "utf8mb4", collation: "utf8mb4_0900_bin" })
+    }
+}
+
+// What MySQL and MariaDB share, for both dialects.
+
+pub(super) fn extract(unit: DateUnit) -> Wrap {
+    match unit.sql {
+        "YEAR" => Wrap::new("EXTRACT(YEAR FROM ", ")"),
+        "MONTH" => Wrap::new("EXTRACT(MONTH FROM ", ")"),
+        "DAY" => Wrap::new("EXTRACT(DAY FROM ", ")"),
+        "HOUR" => Wrap::new("EXTRACT(HOUR FROM ", ")"),
+        "MINUTE" => Wrap::new("EXTRACT(MINUTE FROM ", ")"),
+        _ => Wrap::new("EXTRACT(SECOND FROM ", ")"),
+    }
+}
+
+pub(super) fn begin(isolation: Option<IsolationLevel>, read_only: bool) -> Option<String> {
+    match (isolation, read_only) {
+        (None, false) => None,
+        (level, _) => {
+            let mut sql = String::new();
+            if let Some(l) = level {
+                sql.push_str("SET TRANSACTION ISOLATION LEVEL ");
+                sql.push_str(l.sql());
+                sql.push_str("; ");
+            }
+            sql.push_str("START TRANSACTION ");
+            sql.push_str(access(read_only));
+            Some(sql)
+        }
+    }
+}
+
+pub(super) fn column_type(
+    ty: ColumnType,
+    _auto: bool,
+    max_length: Option<u32>,
+    keyed: bool,
+) -> ColumnTypeSql {
+    match ty {
+        // MySQL cannot index or make unique a TEXT column without a prefix length.
+        ColumnType::Text if max_length.is_none() && keyed => ColumnTypeSql::Varchar(255),
+        // TEXT stops at 64 KiB; unbounded text is unbounded elsewhere (Django uses LONGTEXT too).
+        ColumnType::Text if max_length.is_none() => ColumnTypeSql::Custom("LONGTEXT"),
+        ColumnType::Bytes => ColumnTypeSql::Custom("LONGBLOB"),
+        ColumnType::TimestampTz | ColumnType::Timestamp => ColumnTypeSql::Custom("DATETIME(6)"),
+        ColumnType::Time => ColumnTypeSql::Custom("TIME(6)"),
+        _ => ColumnTypeSql::Standard,
+    }
+}
+
+/// A date column gets today's date (MySQL 8 refuses a timestamp there); the others keep
+/// microseconds, as their columns do.
+pub(super) fn now_default(ty: ColumnType) -> Option<&'static str> {
+    match ty {
+        ColumnType::Date => Some("CURRENT_DATE"),
+        _ => Some("CURRENT_TIMESTAMP(6)"),
+    }
+}
+
+/// Reads the constraint out of MySQL's and MariaDB's messages.
+pub(super) fn constraint_from_message(_kind: IntegrityKind, message: &str) -> String {
+    // "Duplicate entry 'x' for key 'auth_user.auth_user_username_key'"
+    if let Some((_, rest)) = message.rsplit_once("for key '") {
+        let key = rest.trim_end_matches('\'');
+        return key.rsplit_once('.').map_or(key, |(_, k)| k).to_owned();
+    }
+    // "... CONSTRAINT `fk_name` FOREIGN KEY ..." and MariaDB "CONSTRAINT `name` failed"
+    if let Some((_, rest)) = message.split_once("CONSTRAINT `")
+        && let Some((name, _)) = rest.split_once('`')
+    {
+        return name.to_owned();
+    }
+    // MySQL 8: "Check constraint 'name' is violated."
+    if let Some((_, rest)) = message.split_once("constraint '")
+        && let Some((name, _)) = rest.split_once('\'')
+    {
+        return name.to_owned();
+    }
+    // "Column 'email' cannot be null" / "Field 'email' doesn't have a default value"
+    for prefix in ["Column '", "Field '"] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((column, _)) = rest.split_once('\'')
+        {
+            return column.to_owned();
+        }
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_message_gives_key_name() {
+        let msg = "Duplicate entry 'ann' for key 'auth_user.auth_user_username_key'";
+        assert_eq!(constraint_from_message(IntegrityKind::Unique, msg), "auth_user_username_key");
+        let msg = "Duplicate entry 'ann' for key 'auth_user_username_key'";
+        assert_eq!(constraint_from_message(IntegrityKind::Unique, msg), "auth_user_username_key");
+    }
+
+    #[test]
+    fn not_null_message_gives_column() {
+        let msg = "Column 'email' cannot be null";
+        assert_eq!(constraint_from_message(IntegrityKind::NotNull, msg), "email");
+    }
+}

@@ -1,0 +1,115 @@
+//! PostgreSQL 12+.
+
+use crate::dialect::{ColumnTypeSql, DateUnit, DefaultRow, Dialect, NumericCast, SchemaBuilder, Wrap};
+use crate::driver::Backend;
+use crate::value::ColumnType;
+
+/// PostgreSQL.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Postgres;
+
+impl Dialect for Postgres {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    /// NAMEDATALEN - 1; longer names are truncated silently.
+    fn max_identifier_len(&self) -> usize {
+        63
+    }
+
+    /// `$1`, `$2`, ...
+    #[inline]
+    fn push_placeholder(&self, sql: &mut String, index: usize) {
+        sql.push('$');
+        push_decimal(sql, index);
+    }
+
+    /// One array parameter: the statement text does not depend on the list's length, so
+    /// PostgreSQL reuses one prepared statement.
+    fn binds_lists_as_arrays(&self) -> bool {
+        true
+    }
+
+    fn regex(&self, insensitive: bool) -> Wrap {
+        if insensitive { Wrap::new(" ~* ", "") } else { Wrap::new(" ~ ", "") }
+    }
+
+    /// EXTRACT is numeric (with fractional seconds) on PostgreSQL.
+    fn date_part(&self, unit: DateUnit) -> Wrap {
+        match unit.sql {
+            "YEAR" => Wrap::new("CAST(FLOOR(EXTRACT(YEAR FROM ", ")) AS BIGINT)"),
+            "MONTH" => Wrap::new("CAST(FLOOR(EXTRACT(MONTH FROM ", ")) AS BIGINT)"),
+            "DAY" => Wrap::new("CAST(FLOOR(EXTRACT(DAY FROM ", ")) AS BIGINT)"),
+            "HOUR" => Wrap::new("CAST(FLOOR(EXTRACT(HOUR FROM ", ")) AS BIGINT)"),
+            "MINUTE" => Wrap::new("CAST(FLOOR(EXTRACT(MINUTE FROM ", ")) AS BIGINT)"),
+            _ => Wrap::new("CAST(FLOOR(EXTRACT(SECOND FROM ", ")) AS BIGINT)"),
+        }
+    }
+
+    /// SUM(bigint) and AVG return NUMERIC.
+    fn numeric_cast(&self, to: NumericCast) -> Option<&'static str> {
+        Some(match to {
+            NumericCast::BigInt => "BIGINT",
+            NumericCast::Double => "DOUBLE PRECISION",
+        })
+    }
+
+    fn widens_float_sums(&self) -> bool {
+        true
+    }
+
+    /// `WITH (FORCE)` ends the sessions still connected (PostgreSQL 13+).
+    fn create_drop_database(&self, name: &str) -> (String, String) {
+        let quoted = super::quote(self, name);
+        (format!("CREATE DATABASE {quoted}"), format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+    }
+
+    fn default_row(&self) -> DefaultRow {
+        DefaultRow::KeyColumn("(DEFAULT)")
+    }
+
+    fn schema_builder(&self) -> SchemaBuilder {
+        SchemaBuilder::Postgres
+    }
+
+    fn column_type(
+        &self,
+        ty: ColumnType,
+        _auto: bool,
+        _max_length: Option<u32>,
+        _keyed: bool,
+    ) -> ColumnTypeSql {
+        if ty == ColumnType::Json { ColumnTypeSql::JsonBinary } else { ColumnTypeSql::Standard }
+    }
+}
+
+/// Appends `n` in decimal: a multi-row insert writes a placeholder per value, and
+/// `write!` costs several times as much per number.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_in_full() {
+        for n in [0, 7, 10, 65_535, usize::MAX] {
+            let mut out = String::from("$");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("${n}"));
+        }
+    }
+}
