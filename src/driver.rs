@@ -127,14 +127,19 @@ fn mismatch() -> Error {
 // Values: bind arguments and rows
 // ---------------------------------------------------------------------------------------
 
-/// Bind parameters of one statement, in the backend's own wire format.
-#[doc(hidden)]
+/// The bind parameters of one statement, in the backend's own wire format: what
+/// [`FieldType::bind`](crate::FieldType::bind) appends to. Opaque: a field type of your
+/// own binds by handing it to a supported type's `bind` (see [`FieldType`](crate::FieldType)).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Args {
+    #[doc(hidden)]
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::sqlite::SqliteArguments),
+    #[doc(hidden)]
     #[cfg(feature = "postgres")]
     Postgres(sqlx::postgres::PgArguments),
+    #[doc(hidden)]
     #[cfg(feature = "mysql")]
     MySql(sqlx::mysql::MySqlArguments),
 }
@@ -162,14 +167,20 @@ impl Args {
     }
 }
 
-/// A row being decoded, borrowed from the driver.
-#[doc(hidden)]
+/// A row being decoded, borrowed from the driver: what
+/// [`FieldType::decode`](crate::FieldType::decode) reads a column of. Opaque: a field type
+/// of your own decodes by asking a supported type to read the column (see
+/// [`FieldType`](crate::FieldType)).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum RowRef<'r> {
+    #[doc(hidden)]
     #[cfg(feature = "sqlite")]
     Sqlite(&'r sqlx::sqlite::SqliteRow),
+    #[doc(hidden)]
     #[cfg(feature = "postgres")]
     Postgres(&'r sqlx::postgres::PgRow),
+    #[doc(hidden)]
     #[cfg(feature = "mysql")]
     MySql(&'r sqlx::mysql::MySqlRow),
     #[doc(hidden)]

@@ -54,9 +54,7 @@ mod value;
 pub use choices::Choices;
 pub use db::{Conflict, Db, DbBuilder, Executor, Retry, Transaction, TransactionBuilder};
 pub use dialect::IsolationLevel;
-pub use driver::Backend;
-#[doc(hidden)]
-pub use driver::{Args, RowRef};
+pub use driver::{Args, Backend, RowRef};
 pub use error::{ConfigError, Error, FieldError, IntegrityKind, Result, TransactionError, ValidationErrors};
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
