@@ -85,32 +85,7 @@ where
     T: Send,
     F: FnMut(RowRef<'_>) -> Result<T> + Send,
 {
-    let mut rows = conn.raw()?.fetch(text, args)?;
-    let mut out = Vec::new();
-    let batch_size = rows.batch();
-    if batch_size <= 1 {
-        while let Some(row) = rows.next().await? {
-            out.push(decode(row.as_ref())?);
-        }
-        return Ok(out);
-    }
-    let mut batch = Vec::new();
-    loop {
-        while batch.len() < batch_size {
-            match rows.next().await? {
-                Some(row) => batch.push(row),
-                None => break,
-            }
-        }
-        let last = batch.len() < batch_size;
-        out.reserve(batch.len());
-        for row in batch.drain(..) {
-            out.push(decode(row.as_ref())?);
-        }
-        if last {
-            return Ok(out);
-        }
-    }
+    conn.raw()?.fetch_all(text, args, decode).await
 }
 
 /// Whether `stmt` returns a row, even inside a transaction that a failed statement broke:
