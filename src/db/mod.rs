@@ -115,7 +115,8 @@ impl Db {
     /// ```
     /// # async fn demo() -> kata::Result<()> {
     /// let db = kata::Db::connect("sqlite::memory:").await?;
-    /// # let _ = db; Ok(()) }
+    /// assert_eq!(db.backend(), kata::Backend::Sqlite);
+    /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn connect(url: &str) -> Result<Db> {
@@ -123,6 +124,16 @@ impl Db {
     }
 
     /// A builder for pool settings.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").max_connections(4).connect().await?;
+    /// assert_eq!(db.as_sqlite().unwrap().options().get_max_connections(), 4);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn builder(url: &str) -> DbBuilder {
         DbBuilder {
             url: url.to_owned(),
@@ -136,6 +147,17 @@ impl Db {
     }
 
     /// Which database this is.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// assert_eq!(db.backend(), kata::Backend::Sqlite);
+    /// assert_eq!(db.backend().name(), "sqlite");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn backend(&self) -> Backend {
         match self.pool {
             #[cfg(feature = "sqlite")]
@@ -167,17 +189,61 @@ impl Db {
 
     /// Tells the pool about models whose tables exist already (created by migrations), so
     /// that `adelete` can report what cascades delete. `create_tables` does this itself.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64 }
+    /// # #[derive(Model, Debug)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key, on_delete = "cascade")] author: ForeignKey<User> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// for sql in db.create_tables_sql(&[User::meta(), Post::meta()]) {
+    ///     db.execute_unprepared(&sql).await?; // as a migration would
+    /// }
+    /// db.register_models(&[User::meta(), Post::meta()]);
+    /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
+    /// let deleted = User::objects().adelete(&db).await?;
+    /// assert_eq!(deleted.count("Post"), 1); // the cascade is counted: the Db knows Post
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn register_models(&self, models: &[&'static crate::ModelMeta]) {
         let all = crate::db::ddl::with_through_tables(models);
         self.shared.register(&all);
     }
 
     /// How many statements this pool has run (all clones and transactions included).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let before = db.query_count();
+    /// Tag::objects().acount(&db).await?;
+    /// db.atomic(async |tx| Tag::objects().acount(&tx).await).await?; // BEGIN, SELECT, COMMIT
+    /// assert_eq!(db.query_count(), before + 4);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn query_count(&self) -> u64 {
         self.shared.queries.load(Ordering::Relaxed)
     }
 
     /// Closes every connection, waiting for the ones in use to come back.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// db.close().await;
+    /// assert!(Tag::objects().acount(&db).await.is_err()); // the pool is closed
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn close(&self) {
         match &self.pool {
             #[cfg(feature = "sqlite")]
@@ -190,6 +256,19 @@ impl Db {
     }
 
     /// The sqlx SQLite pool, for hand-written queries beside kata.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let pool: &sqlx::SqlitePool = db.as_sqlite().unwrap();
+    /// let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tag").fetch_one(pool).await?;
+    /// assert_eq!(n, 0);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[cfg(feature = "sqlite")]
     pub fn as_sqlite(&self) -> Option<&sqlx::SqlitePool> {
         #[allow(unreachable_patterns)]
@@ -200,6 +279,17 @@ impl Db {
     }
 
     /// The sqlx PostgreSQL pool, for hand-written queries beside kata.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// assert!(db.as_postgres().is_none()); // a SQLite pool
+    /// # assert!(db.as_sqlite().is_some());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[cfg(feature = "postgres")]
     pub fn as_postgres(&self) -> Option<&sqlx::PgPool> {
         #[allow(unreachable_patterns)]
@@ -210,6 +300,16 @@ impl Db {
     }
 
     /// The sqlx MySQL pool, for hand-written queries beside kata.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// assert!(db.as_mysql().is_none()); // a SQLite pool
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[cfg(feature = "mysql")]
     pub fn as_mysql(&self) -> Option<&sqlx::MySqlPool> {
         #[allow(unreachable_patterns)]
@@ -224,8 +324,11 @@ impl Db {
     ///
     /// ```
     /// # async fn demo() -> kata::Result<()> {
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Note { #[kata(primary_key)] id: i64 }
     /// let db = kata::Db::connect("sqlite::memory:").await?;
-    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY)").await?;
+    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY); INSERT INTO note VALUES (1)").await?;
+    /// assert_eq!(Note::objects().values_list(Note::id).alist(&db).await?, [1]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -251,32 +354,107 @@ pub struct DbBuilder {
 
 impl DbBuilder {
     /// The most connections the pool opens (Django's `MAX_CONNS`). Default: 10.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").max_connections(8).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_max_connections(), 8);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = Some(n);
         self
     }
     /// Connections kept open even when idle. Default: 0.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").min_connections(1).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_min_connections(), 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn min_connections(mut self, n: u32) -> Self {
         self.min_connections = Some(n);
         self
     }
     /// How long a connection lives before it is replaced (Django's `CONN_MAX_AGE`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").max_lifetime(Duration::from_secs(600)).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_max_lifetime(), Some(Duration::from_secs(600)));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn max_lifetime(mut self, d: Duration) -> Self {
         self.max_lifetime = Some(d);
         self
     }
     /// How long a connection may sit idle before it is closed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").idle_timeout(Duration::from_secs(60)).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_idle_timeout(), Some(Duration::from_secs(60)));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn idle_timeout(mut self, d: Duration) -> Self {
         self.idle_timeout = Some(d);
         self
     }
     /// How long a query waits for a free connection before [`Error::PoolTimedOut`].
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// use std::time::Duration;
+    /// let db = Db::builder("sqlite::memory:").max_connections(1).acquire_timeout(Duration::from_millis(50)).connect().await?;
+    /// let tx = db.begin().await?; // holds the only connection
+    /// let err = db.execute_unprepared("SELECT 1").await.unwrap_err();
+    /// assert!(matches!(err, kata::Error::PoolTimedOut));
+    /// # drop(tx);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn acquire_timeout(mut self, d: Duration) -> Self {
         self.acquire_timeout = Some(d);
         self
     }
     /// SQLite only: how long a writer waits for a lock before "database is locked".
     /// Default: 5 seconds.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// use std::time::{Duration, Instant};
+    /// # let path = std::env::temp_dir().join(format!("kata-doc-busy-{}.db", std::process::id()));
+    /// let url = format!("sqlite://{}?mode=rwc", path.display()); // a file: WAL, several connections
+    /// let db = Db::builder(&url).busy_timeout(Duration::from_millis(50)).connect().await?;
+    /// let writer = db.begin().await?; // BEGIN IMMEDIATE: holds the write lock
+    /// let start = Instant::now();
+    /// assert!(db.begin().await.is_err()); // a second writer gives up after 50 ms
+    /// assert!(start.elapsed() < Duration::from_secs(5));
+    /// # drop(writer);
+    /// # db.close().await;
+    /// # for suffix in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{suffix}", path.display())); }
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn busy_timeout(mut self, d: Duration) -> Self {
         self.busy_timeout = d;
         self
@@ -303,6 +481,17 @@ impl DbBuilder {
     }
 
     /// Opens the pool.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").connect().await?;
+    /// assert_eq!(db.url(), "sqlite::memory:");
+    /// let bad = Db::builder("oracle://db").connect().await;
+    /// assert!(matches!(bad, Err(kata::Error::InvalidQuery(_)))); // unsupported scheme
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn connect(self) -> Result<Db> {
         let scheme = self.url.split(':').next().unwrap_or_default();
         let (pool, returning) = match scheme {
