@@ -41,6 +41,21 @@ pub struct Deleted {
 
 impl Deleted {
     /// How many rows of the model named `model` went.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64 }
+    /// # #[derive(Model, Debug)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Post::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// # for _ in 0..2 { Post::objects().acreate(&db, [Post::author.set(&ann)]).await?; }
+    /// let deleted = User::objects().adelete(&db).await?;
+    /// assert_eq!((deleted.count("User"), deleted.count("Post"), deleted.count("Tag")), (1, 2, 0));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn count(&self, model: &str) -> u64 {
         self.per_model.iter().filter(|(name, _)| *name == model).map(|(_, n)| n).sum()
     }
