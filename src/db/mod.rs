@@ -327,7 +327,8 @@ impl Db {
     /// # use kata::prelude::*;
     /// # #[derive(Model, Debug)] struct Note { #[kata(primary_key)] id: i64 }
     /// let db = kata::Db::connect("sqlite::memory:").await?;
-    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY); INSERT INTO note VALUES (1)").await?;
+    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY); INSERT INTO note VALUES (1)")
+    ///     .await?;
     /// assert_eq!(Note::objects().values_list(Note::id).alist(&db).await?, [1]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -423,7 +424,11 @@ impl DbBuilder {
     /// # use kata::prelude::*;
     /// # async fn demo() -> kata::Result<()> {
     /// use std::time::Duration;
-    /// let db = Db::builder("sqlite::memory:").max_connections(1).acquire_timeout(Duration::from_millis(50)).connect().await?;
+    /// let db = Db::builder("sqlite::memory:")
+    ///     .max_connections(1)
+    ///     .acquire_timeout(Duration::from_millis(50))
+    ///     .connect()
+    ///     .await?;
     /// let tx = db.begin().await?; // holds the only connection
     /// let err = db.execute_unprepared("SELECT 1").await.unwrap_err();
     /// assert!(matches!(err, kata::Error::PoolTimedOut));

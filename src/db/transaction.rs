@@ -278,7 +278,10 @@ pub trait Conflict {
     /// # async fn demo() -> Result<(), Failed> {
     /// # let db = kata::Db::connect("sqlite::memory:").await?;
     /// assert!(!Failed::OutOfStock.is_conflict());
-    /// let result = db.transaction().atomic_with(Retry::on_conflict(3), async |_tx| Err::<(), _>(Failed::OutOfStock)).await;
+    /// let result = db
+    ///     .transaction()
+    ///     .atomic_with(Retry::on_conflict(3), async |_tx| Err::<(), _>(Failed::OutOfStock))
+    ///     .await;
     /// assert!(matches!(result, Err(Failed::OutOfStock))); // not a conflict: not retried
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();

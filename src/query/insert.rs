@@ -214,8 +214,8 @@ impl<M: Model> QuerySet<M> {
     /// // Django: await User.objects.acreate(username="ann")
     /// let ann = User::objects().acreate(&db, [User::username.set("ann")]).await?;
     /// assert_eq!((ann.id, ann.is_active), (1, true)); // the new key, the database's default
-    /// let bob = User::objects().acreate(&db, User { id: 0, username: "bob".into(), is_active: false }).await?;
-    /// assert_eq!(bob.id, 2);
+    /// let bob = User { id: 0, username: "bob".into(), is_active: false }; // a whole model
+    /// assert_eq!(User::objects().acreate(&db, bob).await?.id, 2);
     /// let cy = User::objects().acreate(&db, UserIn { username: "cy".into() }).await?; // an input schema
     /// assert!(cy.is_active);
     /// let long = User::objects().acreate(&db, [User::username.set("a name too long")]).await;
@@ -247,8 +247,9 @@ impl<M: Model> QuerySet<M> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[User::meta()]).await?;
     /// // Django: await User.objects.aget_or_create(username="ann", defaults={"is_active": False})
-    /// let (ann, created) =
-    ///     User::objects().aget_or_create(&db, [User::username.set("ann")], [User::is_active.set(false)]).await?;
+    /// let (ann, created) = User::objects()
+    ///     .aget_or_create(&db, [User::username.set("ann")], [User::is_active.set(false)])
+    ///     .await?;
     /// assert!(created && !ann.is_active);
     /// let (again, created) = User::objects().aget_or_create(&db, [User::username.set("ann")], []).await?;
     /// assert_eq!((again.id, created), (ann.id, false));
@@ -298,11 +299,13 @@ impl<M: Model> QuerySet<M> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[User::meta()]).await?;
     /// // Django: await User.objects.aupdate_or_create(username="ann", defaults={"is_active": False})
-    /// let (ann, created) =
-    ///     User::objects().aupdate_or_create(&db, [User::username.set("ann")], [User::is_active.set(false)]).await?;
+    /// let (ann, created) = User::objects()
+    ///     .aupdate_or_create(&db, [User::username.set("ann")], [User::is_active.set(false)])
+    ///     .await?;
     /// assert!(created && !ann.is_active);
-    /// let (same, created) =
-    ///     User::objects().aupdate_or_create(&db, [User::username.set("ann")], [User::is_active.set(true)]).await?;
+    /// let (same, created) = User::objects()
+    ///     .aupdate_or_create(&db, [User::username.set("ann")], [User::is_active.set(true)])
+    ///     .await?;
     /// assert!(!created && same.is_active && same.id == ann.id); // updated in place
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();

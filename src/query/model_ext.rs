@@ -164,7 +164,8 @@ pub trait ModelExt: Model {
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[User::meta()]).await?;
-    /// let mut ann = User::objects().acreate(&db, [User::name.set("ann"), User::email.set("ann@a.io")]).await?;
+    /// let mut ann =
+    ///     User::objects().acreate(&db, [User::name.set("ann"), User::email.set("ann@a.io")]).await?;
     /// let patch: UserPatch = serde_json::from_str(r#"{"email": "ann@b.io"}"#)?; // PATCH body
     /// assert_eq!(ann.apatch(&db, patch).await?, 1); // UPDATE ... SET email = ?
     /// assert_eq!(ann.email, "ann@b.io"); // the instance too

@@ -111,10 +111,15 @@ impl<M: Model> QuerySet<M> {
     /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
     /// # }
     /// // Django: Item.objects.order_by("name").values_list("name", "price")
-    /// let rows = Item::objects().order_by([Item::name.asc()]).values_list((Item::name, Item::price)).alist(&db).await?;
+    /// let rows = Item::objects()
+    ///     .order_by([Item::name.asc()])
+    ///     .values_list((Item::name, Item::price))
+    ///     .alist(&db)
+    ///     .await?;
     /// assert_eq!(rows[0], ("ink".to_string(), 5));
     /// // Django: values_list("price", flat=True); an expression computes in the database
-    /// let totals: Vec<i64> = Item::objects().values_list(F(Item::price) * F(Item::quantity)).alist(&db).await?;
+    /// let totals: Vec<i64> =
+    ///     Item::objects().values_list(F(Item::price) * F(Item::quantity)).alist(&db).await?;
     /// assert_eq!(totals, [20, 5, 15]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -222,8 +227,8 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
     /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
     /// # }
-    /// let rows: Vec<(String, i64)> =
-    ///     Item::objects().filter(Item::price.eq(5)).values_list((Item::name, Item::quantity)).alist(&db).await?;
+    /// let query = Item::objects().filter(Item::price.eq(5));
+    /// let rows: Vec<(String, i64)> = query.values_list((Item::name, Item::quantity)).alist(&db).await?;
     /// assert_eq!(rows, [("ink".to_string(), 1), ("pad".to_string(), 3)]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -247,7 +252,8 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
     /// # }
     /// // Django: Item.objects.order_by("-quantity").values_list("name", flat=True).afirst()
-    /// let top = Item::objects().order_by([Item::quantity.desc()]).values_list(Item::name).afirst(&db).await?;
+    /// let by_quantity = Item::objects().order_by([Item::quantity.desc()]);
+    /// let top = by_quantity.values_list(Item::name).afirst(&db).await?;
     /// assert_eq!(top.as_deref(), Some("pen"));
     /// let first = Item::objects().values_list(Item::name).afirst(&db).await?; // unordered: by key
     /// assert_eq!(first.as_deref(), Some("pen"));

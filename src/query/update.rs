@@ -123,7 +123,8 @@ impl<M: Model> QuerySet<M> {
     /// # db.create_tables(&[Counter::meta()]).await?;
     /// # for n in [1, 5] { Counter::objects().acreate(&db, [Counter::n.set(n)]).await?; }
     /// // Django: await Counter.objects.filter(n__lt=3).aupdate(n=F("n") + 1)
-    /// let matched = Counter::objects().filter(Counter::n.lt(3)).aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
+    /// let small = Counter::objects().filter(Counter::n.lt(3));
+    /// let matched = small.aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
     /// assert_eq!(matched, 1);
     /// assert_eq!(Counter::objects().values_list(Counter::n).alist(&db).await?, [2, 5]);
     /// # Ok(()) }

@@ -228,8 +228,10 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
     /// # ann.groups.aadd(&db, &admins).await?;
     /// // SeaORM: Post::find().find_also_related(User) (through editor)
     /// let rows = Post::objects().order_by([Post::id.asc()]).also_related(Post::editor).alist(&db).await?;
-    /// let pairs: Vec<(&str, Option<&str>)> =
-    ///     rows.iter().map(|(post, editor)| (post.title.as_str(), editor.as_ref().map(|u| u.name.as_str()))).collect();
+    /// let pairs: Vec<(&str, Option<&str>)> = rows
+    ///     .iter()
+    ///     .map(|(post, editor)| (post.title.as_str(), editor.as_ref().map(|u| u.name.as_str())))
+    ///     .collect();
     /// assert_eq!(pairs, [("first", Some("bob")), ("second", None)]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();

@@ -340,7 +340,8 @@ macro_rules! to_many {
             /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
             /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
             /// # ann.posts.acreate(&db, Vec::new()).await?;
-            /// let users = User::objects().prefetch_related(User::groups).prefetch_related(User::posts).alist(&db).await?;
+            /// let query = User::objects().prefetch_related(User::groups).prefetch_related(User::posts);
+            /// let users = query.alist(&db).await?;
             /// assert_eq!(users[0].groups.get().map(|groups| groups[0].name.as_str()), Some("admins"));
             /// assert_eq!(users[0].posts.get().map(|posts| posts.len()), Some(1));
             /// let plain = User::objects().alist(&db).await?;
@@ -491,7 +492,8 @@ where
     /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
     /// # Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
     /// // Django: User.objects.select_related("profile")
-    /// let users = User::objects().select_related(User::profile).order_by([User::name.asc()]).alist(&db).await?;
+    /// let query = User::objects().select_related(User::profile).order_by([User::name.asc()]);
+    /// let users = query.alist(&db).await?;
     /// assert_eq!(users[0].profile.get().map(|p| p.bio.as_str()), Some("hi"));
     /// assert!(users[1].profile.get().is_none()); // bob has no profile
     /// # Ok(()) }

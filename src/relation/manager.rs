@@ -64,7 +64,8 @@ where
     /// # ann.groups.aadd(&db, &admins).await?;
     /// # ann.groups.aadd(&db, &staff).await?;
     /// // Django: ann.groups.all().order_by("name")
-    /// let names = ann.groups.all()?.order_by([Group::name.asc()]).values_list(Group::name).alist(&db).await?;
+    /// let by_name = ann.groups.all()?.order_by([Group::name.asc()]);
+    /// let names = by_name.values_list(Group::name).alist(&db).await?;
     /// assert_eq!(names, ["admins", "staff"]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -238,7 +239,8 @@ where
     /// // Django: await chess.members.aadd(ann, through_defaults={"role": "captain"})
     /// chess.members.aadd_with(&db, &ann, vec![Membership::role.set("captain")]).await?;
     /// chess.members.aadd(&db, &bob).await?; // the column's default
-    /// let roles = Membership::objects().order_by([Membership::id.asc()]).values_list(Membership::role).alist(&db).await?;
+    /// let links = Membership::objects().order_by([Membership::id.asc()]);
+    /// let roles = links.values_list(Membership::role).alist(&db).await?;
     /// assert_eq!(roles, ["captain", "member"]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -393,7 +395,8 @@ where
     /// # ann.groups.aadd(&db, &staff).await?;
     /// // Django: await ann.groups.aset([staff, guests])
     /// ann.groups.aset(&db, &[&staff, &guests]).await?;
-    /// let names = ann.groups.all()?.order_by([Group::name.asc()]).values_list(Group::name).alist(&db).await?;
+    /// let by_name = ann.groups.all()?.order_by([Group::name.asc()]);
+    /// let names = by_name.values_list(Group::name).alist(&db).await?;
     /// assert_eq!(names, ["guests", "staff"]); // admins unlinked, guests linked, staff kept
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -531,7 +534,8 @@ where
     /// # }
     /// # let draft = Post::objects().acreate(&db, [Post::title.set("draft")]).await?; // no author
     /// // Django: ann.post_set.all().order_by("title")
-    /// let titles = ann.posts.all()?.order_by([Post::title.asc()]).values_list(Post::title).alist(&db).await?;
+    /// let by_title = ann.posts.all()?.order_by([Post::title.asc()]);
+    /// let titles = by_title.values_list(Post::title).alist(&db).await?;
     /// assert_eq!(titles, ["again", "hello"]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();

@@ -171,7 +171,8 @@ impl<M: Model, R: ToMany> Relation<M, R> {
     /// # let post = Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
     /// # Comment::objects().acreate(&db, [Comment::post.set(&post)]).await?;
     /// // Django: User.objects.annotate(Count("groups")).order_by("name")
-    /// let rows = User::objects().order_by([User::name.asc()]).annotate(User::groups.count()).alist(&db).await?;
+    /// let by_name = User::objects().order_by([User::name.asc()]);
+    /// let rows = by_name.annotate(User::groups.count()).alist(&db).await?;
     /// let counts: Vec<(&str, i64)> = rows.iter().map(|(u, n)| (u.name.as_str(), *n)).collect();
     /// assert_eq!(counts, [("ann", 2), ("bob", 0)]);
     /// # Ok(()) }

@@ -94,7 +94,8 @@ impl<M: Model, R: ToMany> Prefetch<M, R> {
     /// # ann.groups.aadd(&db, &admins).await?;
     /// // Django: Prefetch("posts", queryset=Post.objects.order_by("-id"))
     /// let newest_first = Post::objects().order_by([Post::id.desc()]);
-    /// let users = User::objects().prefetch(Prefetch::new(User::posts).queryset(newest_first)).alist(&db).await?;
+    /// let prefetch = Prefetch::new(User::posts).queryset(newest_first);
+    /// let users = User::objects().prefetch(prefetch).alist(&db).await?;
     /// let titles: Vec<&str> = users[0].posts.get().unwrap().iter().map(|p| p.title.as_str()).collect();
     /// assert_eq!(titles, ["second", "first"]);
     /// # Ok(()) }
@@ -258,7 +259,8 @@ impl<M: Model> QuerySet<M> {
     /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
     /// # ann.groups.aadd(&db, &admins).await?;
     /// // Django: Post.objects.select_related("author")
-    /// let posts = assert_num_queries(&db, 1, Post::objects().select_related(Post::author).alist(&db)).await?;
+    /// let query = Post::objects().select_related(Post::author);
+    /// let posts = assert_num_queries(&db, 1, query.alist(&db)).await?;
     /// assert_eq!(posts[0].author.get().map(|u| u.name.as_str()), Some("ann"));
     /// let plain = Post::objects().alist(&db).await?;
     /// assert!(plain[0].author.get().is_none()); // not loaded, and never loaded behind your back
@@ -324,9 +326,11 @@ impl<M: Model> QuerySet<M> {
     /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
     /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
     /// # ann.groups.aadd(&db, &admins).await?;
-    /// // Django: User.objects.prefetch_related(Prefetch("posts", queryset=Post.objects.filter(published=True)))
+    /// // Django: User.objects.prefetch_related(
+    /// //     Prefetch("posts", queryset=Post.objects.filter(published=True)))
     /// let published = Post::objects().filter(Post::published.eq(true));
-    /// let users = User::objects().prefetch(Prefetch::new(User::posts).queryset(published)).alist(&db).await?;
+    /// let prefetch = Prefetch::new(User::posts).queryset(published);
+    /// let users = User::objects().prefetch(prefetch).alist(&db).await?;
     /// assert_eq!(users[0].posts.get().map(|posts| posts.len()), Some(1));
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
