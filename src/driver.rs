@@ -461,18 +461,52 @@ impl Pool {
 /// The sqlx pools behind a `Db`, for hand-written sqlx queries beside kata.
 impl crate::Db {
     /// The sqlx SQLite pool, for hand-written queries beside kata.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let pool: &sqlx::SqlitePool = db.as_sqlite().unwrap();
+    /// let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tag").fetch_one(pool).await?;
+    /// assert_eq!(n, 0);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[cfg(feature = "sqlite")]
     pub fn as_sqlite(&self) -> Option<&sqlx::SqlitePool> {
         self.pool.as_sqlite()
     }
 
     /// The sqlx PostgreSQL pool, for hand-written queries beside kata.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// assert!(db.as_postgres().is_none()); // a SQLite pool
+    /// # assert!(db.as_sqlite().is_some());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[cfg(feature = "postgres")]
     pub fn as_postgres(&self) -> Option<&sqlx::PgPool> {
         self.pool.as_postgres()
     }
 
     /// The sqlx MySQL pool, for hand-written queries beside kata.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// assert!(db.as_mysql().is_none()); // a SQLite pool
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     #[cfg(feature = "mysql")]
     pub fn as_mysql(&self) -> Option<&sqlx::MySqlPool> {
         self.pool.as_mysql()

@@ -658,7 +658,7 @@ composite_eq! {
     (a: A @ 0, b: B @ 1, c: C @ 2, d: D @ 3)
 }
 
-/// `COUNT(expr)`: how many rows have a non-NULL value. [`Count::all`] is `COUNT(*)`.
+/// `COUNT(expr)`: how many rows have a non-NULL value. [`CountOf::all`] is `COUNT(*)`.
 ///
 /// ```
 /// # use kata::prelude::*;

@@ -77,6 +77,25 @@ pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The guide of `#[derive(Model)]` (kata-derive's `docs/model.md`, the derive's own
+/// documentation), compiled and run as doctests: a proc-macro crate's doctests cannot use
+/// kata.
+#[cfg(doctest)]
+#[doc = include_str!("../derive/docs/model.md")]
+pub struct DeriveModelDoctests;
+
+/// The guide of `#[derive(ModelSchema)]` (kata-derive's `docs/model_schema.md`), compiled
+/// and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../derive/docs/model_schema.md")]
+pub struct DeriveModelSchemaDoctests;
+
+/// The guide of `#[derive(Choices)]` (kata-derive's `docs/choices.md`), compiled and run as
+/// doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../derive/docs/choices.md")]
+pub struct DeriveChoicesDoctests;
+
 /// Everything a module that declares or queries models needs.
 ///
 /// ```

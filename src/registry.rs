@@ -37,13 +37,18 @@ impl Db {
     ///
     /// ```
     /// # use kata::prelude::*;
-    /// # #[derive(Model)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64 }
+    /// # #[derive(Model, Debug)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key, on_delete = "cascade")] author: ForeignKey<User> }
     /// # async fn demo() -> kata::Result<()> {
-    /// let db = Db::connect("sqlite::memory:").await?;
-    /// db.execute_unprepared("CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT NOT NULL)").await?;
-    /// db.register_models(&[Tag::meta()]);
-    /// let deleted = Tag::objects().adelete(&db).await?;
-    /// assert_eq!(deleted.total, 0);
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// for sql in db.create_tables_sql(&[User::meta(), Post::meta()]) {
+    ///     db.execute_unprepared(&sql).await?; // as a migration would
+    /// }
+    /// db.register_models(&[User::meta(), Post::meta()]);
+    /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
+    /// let deleted = User::objects().adelete(&db).await?;
+    /// assert_eq!(deleted.count("Post"), 1); // the cascade is counted: the Db knows Post
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```

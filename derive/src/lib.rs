@@ -3,9 +3,13 @@
 //!
 //! Use them through kata (`use kata::prelude::*;` brings `Model` in, and `#[kata::test]` is
 //! re-exported as `kata::test`); the generated code refers to `::kata::__private` only, so a
-//! crate that uses them needs no other dependency. The examples here are shown as text,
-//! since this crate cannot depend on kata; the same examples compile and run as doctests in
-//! kata's own documentation and README.
+//! crate that uses them needs no other dependency.
+//!
+//! The guides of the three derives live in `docs/model.md`, `docs/model_schema.md` and
+//! `docs/choices.md`: they are the derives' documentation here and, re-exported, in kata's.
+//! A proc-macro crate's doctests cannot use kata, so this crate leaves them out of its own
+//! doctests (`cfg(doctest)`), and kata compiles and runs every example in them as its
+//! doctests (`cargo test --doc -p kata`). `#[kata::test]`'s example is shown as text.
 //!
 //! The pipeline follows serde_derive: every `#[kata(...)]` attribute is parsed into an
 //! internal AST (`internals::attr`, `internals::ast`), cross-field rules are checked
@@ -23,43 +27,9 @@ mod test_attr;
 
 use proc_macro::TokenStream;
 
-/// Derives `kata::Model` for a struct with named fields, plus a typed field handle per field
-/// (`User::username`), `User::pk`, `User::objects()` and `User::meta()`.
+/// Derives `kata::Model` for a struct with named fields: Django's `class User(models.Model)`.
 ///
-/// Container attributes: `#[kata(table = "name")]` (default: the struct's name in
-/// snake_case, `OrderItem` -> `order_item`) and `#[kata(unique_together(field_a, field_b))]`
-/// (repeatable).
-///
-/// Field attributes, comma-separated, in one or several `#[kata(...)]`: `primary_key` (on
-/// several fields for a composite key), `auto` (a database-assigned integer key), `unique`,
-/// `index`, `email`, `max_length = 150`, `default = "" | true | 3 | 1.5 | now`,
-/// `column = "name"` (default: the field's name).
-///
-/// ```text
-/// use kata::prelude::*;
-/// use chrono::{DateTime, Utc};
-///
-/// #[derive(Model, Debug, Clone, PartialEq)]
-/// #[kata(table = "auth_user", unique_together(first_name, last_name))]
-/// pub struct User {
-///     #[kata(primary_key, auto)]
-///     pub id: i64,
-///     #[kata(unique, max_length = 150)]
-///     pub username: String,
-///     #[kata(max_length = 254, email)]
-///     pub email: String,
-///     #[kata(max_length = 150, default = "")]
-///     pub first_name: String,
-///     #[kata(max_length = 150, default = "")]
-///     pub last_name: String,
-///     #[kata(default = now)]
-///     pub date_joined: DateTime<Utc>,
-///     pub last_login: Option<DateTime<Utc>>,
-/// }
-///
-/// assert_eq!(User::meta().table, "auth_user");
-/// let query = User::objects().filter(User::username.icontains("an"));
-/// ```
+#[cfg_attr(not(doctest), doc = include_str!("../docs/model.md"))]
 #[proc_macro_derive(Model, attributes(kata))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     model::expand_model(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
@@ -89,55 +59,18 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives `kata::Choices` for a fieldless enum (Django's `TextChoices` and `IntegerChoices`),
-/// and with it `kata::FieldType`, serde's `Serialize` and `Deserialize` and schemars'
-/// `JsonSchema`, so the enum can be a model field (`Status` or `Option<Status>`).
+/// Derives `kata::Choices` for a fieldless enum: Django's `TextChoices` and `IntegerChoices`.
 ///
-/// The enum is stored as text: each variant's name as written, or renamed by the container's
-/// `#[kata(rename_all = "snake_case" | "lowercase" | "UPPERCASE" | "camelCase" |
-/// "kebab-case" | "SCREAMING_SNAKE_CASE")]`, or the text of a variant's
-/// `#[kata(value = "...")]`. With `#[repr(i16)]`, `#[repr(i32)]` or `#[repr(i64)]` it is
-/// stored as that integer: each variant's discriminant, an integer literal or implicit.
-/// serde and JSON Schema use the stored values; a value the enum does not know is an error
-/// (`kata::Error::Decode` when read from the database), never a panic.
-///
-/// ```text
-/// use kata::prelude::*;
-///
-/// #[derive(Choices, Debug, Clone, Copy, PartialEq)]
-/// #[kata(rename_all = "snake_case")]
-/// pub enum Status {
-///     Draft,
-///     InReview,
-///     #[kata(value = "pub")]
-///     Published,
-/// }
-///
-/// #[derive(Choices, Debug, Clone, Copy, PartialEq)]
-/// #[repr(i16)]
-/// pub enum Priority {
-///     Low = 1,
-///     Normal,
-///     Urgent = 10,
-/// }
-///
-/// #[derive(Model, Debug, Clone, PartialEq)]
-/// pub struct Post {
-///     #[kata(primary_key, auto)]
-///     pub id: i64,
-///     #[kata(max_length = 20)]
-///     pub status: Status,
-///     pub priority: Option<Priority>,
-/// }
-///
-/// let published = Post::objects().filter(Post::status.eq(Status::Published));
-/// ```
+#[cfg_attr(not(doctest), doc = include_str!("../docs/choices.md"))]
 #[proc_macro_derive(Choices, attributes(kata))]
 pub fn derive_choices(input: TokenStream) -> TokenStream {
     choices::expand_choices(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
-/// Derives API schemas from a model: one struct per `#[model_schema(Name, ...)]`.
+/// Derives API schemas from a model (Django Ninja's `ModelSchema`): one struct per
+/// `#[model_schema(Name, ...)]`.
+///
+#[cfg_attr(not(doctest), doc = include_str!("../docs/model_schema.md"))]
 #[proc_macro_derive(ModelSchema, attributes(model_schema))]
 pub fn derive_model_schema(input: TokenStream) -> TokenStream {
     schema::expand_schema(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()

@@ -121,7 +121,8 @@ impl Db {
     /// ```
     /// # async fn demo() -> kata::Result<()> {
     /// let db = kata::Db::connect("sqlite::memory:").await?;
-    /// # let _ = db; Ok(()) }
+    /// assert_eq!(db.backend(), kata::Backend::Sqlite);
+    /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn connect(url: &str) -> Result<Db> {
@@ -129,6 +130,16 @@ impl Db {
     }
 
     /// A builder for pool settings.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").max_connections(4).connect().await?;
+    /// assert_eq!(db.as_sqlite().unwrap().options().get_max_connections(), 4);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn builder(url: &str) -> DbBuilder {
         DbBuilder {
             url: url.to_owned(),
@@ -146,9 +157,12 @@ impl Db {
     /// Which database this is: MariaDB and MySQL are told apart when the pool connects.
     ///
     /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
     /// # async fn demo() -> kata::Result<()> {
-    /// let db = kata::Db::connect("sqlite::memory:").await?;
+    /// let db = Db::connect("sqlite::memory:").await?;
     /// assert_eq!(db.backend(), kata::Backend::Sqlite);
+    /// assert_eq!(db.backend().name(), "sqlite");
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -175,11 +189,37 @@ impl Db {
     }
 
     /// How many statements this pool has run (all clones and transactions included).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let before = db.query_count();
+    /// Tag::objects().acount(&db).await?;
+    /// db.atomic(async |tx| Tag::objects().acount(&tx).await).await?; // BEGIN, SELECT, COMMIT
+    /// assert_eq!(db.query_count(), before + 4);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn query_count(&self) -> u64 {
         self.shared.queries.load(Ordering::Relaxed)
     }
 
     /// Closes every connection, waiting for the ones in use to come back.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// db.close().await;
+    /// assert!(Tag::objects().acount(&db).await.is_err()); // the pool is closed
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn close(&self) {
         self.pool.close().await
     }
@@ -189,8 +229,12 @@ impl Db {
     ///
     /// ```
     /// # async fn demo() -> kata::Result<()> {
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Note { #[kata(primary_key)] id: i64 }
     /// let db = kata::Db::connect("sqlite::memory:").await?;
-    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY)").await?;
+    /// db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY); INSERT INTO note VALUES (1)")
+    ///     .await?;
+    /// assert_eq!(Note::objects().values_list(Note::id).alist(&db).await?, [1]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -211,34 +255,117 @@ pub struct DbBuilder {
 
 impl DbBuilder {
     /// The most connections the pool opens (Django's `MAX_CONNS`). Default: 10.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").max_connections(8).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_max_connections(), 8);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn max_connections(mut self, n: u32) -> Self {
         self.settings.max_connections = Some(n);
         self
     }
     /// Connections kept open even when idle. Default: 0.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").min_connections(1).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_min_connections(), 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn min_connections(mut self, n: u32) -> Self {
         self.settings.min_connections = Some(n);
         self
     }
     /// How long a connection lives before it is replaced (Django's `CONN_MAX_AGE`);
     /// `None` keeps connections for ever (`CONN_MAX_AGE = None`). Default: 30 minutes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").max_lifetime(Duration::from_secs(600)).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_max_lifetime(), Some(Duration::from_secs(600)));
+    /// let forever = Db::builder("sqlite::memory:").max_lifetime(None).connect().await?;
+    /// assert_eq!(forever.as_sqlite().unwrap().options().get_max_lifetime(), None);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn max_lifetime(mut self, d: impl Into<Option<Duration>>) -> Self {
         self.settings.max_lifetime = Some(d.into());
         self
     }
     /// How long a connection may sit idle before it is closed; `None` never closes idle
     /// connections. Default: 10 minutes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").idle_timeout(Duration::from_secs(60)).connect().await?;
+    /// let options = db.as_sqlite().unwrap().options();
+    /// assert_eq!(options.get_idle_timeout(), Some(Duration::from_secs(60)));
+    /// let kept = Db::builder("sqlite::memory:").idle_timeout(None).connect().await?;
+    /// assert_eq!(kept.as_sqlite().unwrap().options().get_idle_timeout(), None);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn idle_timeout(mut self, d: impl Into<Option<Duration>>) -> Self {
         self.settings.idle_timeout = Some(d.into());
         self
     }
     /// How long a query waits for a free connection before [`Error::PoolTimedOut`](crate::Error::PoolTimedOut).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// use std::time::Duration;
+    /// let db = Db::builder("sqlite::memory:")
+    ///     .max_connections(1)
+    ///     .acquire_timeout(Duration::from_millis(50))
+    ///     .connect()
+    ///     .await?;
+    /// let tx = db.begin().await?; // holds the only connection
+    /// let err = db.execute_unprepared("SELECT 1").await.unwrap_err();
+    /// assert!(matches!(err, kata::Error::PoolTimedOut));
+    /// # drop(tx);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn acquire_timeout(mut self, d: Duration) -> Self {
         self.settings.acquire_timeout = Some(d);
         self
     }
     /// SQLite only: how long a writer waits for a lock before "database is locked".
     /// Default: 5 seconds.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// use std::time::{Duration, Instant};
+    /// # let path = std::env::temp_dir().join(format!("kata-doc-busy-{}.db", std::process::id()));
+    /// let url = format!("sqlite://{}?mode=rwc", path.display()); // a file: WAL, several connections
+    /// let db = Db::builder(&url).busy_timeout(Duration::from_millis(50)).connect().await?;
+    /// let writer = db.begin().await?; // BEGIN IMMEDIATE: holds the write lock
+    /// let start = Instant::now();
+    /// assert!(db.begin().await.is_err()); // a second writer gives up after 50 ms
+    /// assert!(start.elapsed() < Duration::from_secs(5));
+    /// # drop(writer);
+    /// # db.close().await;
+    /// # for suffix in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{suffix}", path.display())); }
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn busy_timeout(mut self, d: Duration) -> Self {
         self.settings.busy_timeout = d;
         self
@@ -246,6 +373,17 @@ impl DbBuilder {
 
     /// Opens the pool. An unknown URL scheme, a malformed URL or a backend whose cargo
     /// feature is off is an [`Error::Config`](crate::Error::Config).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::builder("sqlite::memory:").connect().await?;
+    /// assert_eq!(db.url(), "sqlite::memory:");
+    /// let bad = Db::builder("oracle://db").connect().await;
+    /// assert!(matches!(bad, Err(kata::Error::Config(kata::ConfigError::UnsupportedScheme { .. }))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn connect(self) -> Result<Db> {
         let (pool, backend) = Pool::connect(&self.url, &self.settings).await?;
         Ok(Db { pool, shared: Arc::new(Shared::new(dialect::of(backend), self.url)) })

@@ -114,11 +114,51 @@ pub struct Retry {
 impl Retry {
     /// Up to `attempts` runs in all, retrying on serialization failures, deadlocks and lock
     /// timeouts, waiting 10 ms, 20 ms, 40 ms ... (capped at one second) in between.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// use kata::{Conflict, Retry};
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// # #[derive(Debug)] enum Failed { Kata(kata::Error), Conflict }
+    /// # impl From<kata::Error> for Failed { fn from(e: kata::Error) -> Self { Failed::Kata(e) } }
+    /// # impl Conflict for Failed { fn is_conflict(&self) -> bool { matches!(self, Failed::Conflict) } }
+    /// # async fn demo() -> Result<(), Failed> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// let attempts = AtomicU32::new(0);
+    /// let answer = db.transaction().atomic_with(Retry::on_conflict(5), async |_tx| {
+    ///     // Lose the race twice, then succeed.
+    ///     match attempts.fetch_add(1, Ordering::SeqCst) {
+    ///         0 | 1 => Err(Failed::Conflict),
+    ///         _ => Ok(42),
+    ///     }
+    /// }).await?;
+    /// assert_eq!((answer, attempts.load(Ordering::SeqCst)), (42, 3));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn on_conflict(attempts: u32) -> Self {
         Retry { attempts: attempts.max(1), backoff: Duration::from_millis(10) }
     }
 
     /// The first wait between attempts (doubled each time).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// use kata::{Conflict, Retry};
+    /// use std::time::{Duration, Instant};
+    /// # #[derive(Debug)] enum Failed { Kata(kata::Error), Conflict }
+    /// # impl From<kata::Error> for Failed { fn from(e: kata::Error) -> Self { Failed::Kata(e) } }
+    /// # impl Conflict for Failed { fn is_conflict(&self) -> bool { matches!(self, Failed::Conflict) } }
+    /// # async fn demo() -> Result<(), Failed> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// let retry = Retry::on_conflict(3).backoff(Duration::from_millis(20)); // waits 20 ms, then 40 ms
+    /// let start = Instant::now();
+    /// let gave_up = db.transaction().atomic_with(retry, async |_tx| Err::<(), _>(Failed::Conflict)).await;
+    /// assert!(matches!(gave_up, Err(Failed::Conflict))); // three attempts, then the last error
+    /// assert!(start.elapsed() >= Duration::from_millis(60));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn backoff(mut self, first: Duration) -> Self {
         self.backoff = first;
         self
@@ -130,6 +170,29 @@ impl Retry {
 /// [`TransactionBuilder::atomic_with`] with it.
 pub trait Conflict {
     /// True for serialization failures, deadlocks and lock timeouts.
+    ///
+    /// ```
+    /// use kata::{Conflict, Retry};
+    ///
+    /// #[derive(Debug)]
+    /// enum Failed { Kata(kata::Error), OutOfStock }
+    /// impl From<kata::Error> for Failed {
+    ///     fn from(e: kata::Error) -> Self { Failed::Kata(e) }
+    /// }
+    /// impl Conflict for Failed {
+    ///     fn is_conflict(&self) -> bool { matches!(self, Failed::Kata(e) if e.is_conflict()) }
+    /// }
+    /// # async fn demo() -> Result<(), Failed> {
+    /// # let db = kata::Db::connect("sqlite::memory:").await?;
+    /// assert!(!Failed::OutOfStock.is_conflict());
+    /// let result = db
+    ///     .transaction()
+    ///     .atomic_with(Retry::on_conflict(3), async |_tx| Err::<(), _>(Failed::OutOfStock))
+    ///     .await;
+    /// assert!(matches!(result, Err(Failed::OutOfStock))); // not a conflict: not retried
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     fn is_conflict(&self) -> bool;
 }
 
@@ -141,12 +204,42 @@ impl Conflict for Error {
 
 impl Db {
     /// A transaction with options (isolation level, read-only).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tx = db.transaction().read_only().begin().await?;
+    /// assert_eq!(Tag::objects().acount(&tx).await?, 0);
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn transaction(&self) -> TransactionBuilder {
         TransactionBuilder { db: self.clone(), isolation: None, read_only: false }
     }
 
     /// Starts a transaction; see [`Transaction`]. On SQLite it begins with
     /// `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tx = db.begin().await?;
+    /// Tag::objects().acreate(&tx, [Tag::name.set("kept")]).await?;
+    /// tx.commit().await?;
+    /// let tx = db.begin().await?;
+    /// Tag::objects().acreate(&tx, [Tag::name.set("dropped")]).await?;
+    /// drop(tx); // no commit: rolled back
+    /// assert_eq!(Tag::objects().values_list(Tag::name).alist(&db).await?, ["kept"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn begin(&self) -> Result<Transaction> {
         self.transaction().begin().await
     }
@@ -155,6 +248,24 @@ impl Db {
     /// `Err` rolls back and is returned, a panic rolls back and goes on unwinding.
     ///
     /// The closure gets the transaction by value (a cheap handle): pass `&tx` to queries.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// // Django: with transaction.atomic(): Tag.objects.create(name="kept")
+    /// let tag = db.atomic(async |tx| Tag::objects().acreate(&tx, [Tag::name.set("kept")]).await).await?;
+    /// let failed: kata::Result<()> = db.atomic(async |tx| {
+    ///     Tag::objects().acreate(&tx, [Tag::name.set("undone")]).await?;
+    ///     Err(kata::Error::InvalidQuery("changed my mind".into()))
+    /// }).await;
+    /// assert!(failed.is_err());
+    /// assert_eq!(Tag::objects().values_list(Tag::name).alist(&db).await?, [tag.name]); // only "kept"
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn atomic<T, E, F>(&self, work: F) -> std::result::Result<T, E>
     where
         F: AsyncFnOnce(Transaction) -> std::result::Result<T, E>,
@@ -166,6 +277,23 @@ impl Db {
 
 impl TransactionBuilder {
     /// Sets the isolation level (PostgreSQL and MySQL).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// use kata::IsolationLevel;
+    /// let n = db
+    ///     .transaction()
+    ///     .isolation(IsolationLevel::Serializable) // SQLite has no other level
+    ///     .atomic(async |tx| Tag::objects().acount(&tx).await)
+    ///     .await?;
+    /// assert_eq!(n, 0);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn isolation(mut self, level: IsolationLevel) -> Self {
         self.isolation = Some(level);
         self
@@ -173,6 +301,21 @@ impl TransactionBuilder {
 
     /// Makes the transaction read-only (on SQLite: a deferred transaction that takes no
     /// write lock up front).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// // On SQLite a read-only transaction takes no write lock, so it does not wait for writers.
+    /// let writer = db.begin().await?;
+    /// let n = db.transaction().read_only().atomic(async |tx| Tag::objects().acount(&tx).await).await?;
+    /// assert_eq!(n, 0);
+    /// writer.commit().await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn read_only(mut self) -> Self {
         self.read_only = true;
         self
@@ -183,6 +326,20 @@ impl TransactionBuilder {
     }
 
     /// Starts the transaction (guard style).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tx = db.transaction().begin().await?;
+    /// Tag::objects().acreate(&tx, [Tag::name.set("rust")]).await?;
+    /// tx.commit().await?;
+    /// assert_eq!(Tag::objects().acount(&db).await?, 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn begin(self) -> Result<Transaction> {
         let begin = self.begin_sql()?;
         let db = self.db;
@@ -200,6 +357,21 @@ impl TransactionBuilder {
     }
 
     /// Runs `work` in a transaction with these options; see [`Db::atomic`].
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tag = db
+    ///     .transaction()
+    ///     .atomic(async |tx| Tag::objects().acreate(&tx, [Tag::name.set("rust")]).await)
+    ///     .await?;
+    /// assert_eq!(Tag::objects().aget(&db, Tag::id.eq(tag.id)).await?.name, "rust");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn atomic<T, E, F>(self, work: F) -> std::result::Result<T, E>
     where
         F: AsyncFnOnce(Transaction) -> std::result::Result<T, E>,
@@ -263,12 +435,38 @@ impl TransactionBuilder {
 
 impl Transaction {
     /// The database's backend.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// let tx = db.begin().await?;
+    /// assert_eq!(tx.backend(), kata::Backend::Sqlite);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn backend(&self) -> Backend {
         self.inner.db.backend()
     }
 
     /// Commits the transaction, then runs the `on_commit` callbacks in the order they were
     /// registered. On a savepoint handle, releases the savepoint.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tx = db.begin().await?;
+    /// Tag::objects().acreate(&tx, [Tag::name.set("rust")]).await?;
+    /// tx.on_commit(|| println!("saved"));
+    /// tx.commit().await?; // then prints "saved"
+    /// assert_eq!(Tag::objects().acount(&db).await?, 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn commit(self) -> Result<()> {
         if self.savepoint != 0 {
             return self.savepoint_sql("RELEASE SAVEPOINT").await;
@@ -305,6 +503,20 @@ impl Transaction {
 
     /// Rolls back (dropping every handle does the same); `on_commit` callbacks are dropped.
     /// On a savepoint handle, rolls back to the savepoint.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tx = db.begin().await?;
+    /// Tag::objects().acreate(&tx, [Tag::name.set("rust")]).await?;
+    /// tx.rollback().await?;
+    /// assert_eq!(Tag::objects().acount(&db).await?, 0);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn rollback(self) -> Result<()> {
         if self.savepoint != 0 {
             self.drop_callbacks_from(self.savepoint);
@@ -341,6 +553,27 @@ impl Transaction {
 
     /// Runs `work` inside a savepoint of this transaction: `Ok` releases it, `Err` rolls
     /// back to it (the outer work stays) and is returned. Nests to any depth.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// // Django: with transaction.atomic(): ...; with transaction.atomic(): ... (a savepoint)
+    /// db.atomic(async |tx| {
+    ///     Tag::objects().acreate(&tx, [Tag::name.set("outer")]).await?;
+    ///     let inner: kata::Result<()> = tx.atomic(async |sp| {
+    ///         Tag::objects().acreate(&sp, [Tag::name.set("inner")]).await?;
+    ///         Err(kata::Error::InvalidQuery("undo the inner block".into()))
+    ///     }).await;
+    ///     assert!(inner.is_err());
+    ///     Ok::<_, kata::Error>(())
+    /// }).await?;
+    /// assert_eq!(Tag::objects().values_list(Tag::name).alist(&db).await?, ["outer"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn atomic<T, E, F>(&self, work: F) -> std::result::Result<T, E>
     where
         F: AsyncFnOnce(Transaction) -> std::result::Result<T, E>,
@@ -375,12 +608,48 @@ impl Transaction {
     /// Runs `callback` after the outermost transaction commits (Django's
     /// `transaction.on_commit`). It never runs if the transaction, or the savepoint it was
     /// registered in, rolls back.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// let (sent, received) = std::sync::mpsc::channel();
+    /// db.atomic(async |tx| {
+    ///     let sent = sent.clone();
+    ///     tx.on_commit(move || sent.send("committed").unwrap()); // Django: transaction.on_commit(f)
+    ///     Ok::<_, kata::Error>(())
+    /// }).await?;
+    /// let _ = db.atomic(async |tx| {
+    ///     let sent = sent.clone();
+    ///     tx.on_commit(move || sent.send("rolled back").unwrap());
+    ///     Err::<(), _>(kata::Error::InvalidQuery("roll back".into()))
+    /// }).await;
+    /// assert_eq!(received.try_iter().collect::<Vec<_>>(), ["committed"]); // the second never ran
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn on_commit(&self, callback: impl FnOnce() + Send + 'static) {
         self.push_callback(Callback::Sync(Box::new(callback)));
     }
 
     /// Like [`on_commit`](Self::on_commit), for async work: awaited after the commit, in
     /// registration order with the sync callbacks.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// let (sent, mut received) = tokio::sync::mpsc::unbounded_channel();
+    /// db.atomic(async |tx| {
+    ///     tx.on_commit_async(async move { sent.send("sent after commit").unwrap() });
+    ///     Ok::<_, kata::Error>(())
+    /// }).await?;
+    /// assert_eq!(received.recv().await, Some("sent after commit"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn on_commit_async(&self, callback: impl Future<Output = ()> + Send + 'static) {
         self.push_callback(Callback::Async(Box::pin(callback)));
     }
@@ -392,6 +661,22 @@ impl Transaction {
     }
 
     /// True inside a savepoint (`tx.atomic(..)`), false for the transaction itself.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// db.atomic(async |tx| {
+    ///     assert!(!tx.is_savepoint());
+    ///     tx.atomic(async |sp| {
+    ///         assert!(sp.is_savepoint());
+    ///         Ok::<_, kata::Error>(())
+    ///     }).await
+    /// }).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn is_savepoint(&self) -> bool {
         self.savepoint != 0
     }

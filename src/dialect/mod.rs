@@ -85,13 +85,18 @@ pub enum DefaultRow {
 }
 
 /// SQL isolation levels. SQLite transactions are always serializable; asking SQLite for
-/// another level is an error.
+/// another level is an [`Error::Config`](crate::Error::Config).
 ///
 /// ```
+/// # use kata::prelude::*;
 /// # async fn demo() -> kata::Result<()> {
-/// # let db = kata::Db::connect("sqlite::memory:").await?;
-/// let tx = db.transaction().isolation(kata::IsolationLevel::Serializable).begin().await?;
-/// tx.commit().await?;
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// use kata::IsolationLevel;
+/// // Django (PostgreSQL): DATABASES[..]["OPTIONS"]["isolation_level"] = SERIALIZABLE
+/// let serializable = db.transaction().isolation(IsolationLevel::Serializable).begin().await?;
+/// serializable.commit().await?;
+/// let other = db.transaction().isolation(IsolationLevel::ReadCommitted).begin().await;
+/// assert!(matches!(other, Err(kata::Error::Config(_)))); // SQLite is always serializable
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```

@@ -139,10 +139,13 @@ impl Db {
     ///
     /// ```
     /// # use kata::prelude::*;
-    /// # #[derive(Model)] struct Tag { #[kata(primary_key, auto)] id: i64, #[kata(unique, max_length = 50)] name: String }
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, #[kata(unique, max_length = 50)] name: String }
     /// # async fn demo() -> kata::Result<()> {
     /// let db = Db::connect("sqlite::memory:").await?;
     /// db.create_tables(&[Tag::meta()]).await?;
+    /// Tag::objects().acreate(&db, [Tag::name.set("rust")]).await?;
+    /// let twice = Tag::objects().acreate(&db, [Tag::name.set("rust")]).await.unwrap_err();
+    /// assert!(twice.is_integrity(kata::IntegrityKind::Unique)); // the unique constraint exists
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -158,6 +161,19 @@ impl Db {
     }
 
     /// Drops these models' tables if they exist, in reverse order.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// db.drop_tables(&[Tag::meta()]).await?;
+    /// assert!(Tag::objects().acount(&db).await.is_err()); // no such table
+    /// db.drop_tables(&[Tag::meta()]).await?; // already gone: not an error
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn drop_tables(&self, models: &[&ModelMeta]) -> Result<()> {
         for meta in with_through_tables(models).iter().rev() {
             self.execute_unprepared(&drop_sql(meta, self.shared.dialect)).await?;
@@ -166,6 +182,18 @@ impl Db {
     }
 
     /// The DDL `create_tables` would run, for review or for a migration file.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// let ddl = db.create_tables_sql(&[Tag::meta()]);
+    /// assert!(ddl[0].starts_with(r#"CREATE TABLE "tag" ("#), "{ddl:?}");
+    /// assert_eq!(db.query_count(), 0); // only text: nothing ran
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn create_tables_sql(&self, models: &[&ModelMeta]) -> Vec<String> {
         with_through_tables(models).iter().flat_map(|m| create_sql(m, self.shared.dialect)).collect()
     }

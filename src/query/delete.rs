@@ -41,6 +41,21 @@ pub struct Deleted {
 
 impl Deleted {
     /// How many rows of the model named `model` went.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64 }
+    /// # #[derive(Model, Debug)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Post::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// # for _ in 0..2 { Post::objects().acreate(&db, [Post::author.set(&ann)]).await?; }
+    /// let deleted = User::objects().adelete(&db).await?;
+    /// assert_eq!((deleted.count("User"), deleted.count("Post"), deleted.count("Tag")), (1, 2, 0));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn count(&self, model: &str) -> u64 {
         self.per_model.iter().filter(|(name, _)| *name == model).map(|(_, n)| n).sum()
     }
@@ -218,6 +233,25 @@ impl<M: Model> QuerySet<M> {
     /// clears them, `restrict`/`protect` refuse with `Error::Integrity` and delete nothing.
     /// Returns how many rows of each model went; the counts cover the models this `Db`
     /// created (`create_tables`) or was told about (`register_models`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key, on_delete = "cascade")] author: ForeignKey<User> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Post::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # for _ in 0..2 { Post::objects().acreate(&db, [Post::author.set(&ann)]).await?; }
+    /// // Django: await User.objects.filter(name="ann").adelete()
+    /// let deleted = User::objects().filter(User::name.eq("ann")).adelete(&db).await?;
+    /// assert_eq!(deleted.total, 3);
+    /// assert_eq!((deleted.count("User"), deleted.count("Post")), (1, 2)); // ann's posts went too
+    /// assert_eq!(User::objects().acount(&db).await?, 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn adelete(&self, ex: &impl Executor) -> Result<Deleted> {
         let meta = M::meta();
         let known = ex.__shared().extension::<crate::registry::Registry>().models();

@@ -202,6 +202,27 @@ impl<M: Model> QuerySet<M> {
     /// Inserts one row and returns it as stored, with its database-assigned key and, for
     /// assignments, the database's defaults (Django's `acreate`). The model's rules
     /// (`max_length`, `email`) are checked first; an invalid value never reaches the database.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, ModelSchema, Debug)]
+    /// # #[model_schema(UserIn, fields(username))]
+    /// # struct User { #[kata(primary_key, auto)] id: i64, #[kata(max_length = 10)] username: String, #[kata(default = true)] is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// // Django: await User.objects.acreate(username="ann")
+    /// let ann = User::objects().acreate(&db, [User::username.set("ann")]).await?;
+    /// assert_eq!((ann.id, ann.is_active), (1, true)); // the new key, the database's default
+    /// let bob = User { id: 0, username: "bob".into(), is_active: false }; // a whole model
+    /// assert_eq!(User::objects().acreate(&db, bob).await?.id, 2);
+    /// let cy = User::objects().acreate(&db, UserIn { username: "cy".into() }).await?; // an input schema
+    /// assert!(cy.is_active);
+    /// let long = User::objects().acreate(&db, [User::username.set("a name too long")]).await;
+    /// assert!(matches!(long, Err(kata::Error::Validation(_))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn acreate(&self, ex: &impl Executor, values: impl Insert<M>) -> Result<M> {
         values.validate_insert()?;
         match values.into_insert() {
@@ -218,6 +239,23 @@ impl<M: Model> QuerySet<M> {
 
     /// The row matching `lookup` (as equalities), or a new one from `lookup` and
     /// `defaults`; the flag says whether it was created (Django's `aget_or_create`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(max_length = 10)] username: String, #[kata(default = true)] is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// // Django: await User.objects.aget_or_create(username="ann", defaults={"is_active": False})
+    /// let (ann, created) = User::objects()
+    ///     .aget_or_create(&db, [User::username.set("ann")], [User::is_active.set(false)])
+    ///     .await?;
+    /// assert!(created && !ann.is_active);
+    /// let (again, created) = User::objects().aget_or_create(&db, [User::username.set("ann")], []).await?;
+    /// assert_eq!((again.id, created), (ann.id, false));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aget_or_create<E: Executor>(
         &self,
         ex: &E,
@@ -253,6 +291,25 @@ impl<M: Model> QuerySet<M> {
 
     /// Updates the row matching `lookup` with `defaults`, or creates it from both; the flag
     /// says whether it was created (Django's `aupdate_or_create`). Runs in a transaction.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(max_length = 10)] username: String, #[kata(default = true)] is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// // Django: await User.objects.aupdate_or_create(username="ann", defaults={"is_active": False})
+    /// let (ann, created) = User::objects()
+    ///     .aupdate_or_create(&db, [User::username.set("ann")], [User::is_active.set(false)])
+    ///     .await?;
+    /// assert!(created && !ann.is_active);
+    /// let (same, created) = User::objects()
+    ///     .aupdate_or_create(&db, [User::username.set("ann")], [User::is_active.set(true)])
+    ///     .await?;
+    /// assert!(!created && same.is_active && same.id == ann.id); // updated in place
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aupdate_or_create<E: Executor>(
         &self,
         ex: &E,
@@ -297,6 +354,21 @@ impl<M: Model> QuerySet<M> {
     /// Inserts many rows with as few statements as the backend's parameter limit allows,
     /// all or nothing, and returns them with their keys (Django's `abulk_create`). Keys are
     /// filled in on SQLite, PostgreSQL and MariaDB; MySQL cannot report them.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(max_length = 10)] username: String, #[kata(default = true)] is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// let user = |name: &str| User { id: 0, username: name.into(), is_active: true };
+    /// // Django: await User.objects.abulk_create([User(username="ann"), User(username="bob")])
+    /// let saved = User::objects().abulk_create(&db, vec![user("ann"), user("bob")]).await?;
+    /// assert_eq!(saved.iter().map(|u| u.id).collect::<Vec<_>>(), [1, 2]); // the new keys
+    /// assert_eq!(User::objects().acount(&db).await?, 2);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn abulk_create(&self, ex: &impl Executor, models: Vec<M>) -> Result<Vec<M>> {
         let meta = M::meta();
         let mut errors = ValidationErrors::default();

@@ -115,6 +115,21 @@ impl<M: Model> Default for QuerySet<M> {
 
 impl<M: Model> QuerySet<M> {
     /// Every row of `M` (what `M::objects()` returns).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// let query: QuerySet<User> = QuerySet::new();
+    /// assert_eq!(query.acount(&db).await?, 3);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn new() -> Self {
         QuerySet {
             filter: None,
@@ -130,11 +145,47 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Every row (Django's `all()`): the same query, for readability.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.all()
+    /// assert_eq!(User::objects().all().acount(&db).await?, 3);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn all(self) -> Self {
         self
     }
 
     /// Keeps the rows that match `q` (ANDed with earlier filters).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.filter(is_active=True).filter(username__startswith="a")
+    /// let names = User::objects()
+    ///     .filter(User::is_active.eq(true))
+    ///     .filter(User::username.startswith("a"))
+    ///     .values_list(User::username)
+    ///     .alist(&db)
+    ///     .await?;
+    /// assert_eq!(names, ["ann"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn filter(mut self, q: Q<M>) -> Self {
         self.filter = Some(match self.filter.take() {
             None => q.node,
@@ -144,17 +195,67 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Drops the rows that match `q` (rows where `q` is unknown because of NULLs stay).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, city: Option<String> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, city) in [("ann", Some("Paris")), ("bob", Some("Rome")), ("cy", None)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::city.set(city.map(String::from))]).await?;
+    /// # }
+    /// // Django: User.objects.exclude(city="Paris")
+    /// let query = User::objects().exclude(User::city.eq("Paris")).order_by([User::username.asc()]);
+    /// assert_eq!(query.values_list(User::username).alist(&db).await?, ["bob", "cy"]); // cy: no city, kept
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn exclude(self, q: Q<M>) -> Self {
         self.filter(!q)
     }
 
     /// Orders by these keys, replacing any earlier ordering.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.order_by("-is_active", "username")
+    /// let query = User::objects().order_by([User::is_active.desc(), User::username.asc()]);
+    /// assert_eq!(query.values_list(User::username).alist(&db).await?, ["ann", "cy", "bob"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn order_by(mut self, keys: impl IntoIterator<Item = OrderBy<M>>) -> Self {
         self.order = keys.into_iter().map(|k| (k.node, k.descending)).collect();
         self
     }
 
     /// Reverses the ordering (by primary key when none was given).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.order_by("username").reverse()
+    /// let query = User::objects().order_by([User::username.asc()]).reverse();
+    /// assert_eq!(query.values_list(User::username).alist(&db).await?, ["cy", "bob", "ann"]);
+    /// // Unordered: the last key first.
+    /// assert_eq!(User::objects().reverse().values_list(User::id).alist(&db).await?, [3, 2, 1]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn reverse(mut self) -> Self {
         if self.order.is_empty() {
             self.order = pk_order(M::meta());
@@ -166,18 +267,66 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// At most `n` rows (`qs[..n]`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.order_by("username")[:2]
+    /// let first_two = User::objects().order_by([User::username.asc()]).limit(2);
+    /// assert_eq!(first_two.values_list(User::username).alist(&db).await?, ["ann", "bob"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn limit(mut self, n: u64) -> Self {
         self.limit = Some(n);
         self
     }
 
     /// Skips the first `n` rows (`qs[n..]`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.order_by("username")[1:2]
+    /// let second = User::objects().order_by([User::username.asc()]).offset(1).limit(1);
+    /// assert_eq!(second.values_list(User::username).alist(&db).await?, ["bob"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn offset(mut self, n: u64) -> Self {
         self.offset = Some(n);
         self
     }
 
     /// Drops duplicate rows (`SELECT DISTINCT`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, active) in [("ann", true), ("bob", false), ("cy", true)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::is_active.set(active)]).await?;
+    /// # }
+    /// // Django: User.objects.values_list("is_active").distinct()
+    /// let flags = User::objects().distinct().values_list(User::is_active).alist(&db).await?;
+    /// assert_eq!(flags.len(), 2);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn distinct(mut self) -> Self {
         self.distinct = true;
         self
@@ -194,10 +343,15 @@ impl<M: Model> QuerySet<M> {
     /// # async fn demo() -> kata::Result<()> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[Job::meta()]).await?;
-    /// db.atomic(async |tx| {
+    /// # Job::objects().acreate(&db, [Job::done.set(false)]).await?;
+    /// // Django: with transaction.atomic(): Job.objects.select_for_update().filter(done=False)
+    /// let pending = db.atomic(async |tx| {
     ///     let jobs = Job::objects().filter(Job::done.eq(false)).select_for_update().alist(&tx).await?;
     ///     Ok::<_, kata::Error>(jobs.len())
     /// }).await?;
+    /// assert_eq!(pending, 1);
+    /// // Outside a transaction it is refused, as in Django.
+    /// assert!(Job::objects().select_for_update().alist(&db).await.is_err());
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -208,6 +362,23 @@ impl<M: Model> QuerySet<M> {
 
     /// With `select_for_update`: fail at once instead of waiting for a locked row
     /// (PostgreSQL, MySQL 8, MariaDB 10.6+).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Job { #[kata(primary_key, auto)] id: i64, done: bool }
+    /// // Django: Job.objects.select_for_update(nowait=True).filter(done=False)
+    /// async fn claim(tx: &Transaction) -> kata::Result<Vec<Job>> {
+    ///     Job::objects().filter(Job::done.eq(false)).select_for_update().nowait().alist(tx).await
+    /// }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Job::meta()]).await?;
+    /// // SQLite has no row locks, so the option is refused there; the servers run it.
+    /// let tx = db.begin().await?;
+    /// assert!(matches!(claim(&tx).await, Err(kata::Error::InvalidQuery(_))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn nowait(mut self) -> Self {
         self.lock.get_or_insert_with(Lock::default).nowait = true;
         self
@@ -215,6 +386,23 @@ impl<M: Model> QuerySet<M> {
 
     /// With `select_for_update`: skip rows another transaction has locked, e.g. to hand
     /// each queued job to one worker (PostgreSQL, MySQL 8, MariaDB 10.6+).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Job { #[kata(primary_key, auto)] id: i64, done: bool }
+    /// // Django: Job.objects.select_for_update(skip_locked=True).filter(done=False)
+    /// async fn claim(tx: &Transaction) -> kata::Result<Vec<Job>> {
+    ///     Job::objects().filter(Job::done.eq(false)).select_for_update().skip_locked().alist(tx).await
+    /// }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Job::meta()]).await?;
+    /// // SQLite has no row locks, so the option is refused there; the servers run it.
+    /// let tx = db.begin().await?;
+    /// assert!(matches!(claim(&tx).await, Err(kata::Error::InvalidQuery(_))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn skip_locked(mut self) -> Self {
         self.lock.get_or_insert_with(Lock::default).skip_locked = true;
         self
@@ -222,6 +410,23 @@ impl<M: Model> QuerySet<M> {
 
     /// With `select_for_update`: lock only the rows of these models' tables (PostgreSQL,
     /// MySQL 8; not MariaDB).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Job { #[kata(primary_key, auto)] id: i64, done: bool }
+    /// // Django: Job.objects.select_for_update(of=("self",)).filter(done=False)
+    /// async fn claim(tx: &Transaction) -> kata::Result<Vec<Job>> {
+    ///     Job::objects().filter(Job::done.eq(false)).select_for_update().of([Job::meta()]).alist(tx).await
+    /// }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Job::meta()]).await?;
+    /// // SQLite has no row locks, so the option is refused there; the servers run it.
+    /// let tx = db.begin().await?;
+    /// assert!(matches!(claim(&tx).await, Err(kata::Error::InvalidQuery(_))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn of(mut self, models: impl IntoIterator<Item = &'static ModelMeta>) -> Self {
         self.lock.get_or_insert_with(Lock::default).of.extend(models);
         self

@@ -17,6 +17,25 @@ use crate::query::update::{Update, pk_condition, write_update_head};
 pub trait ModelExt: Model {
     /// Inserts the instance when its `auto` key is unsaved (zero), updates its row
     /// otherwise; when the update finds no row, inserts it (Django's `save()`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let mut tag = Tag { id: 0, name: "rust".into() };
+    /// tag.asave(&db).await?; // Django: await tag.asave(): an INSERT, the key filled in
+    /// assert_eq!(tag.id, 1);
+    /// tag.name = "async".into();
+    /// tag.asave(&db).await?; // an UPDATE of every column
+    /// assert_eq!(Tag::objects().aget(&db, Tag::pk.eq(1)).await?.name, "async");
+    /// let mut by_hand = Tag { id: 10, name: "go".into() };
+    /// by_hand.asave(&db).await?; // no row 10 to update: inserted with that key
+    /// assert!(Tag::objects().filter(Tag::id.eq(10)).aexists(&db).await?);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     fn asave<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
         async move {
             self.validate()?;
@@ -60,6 +79,21 @@ pub trait ModelExt: Model {
 
     /// Deletes the instance's row, following `on_delete` as `QuerySet::adelete` does;
     /// returns what went (it compares equal to the rows of every model deleted).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tag = Tag::objects().acreate(&db, [Tag::name.set("rust")]).await?;
+    /// // Django: await tag.adelete()
+    /// let deleted = tag.adelete(&db).await?;
+    /// assert_eq!(deleted, 1);
+    /// assert_eq!(Tag::objects().acount(&db).await?, 0);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     fn adelete<E: Executor>(
         &self,
         ex: &E,
@@ -85,6 +119,21 @@ pub trait ModelExt: Model {
     }
 
     /// Reloads every field from the database (`DoesNotExist` if the row is gone).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let mut tag = Tag::objects().acreate(&db, [Tag::name.set("rust")]).await?;
+    /// Tag::objects().aupdate(&db, [Tag::name.set("async")]).await?;
+    /// // Django: await tag.arefresh_from_db()
+    /// tag.arefresh_from_db(&db).await?;
+    /// assert_eq!(tag.name, "async");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     fn arefresh_from_db<E: Executor>(
         &mut self,
         ex: &E,
@@ -108,6 +157,25 @@ pub trait ModelExt: Model {
 
     /// Applies a patch schema to this row and to the instance: only the fields the patch
     /// sets are written; an empty patch runs no query. The patch is validated first.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, ModelSchema, Debug)]
+    /// # #[model_schema(UserPatch, fields(name, email), optional = "__all__")]
+    /// # struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(email)] email: String }
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// let mut ann =
+    ///     User::objects().acreate(&db, [User::name.set("ann"), User::email.set("ann@a.io")]).await?;
+    /// let patch: UserPatch = serde_json::from_str(r#"{"email": "ann@b.io"}"#)?; // PATCH body
+    /// assert_eq!(ann.apatch(&db, patch).await?, 1); // UPDATE ... SET email = ?
+    /// assert_eq!(ann.email, "ann@b.io"); // the instance too
+    /// let again = User::objects().aget(&db, User::pk.eq(ann.id)).await?;
+    /// assert_eq!((again.name.as_str(), again.email.as_str()), ("ann", "ann@b.io"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     fn apatch<E: Executor, P>(
         &mut self,
         ex: &E,

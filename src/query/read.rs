@@ -19,6 +19,23 @@ pub(crate) fn decode_model<M: Model>(row: crate::driver::RowRef<'_>) -> Result<M
 
 impl<M: Model> QuerySet<M> {
     /// Every matching row (Django: `[u async for u in qs]`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: [u async for u in User.objects.filter(age__gte=30).order_by("age")]
+    /// let users = User::objects().filter(User::age.gte(30)).order_by([User::age.asc()]).alist(&db).await?;
+    /// let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    /// assert_eq!(names, ["ann", "cy"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<M>> {
         self.check_lock(ex)?;
         let stmt = self.select_models(ex.__dialect())?;
@@ -37,10 +54,14 @@ impl<M: Model> QuerySet<M> {
     /// # async fn demo() -> kata::Result<()> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[Tag::meta()]).await?;
+    /// # for name in ["a", "b"] { Tag::objects().acreate(&db, [Tag::name.set(name)]).await?; }
+    /// // Django: async for tag in Tag.objects.aiterator(): ...
     /// let mut rows = std::pin::pin!(Tag::objects().aiterator(&db));
+    /// let mut names = Vec::new();
     /// while let Some(tag) = rows.try_next().await? {
-    ///     println!("{}", tag.name);
+    ///     names.push(tag.name);
     /// }
+    /// assert_eq!(names, ["a", "b"]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -89,6 +110,26 @@ impl<M: Model> QuerySet<M> {
 
     /// The one row matching `q` (and the query's filters). `Error::DoesNotExist` when none
     /// does, `Error::MultipleObjectsReturned` when several do.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.aget(username="ann")
+    /// let ann = User::objects().aget(&db, User::username.eq("ann")).await?;
+    /// assert_eq!(ann.age, 31);
+    /// let none = User::objects().aget(&db, User::username.eq("dan")).await;
+    /// assert!(matches!(none, Err(kata::Error::DoesNotExist { .. })));
+    /// let many = User::objects().aget(&db, User::age.gt(20)).await;
+    /// assert!(matches!(many, Err(kata::Error::MultipleObjectsReturned { count: 3, .. })));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aget(self, ex: &impl Executor, q: Q<M>) -> Result<M> {
         let query = self.filter(q);
         let limit = match query.limit {
@@ -105,6 +146,23 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The first row in the query's order (by primary key when unordered), if any.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.order_by("age").afirst()
+    /// let youngest = User::objects().order_by([User::age.asc()]).afirst(&db).await?;
+    /// assert_eq!(youngest.map(|u| u.username), Some("bob".to_string()));
+    /// assert!(User::objects().filter(User::age.gt(99)).afirst(&db).await?.is_none());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn afirst(self, ex: &impl Executor) -> Result<Option<M>> {
         let mut query = self;
         if query.order.is_empty() {
@@ -118,6 +176,23 @@ impl<M: Model> QuerySet<M> {
     /// The last row in the query's order (by primary key when unordered), if any.
     /// `Error::InvalidQuery` on a sliced query, as in Django: reversing the order would
     /// select other rows than the slice.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.alast()
+    /// let last = User::objects().alast(&db).await?; // by primary key: the last created
+    /// assert_eq!(last.map(|u| u.username), Some("cy".to_string()));
+    /// assert!(matches!(User::objects().limit(2).alast(&db).await, Err(kata::Error::InvalidQuery(_))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alast(self, ex: &impl Executor) -> Result<Option<M>> {
         self.unsliced("alast")?;
         self.reverse().afirst(ex).await
@@ -136,6 +211,23 @@ impl<M: Model> QuerySet<M> {
 
     /// The row with the smallest `field`; `Error::DoesNotExist` when there is none,
     /// `Error::InvalidQuery` on a sliced query (as `alast`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.aearliest("age")
+    /// assert_eq!(User::objects().aearliest(&db, User::age).await?.username, "bob");
+    /// let none = User::objects().filter(User::age.gt(99)).aearliest(&db, User::age).await;
+    /// assert!(matches!(none, Err(kata::Error::DoesNotExist { .. })));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aearliest<T: FieldType>(self, ex: &impl Executor, field: Field<M, T>) -> Result<M>
     where
         T::Inner: Ordered,
@@ -147,6 +239,22 @@ impl<M: Model> QuerySet<M> {
 
     /// The row with the largest `field`; `Error::DoesNotExist` when there is none,
     /// `Error::InvalidQuery` on a sliced query (as `alast`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.alatest("age")
+    /// assert_eq!(User::objects().alatest(&db, User::age).await?.username, "cy");
+    /// assert!(User::objects().offset(1).alatest(&db, User::age).await.is_err()); // sliced
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alatest<T: FieldType>(self, ex: &impl Executor, field: Field<M, T>) -> Result<M>
     where
         T::Inner: Ordered,
@@ -157,6 +265,22 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// How many rows match (`SELECT COUNT(*)`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.filter(age__gte=30).acount()
+    /// assert_eq!(User::objects().filter(User::age.gte(30)).acount(&db).await?, 2);
+    /// assert_eq!(User::objects().offset(1).acount(&db).await?, 2); // the rows of the slice
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn acount(&self, ex: &impl Executor) -> Result<i64> {
         let mut w = SqlWriter::new(ex.__dialect())?;
         if self.is_sliced() || self.distinct {
@@ -180,6 +304,22 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Whether any row matches (`SELECT 1 ... LIMIT 1`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.filter(username="ann").aexists()
+    /// assert!(User::objects().filter(User::username.eq("ann")).aexists(&db).await?);
+    /// assert!(!User::objects().filter(User::age.gt(99)).aexists(&db).await?);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aexists(&self, ex: &impl Executor) -> Result<bool> {
         let mut query = self.clone();
         query.order.clear();
@@ -199,6 +339,23 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Whether `obj` is among the matching rows (compared by primary key).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// let ann = User::objects().aget(&db, User::username.eq("ann")).await?;
+    /// // Django: await User.objects.filter(age__gte=30).acontains(ann)
+    /// assert!(User::objects().filter(User::age.gte(30)).acontains(&db, &ann).await?);
+    /// assert!(!User::objects().filter(User::age.lt(30)).acontains(&db, &ann).await?);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn acontains(&self, ex: &impl Executor, obj: &M) -> Result<bool> {
         let meta = M::meta();
         let mut w = SqlWriter::new(ex.__dialect())?;
@@ -229,6 +386,23 @@ impl<M: Model> QuerySet<M> {
     /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk`). A
     /// list longer than the backend's parameter limit is read in several queries, as
     /// Django does; `Error::InvalidQuery` on a sliced query, as in Django.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: await User.objects.ain_bulk([1, 3, 99])
+    /// let by_id = User::objects().ain_bulk(&db, [1, 3, 99]).await?;
+    /// assert_eq!(by_id.len(), 2); // no row has key 99
+    /// assert_eq!(by_id[&3].username, "cy");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn ain_bulk(
         self,
         ex: &impl Executor,
@@ -273,6 +447,22 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The database's plan for this query, as text (Django's `explain`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: print(User.objects.filter(pk=1).explain())
+    /// let plan = User::objects().filter(User::id.eq(1)).aexplain(&db).await?;
+    /// assert!(plan.contains("SEARCH"), "{plan}"); // SQLite: SEARCH user USING INTEGER PRIMARY KEY
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aexplain(&self, ex: &impl Executor) -> Result<String> {
         let (prefix, column) = ex.__dialect().explain();
         let mut w = SqlWriter::new(ex.__dialect())?;
@@ -293,6 +483,24 @@ impl<M: Model> QuerySet<M> {
 impl<M: Model> QuerySet<M> {
     /// Every matching row, reading only the columns of `P` (a ModelSchema struct): Django's
     /// `only()`/`values()`, without ever half-filling a model.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, ModelSchema, Debug)]
+    /// #[model_schema(UserName, fields(id, username))] // on the model
+    /// # struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
+    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
+    /// # }
+    /// // Django: User.objects.only("id", "username"), as a schema
+    /// let rows: Vec<UserName> = User::objects().order_by([User::username.asc()]).alist_as(&db).await?;
+    /// assert_eq!(rows[0], UserName { id: 1, username: "ann".into() });
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alist_as<P: crate::schema::Projection<M>>(&self, ex: &impl Executor) -> Result<Vec<P>> {
         let meta = M::meta();
         let mut w = SqlWriter::new(ex.__dialect())?;

@@ -100,6 +100,30 @@ impl<M, S> std::fmt::Debug for ValuesQuerySet<M, S> {
 
 impl<M: Model> QuerySet<M> {
     /// Selects these fields or expressions as tuples (Django's `values_list`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// // Django: Item.objects.order_by("name").values_list("name", "price")
+    /// let rows = Item::objects()
+    ///     .order_by([Item::name.asc()])
+    ///     .values_list((Item::name, Item::price))
+    ///     .alist(&db)
+    ///     .await?;
+    /// assert_eq!(rows[0], ("ink".to_string(), 5));
+    /// // Django: values_list("price", flat=True); an expression computes in the database
+    /// let totals: Vec<i64> =
+    ///     Item::objects().values_list(F(Item::price) * F(Item::quantity)).alist(&db).await?;
+    /// assert_eq!(totals, [20, 5, 15]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn values_list<S: Selection<M>>(self, selection: S) -> ValuesQuerySet<M, S> {
         let mut nodes = Vec::new();
         selection.__nodes(&mut nodes);
@@ -108,6 +132,22 @@ impl<M: Model> QuerySet<M> {
 
     /// Loads only these fields, as a tuple: kata never half-fills a model, so Django's
     /// `only()` returns the values themselves. The same as [`values_list`](Self::values_list).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// // Django: Item.objects.only("name")
+    /// let names: Vec<String> = Item::objects().only(Item::name).alist(&db).await?;
+    /// assert_eq!(names, ["pen", "ink", "pad"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn only<S: Selection<M>>(self, selection: S) -> ValuesQuerySet<M, S> {
         self.values_list(selection)
     }
@@ -120,9 +160,15 @@ impl<M: Model> QuerySet<M> {
     /// # async fn demo() -> kata::Result<()> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[Item::meta()]).await?;
+    /// // Over no rows: the count is 0, the others NULL.
     /// let (n, total, avg) =
     ///     Item::objects().aaggregate(&db, (Count(Item::id), Sum(Item::price), Avg(Item::price))).await?;
     /// assert_eq!((n, total, avg), (0, None, None));
+    /// # for price in [2, 4] { Item::objects().acreate(&db, [Item::price.set(price)]).await?; }
+    /// // Django: await Item.objects.aaggregate(Count("id"), Sum("price"), Max("price"))
+    /// let (n, total, max) =
+    ///     Item::objects().aaggregate(&db, (Count(Item::id), Sum(Item::price), Max(Item::price))).await?;
+    /// assert_eq!((n, total, max), (2, Some(6), Some(4)));
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -171,6 +217,22 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     }
 
     /// Every row, as tuples.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// let query = Item::objects().filter(Item::price.eq(5));
+    /// let rows: Vec<(String, i64)> = query.values_list((Item::name, Item::quantity)).alist(&db).await?;
+    /// assert_eq!(rows, [("ink".to_string(), 1), ("pad".to_string(), 3)]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<S::Output>> {
         let stmt = self.statement(ex)?;
         run::fetch_all(ex, stmt, |row| S::__decode(&mut RowReader::new(row))).await
@@ -179,6 +241,25 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     /// The first row in the query's order, if any. Like `QuerySet::afirst`, an unordered
     /// query is ordered by primary key, unless it is `distinct` or groups rows for an
     /// aggregate (the key is not among the selected columns then).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// // Django: Item.objects.order_by("-quantity").values_list("name", flat=True).afirst()
+    /// let by_quantity = Item::objects().order_by([Item::quantity.desc()]);
+    /// let top = by_quantity.values_list(Item::name).afirst(&db).await?;
+    /// assert_eq!(top.as_deref(), Some("pen"));
+    /// let first = Item::objects().values_list(Item::name).afirst(&db).await?; // unordered: by key
+    /// assert_eq!(first.as_deref(), Some("pen"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn afirst(self, ex: &impl Executor) -> Result<Option<S::Output>> {
         let mut inner = self.query;
         if inner.order.is_empty() && !inner.distinct && !self.nodes.iter().any(Node::contains_aggregate) {
@@ -190,6 +271,23 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     }
 
     /// Streams the rows without holding them all in memory.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// use futures_util::TryStreamExt;
+    /// // Django: async for price in Item.objects.values_list("price", flat=True).aiterator(): ...
+    /// let prices: Vec<i64> = Item::objects().values_list(Item::price).aiterator(&db).try_collect().await?;
+    /// assert_eq!(prices, [2, 5, 5]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<S::Output>> + Send + 'e {
         let stmt = self.statement(ex);
         async_stream::try_stream! {
@@ -268,6 +366,7 @@ impl<M: Model> QuerySet<M> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[Item::meta()]).await?;
     /// Item::objects().acreate(&db, Item { id: 0, price: 3, quantity: 4 }).await?;
+    /// // Django: Item.objects.annotate(total=F("price") * F("quantity"))
     /// let rows: Vec<(Item, i64)> =
     ///     Item::objects().annotate(F(Item::price) * F(Item::quantity)).alist(&db).await?;
     /// assert_eq!(rows[0].1, 12);
@@ -322,12 +421,45 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
     }
 
     /// Every row, each model with its computed values.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// // Django: Item.objects.annotate(total=F("price") * F("quantity"))
+    /// let rows = Item::objects().annotate(F(Item::price) * F(Item::quantity)).alist(&db).await?;
+    /// assert_eq!((rows[0].0.name.as_str(), rows[0].1), ("pen", 20));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<(M, S::Output)>> {
         let stmt = self.statement(ex)?;
         run::fetch_all(ex, stmt, Self::decode).await
     }
 
     /// Streams the rows without holding them all in memory.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, PartialEq)] struct Item { #[kata(primary_key, auto)] id: i64, name: String, price: i64, quantity: i64 }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Item::meta()]).await?;
+    /// # for (name, price, quantity) in [("pen", 2, 10), ("ink", 5, 1), ("pad", 5, 3)] {
+    /// #     Item::objects().acreate(&db, [Item::name.set(name), Item::price.set(price), Item::quantity.set(quantity)]).await?;
+    /// # }
+    /// use futures_util::TryStreamExt;
+    /// let rows: Vec<(Item, i64)> =
+    ///     Item::objects().annotate(F(Item::price) * F(Item::quantity)).aiterator(&db).try_collect().await?;
+    /// assert_eq!(rows.iter().map(|(_, total)| total).sum::<i64>(), 20 + 5 + 15);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn aiterator<'e, E: Executor>(
         &self,
         ex: &'e E,

@@ -49,6 +49,23 @@ pub(super) fn pk_condition<M: Model>(w: &mut SqlWriter, model: &M) -> Result<()>
 impl<M: Model> QuerySet<M> {
     /// Writes `columns` of each model to its row, in batches, with one `CASE` per column
     /// (Django's `abulk_update`). Returns how many rows matched.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(max_length = 10)] username: String, #[kata(default = true)] is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// # for name in ["ann", "bob"] { User::objects().acreate(&db, [User::username.set(name)]).await?; }
+    /// let mut users = User::objects().order_by([User::id.asc()]).alist(&db).await?;
+    /// users.iter_mut().for_each(|u| u.username = u.username.to_uppercase());
+    /// // Django: await User.objects.abulk_update(users, ["username"])
+    /// let matched = User::objects().abulk_update(&db, &users, (User::username,)).await?;
+    /// assert_eq!(matched, 2);
+    /// assert_eq!(User::objects().values_list(User::username).alist(&db).await?, ["ANN", "BOB"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn abulk_update(
         &self,
         ex: &impl Executor,
@@ -104,7 +121,12 @@ impl<M: Model> QuerySet<M> {
     /// # async fn demo() -> kata::Result<()> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[Counter::meta()]).await?;
-    /// Counter::objects().aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
+    /// # for n in [1, 5] { Counter::objects().acreate(&db, [Counter::n.set(n)]).await?; }
+    /// // Django: await Counter.objects.filter(n__lt=3).aupdate(n=F("n") + 1)
+    /// let small = Counter::objects().filter(Counter::n.lt(3));
+    /// let matched = small.aupdate(&db, [Counter::n.set(F(Counter::n) + 1)]).await?;
+    /// assert_eq!(matched, 1);
+    /// assert_eq!(Counter::objects().values_list(Counter::n).alist(&db).await?, [2, 5]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```

@@ -208,6 +208,34 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
     }
 
     /// Every row, each beside its related row or `None`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // SeaORM: Post::find().find_also_related(User) (through editor)
+    /// let rows = Post::objects().order_by([Post::id.asc()]).also_related(Post::editor).alist(&db).await?;
+    /// let pairs: Vec<(&str, Option<&str>)> = rows
+    ///     .iter()
+    ///     .map(|(post, editor)| (post.title.as_str(), editor.as_ref().map(|u| u.name.as_str())))
+    ///     .collect();
+    /// assert_eq!(pairs, [("first", Some("bob")), ("second", None)]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<(M, Option<T>)>> {
         let stmt = self.statement(ex)?;
         run::fetch_all(ex, stmt, |row| Self::decode(&self.query, row)).await
@@ -215,6 +243,32 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
 
     /// The first row, in the query's order (by the primary keys of `M` and then of `T` when
     /// it has none).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// let (user, post) = User::objects().also_related(User::posts).afirst(&db).await?.unwrap();
+    /// assert_eq!(user.name, "ann"); // the lowest User key
+    /// assert!(post.is_some());
+    /// let bob = User::objects().filter(User::name.eq("bob")).also_related(User::posts).afirst(&db).await?;
+    /// assert!(matches!(bob, Some((_, None)))); // bob has no posts
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn afirst(&self, ex: &impl Executor) -> Result<Option<(M, Option<T>)>> {
         let mut query = self.clone();
         if query.query.order.is_empty() {
@@ -225,6 +279,31 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
     }
 
     /// Streams the rows, decoding each as it arrives: memory stays flat.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// use futures_util::TryStreamExt;
+    /// let rows: Vec<(Post, Option<User>)> =
+    ///     Post::objects().also_related(Post::editor).aiterator(&db).try_collect().await?;
+    /// assert_eq!(rows.iter().filter(|(_, editor)| editor.is_some()).count(), 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn aiterator<'e, E: Executor>(
         &self,
         ex: &'e E,

@@ -24,32 +24,88 @@ macro_rules! single_valued {
 
         impl<T: Model> $name<T> {
             /// A relation to the row with this key (not loaded).
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            #[doc = concat!("let author = ", stringify!($name), "::<User>::new(7);")]
+            /// assert_eq!(*author.id(), 7);
+            /// assert!(!author.is_loaded());
+            /// ```
             pub fn new(key: T::Pk) -> Self {
                 $name { key, object: None }
             }
 
             /// A relation to `object`, loaded.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            #[doc = concat!("let author = ", stringify!($name), "::loaded(User { id: 7, name: \"ann\".into() });")]
+            /// assert_eq!(*author.id(), 7);
+            /// assert_eq!(author.get().map(|u| u.name.as_str()), Some("ann"));
+            /// ```
             pub fn loaded(object: T) -> Self {
                 $name { key: object.pk(), object: Some(Box::new(object)) }
             }
 
             /// The key of the related row (the column's value).
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            /// let ann = User { id: 7, name: "ann".into() };
+            #[doc = concat!("let author = ", stringify!($name), "::from(&ann); // Django: post.author_id")]
+            /// assert_eq!(*author.id(), 7);
+            /// ```
             pub fn id(&self) -> &T::Pk {
                 &self.key
             }
 
             /// The related object, if `select_related` (or [`loaded`](Self::loaded)) loaded it.
             /// Never queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            #[doc = concat!("let loaded = ", stringify!($name), "::loaded(User { id: 7, name: \"ann\".into() });")]
+            /// assert_eq!(loaded.get().map(|u| u.name.as_str()), Some("ann"));
+            #[doc = concat!("let key_only = ", stringify!($name), "::<User>::new(7);")]
+            /// assert_eq!(key_only.get(), None); // never fetched behind your back
+            /// ```
             pub fn get(&self) -> Option<&T> {
                 self.object.as_deref()
             }
 
             /// Whether the related object is loaded.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            #[doc = concat!("assert!(", stringify!($name), "::loaded(User { id: 7, name: \"ann\".into() }).is_loaded());")]
+            #[doc = concat!("assert!(!", stringify!($name), "::<User>::new(7).is_loaded());")]
+            /// ```
             pub fn is_loaded(&self) -> bool {
                 self.object.is_some()
             }
 
             /// Fetches the related object (one query), whether or not it was loaded.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta()]).await?;
+            /// let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+            #[doc = concat!("let author = ", stringify!($name), "::<User>::new(ann.id);")]
+            /// // Django (async): await User.objects.aget(pk=post.author_id)
+            /// assert_eq!(author.aget(&db).await?.name, "ann");
+            #[doc = concat!("let gone = ", stringify!($name), "::<User>::new(99).aget(&db).await;")]
+            /// assert!(matches!(gone, Err(kata::Error::DoesNotExist { .. })));
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
             pub async fn aget(&self, ex: &impl Executor) -> Result<T>
             where
                 T::Pk: FieldType,
@@ -272,11 +328,50 @@ macro_rules! to_many {
 
         impl<T: Model> $name<T> {
             /// The rows `prefetch_related` loaded, if it did. Never queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(many_to_many)] groups: ManyToMany<Group>, #[kata(reverse_of = Post::author)] posts: HasMany<Post> }
+            /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+            /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta()]).await?;
+            /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+            /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+            /// # ann.posts.acreate(&db, Vec::new()).await?;
+            /// let query = User::objects().prefetch_related(User::groups).prefetch_related(User::posts);
+            /// let users = query.alist(&db).await?;
+            /// assert_eq!(users[0].groups.get().map(|groups| groups[0].name.as_str()), Some("admins"));
+            /// assert_eq!(users[0].posts.get().map(|posts| posts.len()), Some(1));
+            /// let plain = User::objects().alist(&db).await?;
+            /// assert!(plain[0].groups.get().is_none() && plain[0].posts.get().is_none()); // not loaded
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
             pub fn get(&self) -> Option<&[T]> {
                 self.inner.objects.as_deref()
             }
 
             /// Whether the rows are loaded.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(many_to_many)] groups: ManyToMany<Group>, #[kata(reverse_of = Post::author)] posts: HasMany<Post> }
+            /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+            /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta()]).await?;
+            /// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+            /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+            /// # ann.posts.acreate(&db, Vec::new()).await?;
+            /// let users = User::objects().prefetch_related(User::posts).alist(&db).await?;
+            /// assert!(users[0].posts.is_loaded());
+            /// assert!(!users[0].groups.is_loaded()); // not prefetched
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
             pub fn is_loaded(&self) -> bool {
                 self.inner.objects.is_some()
             }
@@ -385,16 +480,69 @@ where
 {
     /// The related row that `select_related` loaded; `None` when it found none or did not
     /// run. Never queries.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Profile::user)] profile: HasOne<Profile> }
+    /// # #[derive(Model, Debug, Clone)] struct Profile { #[kata(primary_key, auto)] id: i64, #[kata(one_to_one)] user: OneToOne<User>, bio: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Profile::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
+    /// // Django: User.objects.select_related("profile")
+    /// let query = User::objects().select_related(User::profile).order_by([User::name.asc()]);
+    /// let users = query.alist(&db).await?;
+    /// assert_eq!(users[0].profile.get().map(|p| p.bio.as_str()), Some("hi"));
+    /// assert!(users[1].profile.get().is_none()); // bob has no profile
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn get(&self) -> Option<&T> {
         self.object.as_deref()
     }
 
     /// Whether `select_related` loaded this relation.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Profile::user)] profile: HasOne<Profile> }
+    /// # #[derive(Model, Debug, Clone)] struct Profile { #[kata(primary_key, auto)] id: i64, #[kata(one_to_one)] user: OneToOne<User>, bio: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Profile::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
+    /// let users = User::objects().select_related(User::profile).alist(&db).await?;
+    /// assert!(users.iter().all(|u| u.profile.is_loaded())); // bob's too: loaded, and none
+    /// assert!(!ann.profile.is_loaded());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn is_loaded(&self) -> bool {
         self.loaded
     }
 
     /// Fetches the related row (`Error::DoesNotExist` when there is none).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Profile::user)] profile: HasOne<Profile> }
+    /// # #[derive(Model, Debug, Clone)] struct Profile { #[kata(primary_key, auto)] id: i64, #[kata(one_to_one)] user: OneToOne<User>, bio: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Profile::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
+    /// // Django: await Profile.objects.aget(user=ann)
+    /// assert_eq!(ann.profile.aget(&db).await?.bio, "hi");
+    /// assert!(matches!(bob.profile.aget(&db).await, Err(kata::Error::DoesNotExist { .. })));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn aget(&self, ex: &impl Executor) -> Result<T> {
         let owner =
             self.owner.as_ref().ok_or(Error::Unsaved { model: "the relation's owner", operation: "aget" })?;

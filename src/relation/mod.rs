@@ -81,6 +81,15 @@ impl<M, R> Relation<M, R> {
     }
 
     /// The relation's position in the model's relation list.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(many_to_many)] groups: ManyToMany<Group>, #[kata(reverse_of = Post::author)] posts: HasMany<Post> }
+    /// # #[derive(Model)] struct Group { #[kata(primary_key, auto)] id: i64 }
+    /// # #[derive(Model)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// assert_eq!(User::groups.index(), 0);
+    /// assert_eq!(User::posts.index(), 1);
+    /// ```
     pub const fn index(self) -> usize {
         self.index
     }
@@ -112,6 +121,28 @@ impl<M: Model, R: ToMany> Relation<M, R> {
 
     /// A field of the related model, for filters (Django's `groups__name`):
     /// `User::groups.then(Group::name).eq("admins")`. Each matching owner is returned once.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(many_to_many)] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("staff")]).await?;
+    /// # let post = Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&post)]).await?;
+    /// // Django: User.objects.filter(groups__name__in=["admins", "staff"])
+    /// let query = User::objects().filter(User::groups.then(Group::name).is_in(["admins", "staff"]));
+    /// assert_eq!(query.values_list(User::name).alist(&db).await?, ["ann"]); // once, not twice
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
         let node = match self.step() {
             Ok(step) => Node::Related(step, Box::new(expr.into_expr().node)),
@@ -122,6 +153,30 @@ impl<M: Model, R: ToMany> Relation<M, R> {
 
     /// How many related rows each owner has, as a correlated subquery, for `annotate`:
     /// `User::objects().annotate(User::groups.count())`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(many_to_many)] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("staff")]).await?;
+    /// # let post = Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&post)]).await?;
+    /// // Django: User.objects.annotate(Count("groups")).order_by("name")
+    /// let by_name = User::objects().order_by([User::name.asc()]);
+    /// let rows = by_name.annotate(User::groups.count()).alist(&db).await?;
+    /// let counts: Vec<(&str, i64)> = rows.iter().map(|(u, n)| (u.name.as_str(), *n)).collect();
+    /// assert_eq!(counts, [("ann", 2), ("bob", 0)]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn count(self) -> Expr<M, i64> {
         match self.step() {
             Ok(step) => Expr::from_node(Node::CountRelated(step)),
@@ -158,6 +213,28 @@ pub(crate) fn step_of(owner: &'static ModelMeta, relation: &RelationMeta) -> Res
 impl<M: Model, R: Related> Field<M, R> {
     /// A field of the related model, for filters (Django's `author__username`):
     /// `Post::author.then(User::username).eq("ann")`; chain `then` to go further.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(many_to_many)] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("staff")]).await?;
+    /// # let post = Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&post)]).await?;
+    /// // Django: Post.objects.filter(author__name="ann")
+    /// assert_eq!(Post::objects().filter(Post::author.then(User::name).eq("ann")).acount(&db).await?, 1);
+    /// assert_eq!(Post::objects().filter(Post::author.then(User::name).eq("bob")).acount(&db).await?, 0);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
         let step = RelStep::Forward { owner: M::meta(), column: self.index(), target: R::target_meta() };
         Expr::from_node(Node::Related(step, Box::new(expr.into_expr().node)))
@@ -166,6 +243,28 @@ impl<M: Model, R: Related> Field<M, R> {
 
 impl<M: Model, R: Related> Expr<M, R> {
     /// Goes one relation further: `Comment::post.then(Post::author).then(User::username)`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(many_to_many)] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User> }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post> }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.acreate(&db, [Group::name.set("staff")]).await?;
+    /// # let post = Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&post)]).await?;
+    /// // Django: Comment.objects.filter(post__author__name="ann")
+    /// let by_ann = Comment::objects().filter(Comment::post.then(Post::author).then(User::name).eq("ann"));
+    /// assert_eq!(by_ann.acount(&db).await?, 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
         fn extend(node: Node, leaf: Node, target: &'static ModelMeta) -> Node {
             match node {

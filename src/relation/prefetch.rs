@@ -44,11 +44,62 @@ impl<M, R: ToMany> std::fmt::Debug for Prefetch<M, R> {
 
 impl<M: Model, R: ToMany> Prefetch<M, R> {
     /// Loads every related row.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: Prefetch("groups")
+    /// let users = User::objects().prefetch(Prefetch::new(User::groups)).alist(&db).await?;
+    /// assert_eq!(users[0].groups.get().map(|groups| groups.len()), Some(1));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn new(relation: Relation<M, R>) -> Self {
         Prefetch { relation, queryset: QuerySet::new() }
     }
 
     /// Loads the related rows this query selects, in its order.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: Prefetch("posts", queryset=Post.objects.order_by("-id"))
+    /// let newest_first = Post::objects().order_by([Post::id.desc()]);
+    /// let prefetch = Prefetch::new(User::posts).queryset(newest_first);
+    /// let users = User::objects().prefetch(prefetch).alist(&db).await?;
+    /// let titles: Vec<&str> = users[0].posts.get().unwrap().iter().map(|p| p.title.as_str()).collect();
+    /// assert_eq!(titles, ["second", "first"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn queryset(mut self, queryset: QuerySet<R::Target>) -> Self {
         self.queryset = queryset;
         self
@@ -187,6 +238,33 @@ where
 impl<M: Model> QuerySet<M> {
     /// Loads this to-many relation with one extra query after the main one (Django's
     /// `prefetch_related`); afterwards `user.groups.get()` returns the rows.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: User.objects.prefetch_related("posts", "groups")
+    /// let query = User::objects().prefetch_related(User::posts).prefetch_related(User::groups);
+    /// let users = assert_num_queries(&db, 3, query.alist(&db)).await?; // one query per relation
+    /// assert_eq!(users[0].posts.get().map(|posts| posts.len()), Some(2));
+    /// assert_eq!(users[0].groups.get().map(|groups| groups[0].name.as_str()), Some("admins"));
+    /// assert_eq!(users[1].posts.get().map(|posts| posts.len()), Some(0)); // bob: loaded, none
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn prefetch_related(mut self, relation: impl PrefetchTarget<M>) -> Self {
         self.prefetches.push(relation.__loader());
         self
@@ -194,6 +272,33 @@ impl<M: Model> QuerySet<M> {
 
     /// The same as [`prefetch_related`](Self::prefetch_related), reading better with a
     /// [`Prefetch`].
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: User.objects.prefetch_related(
+    /// //     Prefetch("posts", queryset=Post.objects.filter(published=True)))
+    /// let published = Post::objects().filter(Post::published.eq(true));
+    /// let prefetch = Prefetch::new(User::posts).queryset(published);
+    /// let users = User::objects().prefetch(prefetch).alist(&db).await?;
+    /// assert_eq!(users[0].posts.get().map(|posts| posts.len()), Some(1));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn prefetch(self, prefetch: impl PrefetchTarget<M>) -> Self {
         self.prefetch_related(prefetch)
     }
@@ -262,8 +367,13 @@ impl<M: Model> QuerySet<M> {
 /// # async fn demo() -> kata::Result<()> {
 /// # let db = Db::connect("sqlite::memory:").await?;
 /// # db.create_tables(&[User::meta(), Post::meta()]).await?;
+/// # let ann = User::objects().acreate(&db, Vec::new()).await?;
+/// # Post::objects().acreate(&db, [Post::author.set(&ann)]).await?;
 /// let mut users = User::objects().alist(&db).await?;
+/// assert!(!users[0].posts.is_loaded());
+/// // Django: await aprefetch_related_objects(users, "posts")
 /// kata::aprefetch_related_objects(&db, &mut users, [User::posts]).await?;
+/// assert_eq!(users[0].posts.get().map(|posts| posts.len()), Some(1));
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```

@@ -193,6 +193,31 @@ impl<M, R: Related> std::fmt::Debug for Join<M, R> {
 
 impl<M: Model, R: LoadSingle> Field<M, R> {
     /// Follows this relation and, from the related model, `next` (nested `select_related`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: Comment.objects.select_related("post__author")
+    /// let comments = Comment::objects().select_related(Comment::post.with(Post::author)).alist(&db).await?;
+    /// let author = comments[0].post.get().and_then(|post| post.author.get());
+    /// assert_eq!(author.map(|u| u.name.as_str()), Some("ann"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn with(self, next: impl IntoSelectRelated<R::Target>) -> Join<M, R> {
         Join { index: self.index(), children: vec![next.into_select_related().loader], _marker: PhantomData }
     }
@@ -200,6 +225,33 @@ impl<M: Model, R: LoadSingle> Field<M, R> {
 
 impl<M: Model, R: LoadSingle> Join<M, R> {
     /// Follows one more relation from the related model.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: Comment.objects.select_related("post__author", "post__editor")
+    /// let path = Comment::post.with(Post::author).with(Post::editor);
+    /// let comments = assert_num_queries(&db, 1, Comment::objects().select_related(path).alist(&db)).await?;
+    /// let post = comments[0].post.get().unwrap();
+    /// assert_eq!(post.author.get().map(|u| u.name.as_str()), Some("ann"));
+    /// assert_eq!(post.editor.as_ref().and_then(|e| e.get()).map(|u| u.name.as_str()), Some("bob"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn with(mut self, next: impl IntoSelectRelated<R::Target>) -> Self {
         self.children.push(next.into_select_related().loader);
         self
@@ -312,6 +364,33 @@ impl<M: Model> QuerySet<M> {
     /// Loads these single-valued relations in the same query, with JOINs (Django's
     /// `select_related`): `INNER JOIN` for required keys, `LEFT JOIN` for `Option` ones.
     /// Afterwards `post.author.get()` returns the object without a query.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # use kata::testing::assert_num_queries;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many, related_name = "users")] groups: ManyToMany<Group> }
+    /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(foreign_key)] editor: Option<ForeignKey<User>>, title: String, published: bool }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, body: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta(), Post::meta(), Comment::meta()]).await?;
+    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
+    /// # let first = Post::objects().acreate(&db, [Post::author.set(&ann), Post::editor.set(Some(ForeignKey::from(&bob))), Post::title.set("first"), Post::published.set(true)]).await?;
+    /// # Post::objects().acreate(&db, [Post::author.set(&ann), Post::title.set("second"), Post::published.set(false)]).await?;
+    /// # Comment::objects().acreate(&db, [Comment::post.set(&first), Comment::body.set("nice")]).await?;
+    /// # let admins = Group::objects().acreate(&db, [Group::name.set("admins")]).await?;
+    /// # ann.groups.aadd(&db, &admins).await?;
+    /// // Django: Post.objects.select_related("author")
+    /// let query = Post::objects().select_related(Post::author);
+    /// let posts = assert_num_queries(&db, 1, query.alist(&db)).await?;
+    /// assert_eq!(posts[0].author.get().map(|u| u.name.as_str()), Some("ann"));
+    /// let plain = Post::objects().alist(&db).await?;
+    /// assert!(plain[0].author.get().is_none()); // not loaded, and never loaded behind your back
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn select_related(mut self, path: impl IntoSelectRelated<M>) -> Self {
         self.joins.push(path.into_select_related().loader);
         self
