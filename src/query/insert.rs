@@ -6,7 +6,7 @@ use crate::db::{Executor, run};
 use crate::dialect::{DefaultRow, Dialect};
 use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
-use crate::model::{Model, ModelMeta, is_email};
+use crate::model::{Model, ModelMeta, is_email, now_micros};
 use crate::query::QuerySet;
 use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, models_values, name_foreign_key};
@@ -16,7 +16,7 @@ use crate::query::sql::{SqlWriter, Statement};
 use crate::query::update::{assignments_as_q, pk_condition, write_update_head};
 
 /// What `acreate` accepts: a whole model, or assignments (Django's keyword arguments) with
-/// the database's defaults for the rest. Input schemas implement it too.
+/// the model's defaults for the rest. Input schemas implement it too.
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -45,7 +45,8 @@ pub trait Insert<M: Model>: Send {
 pub enum InsertSource<M> {
     /// Every column from a model (an `auto` key is left to the database).
     Model(M),
-    /// Only these columns; the database fills in the rest from its defaults.
+    /// Only these columns; the others get the model's defaults (`#[kata(default = ..)]`),
+    /// and the database's where the model states none.
     Assignments(Vec<Assignment<M>>),
 }
 
@@ -200,7 +201,9 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
 
 impl<M: Model> QuerySet<M> {
     /// Inserts one row and returns it as stored, with its database-assigned key and, for
-    /// assignments, the database's defaults (Django's `acreate`). The model's rules
+    /// assignments, the model's defaults (Django's `acreate`): kata sends each column's
+    /// `#[kata(default = ..)]` itself (`now` is the application's clock, in UTC), so that a
+    /// table without database defaults accepts the row too. The model's rules
     /// (`max_length`, `email`) are checked first; an invalid value never reaches the database.
     pub async fn acreate(&self, ex: &impl Executor, values: impl Insert<M>) -> Result<M> {
         values.validate_insert()?;
@@ -332,11 +335,40 @@ impl<M: Model> QuerySet<M> {
     }
 }
 
-/// `INSERT` of some columns, then the whole row back: with `RETURNING` where the backend
-/// has it, otherwise by the new key.
-async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<Assignment<M>>) -> Result<M> {
+/// Adds the model's default (`#[kata(default = ..)]`) for every column the assignments
+/// leave out, as Django sends every field: a table kata did not create may have no
+/// database defaults at all. An `auto` key of 0 means "assign one", as on a model, and is
+/// left to the database. No allocation when nothing is missing.
+fn with_model_defaults<M: Model>(assignments: &mut Vec<Assignment<M>>) {
+    let meta = M::meta();
+    if let Some(auto) = meta.auto_column() {
+        assignments.retain(|a| !(a.index == auto && is_unsaved_key(&a.node)));
+    }
+    let mut now = None;
+    for (i, column) in meta.columns.iter().enumerate() {
+        let Some(default) = column.default else { continue };
+        if column.auto || assignments.iter().any(|a| a.index == i) {
+            continue;
+        }
+        let now = *now.get_or_insert_with(now_micros);
+        assignments.push(Assignment::new(i, Node::Value(default.value(column.ty, now))));
+    }
+}
+
+/// Whether `node` is the unsaved value of an `auto` key (a literal 0).
+fn is_unsaved_key(node: &Node) -> bool {
+    matches!(node, Node::Value(crate::Value::SmallInt(0) | crate::Value::Int(0) | crate::Value::BigInt(0)))
+}
+
+/// `INSERT` of some columns (and the model's defaults for the others), then the whole row
+/// back: with `RETURNING` where the backend has it, otherwise by the new key.
+async fn create_from_assignments<M: Model>(
+    ex: &impl Executor,
+    mut assignments: Vec<Assignment<M>>,
+) -> Result<M> {
     let meta = M::meta();
     validate_assignments(meta, &assignments)?;
+    with_model_defaults(&mut assignments);
     let dialect = ex.__dialect();
     let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
