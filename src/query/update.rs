@@ -109,6 +109,9 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn aupdate(&self, ex: &impl Executor, update: impl Update<M>) -> Result<u64> {
+        if self.is_sliced() {
+            return Err(Error::InvalidQuery("cannot update a query once a slice has been taken".into()));
+        }
         update.validate_update()?;
         let assignments = update.into_assignments();
         if assignments.is_empty() {
