@@ -83,6 +83,10 @@ impl Dialect for MariaDb {
         MySql.update_counts_matched_rows()
     }
 
+    fn update_order_by(&self) -> bool {
+        MySql.update_order_by()
+    }
+
     fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
         Ok(mysql::begin(isolation, read_only))
     }

@@ -234,6 +234,12 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         ""
     }
 
+    /// Whether `UPDATE .. ORDER BY` exists, so that an ordered update changes its rows in
+    /// that order (MySQL and MariaDB; the others have no such clause).
+    fn update_order_by(&self) -> bool {
+        false
+    }
+
     /// Whether an `UPDATE` reports the rows it matched (true) or only the rows whose
     /// values changed (MySQL's default), in which case 0 does not mean "no row".
     fn update_counts_matched_rows(&self) -> bool {

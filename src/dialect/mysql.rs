@@ -80,6 +80,11 @@ impl Dialect for MySql {
         false
     }
 
+    /// `UPDATE .. ORDER BY`: a unique column can be shifted in the order given.
+    fn update_order_by(&self) -> bool {
+        true
+    }
+
     fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
         Ok(begin(isolation, read_only))
     }

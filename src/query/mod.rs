@@ -399,7 +399,16 @@ impl<M: Model> QuerySet<M> {
             Ok(())
         })?;
         w.push(" FROM (");
-        self.write_select(
+        // The order matters to the keys only under a slice; unsliced, it is dropped (and
+        // PostgreSQL refuses a DISTINCT ordered by a column it does not select).
+        let unordered;
+        let keys = if self.is_sliced() {
+            self
+        } else {
+            unordered = QuerySet::<M> { order: Vec::new(), ..self.clone() };
+            &unordered
+        };
+        keys.write_select(
             w,
             |w| {
                 w.comma_separated(meta.primary_key, |w, &i| {

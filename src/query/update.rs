@@ -98,6 +98,12 @@ impl<M: Model> QuerySet<M> {
     /// checked against the model's rules first. An empty update runs no query. Returns how
     /// many rows matched.
     ///
+    /// A sliced query (`limit`/`offset`) cannot be updated, as in Django: that is
+    /// `Error::InvalidQuery` before any SQL. On MySQL and MariaDB the query's `order_by`
+    /// becomes the UPDATE's own `ORDER BY`, so that a unique column can be shifted in the
+    /// order given (`order_by([Row::position.desc()])` before `F(position) + 1`); the other
+    /// backends ignore the order, as Django does.
+    ///
     /// ```
     /// # use kata::prelude::*;
     /// # #[derive(Model)] struct Counter { #[kata(primary_key, auto)] id: i64, n: i64 }
@@ -121,6 +127,9 @@ impl<M: Model> QuerySet<M> {
         let mut w = SqlWriter::new(ex.__dialect())?;
         write_update_head::<M>(&mut w, &assignments)?;
         self.write_target(&mut w)?;
+        if ex.__dialect().update_order_by() {
+            self.write_order(&mut w)?;
+        }
         let done = match run::execute(ex, w.finish()).await {
             Ok(done) => done,
             Err(e) => {
