@@ -234,6 +234,15 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         ""
     }
 
+    /// The statement that moves the key sequence of `table.column` past the largest key in
+    /// the table, after rows were inserted with keys of their own (Django's
+    /// `sqlsequencereset`), or `None` where the database moves its counter itself
+    /// (SQLite's rowid and `AUTOINCREMENT`, MySQL's `AUTO_INCREMENT`).
+    fn reset_sequence(&self, table: &str, column: &str) -> Option<String> {
+        let _ = (table, column);
+        None
+    }
+
     /// Whether `UPDATE .. ORDER BY` exists, so that an ordered update changes its rows in
     /// that order (MySQL and MariaDB; the others have no such clause).
     fn update_order_by(&self) -> bool {
@@ -321,6 +330,20 @@ pub(crate) fn access(read_only: bool) -> &'static str {
 pub(crate) fn quote(dialect: &(impl Dialect + ?Sized), name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
     push_quoted(&mut out, dialect.identifier_quote(), name);
+    out
+}
+
+/// `text` as an SQL string literal (single quotes doubled).
+pub(crate) fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        if c == '\'' {
+            out.push('\'');
+        }
+        out.push(c);
+    }
+    out.push('\'');
     out
 }
 

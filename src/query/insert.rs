@@ -1,6 +1,8 @@
 //! Terminal operations that insert: `acreate`, `aget_or_create`, `aupdate_or_create`,
 //! `abulk_create`.
 
+use std::borrow::{Borrow, BorrowMut};
+
 use crate::db::atomically;
 use crate::db::{Executor, run};
 use crate::dialect::{DefaultRow, Dialect};
@@ -89,10 +91,10 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
     errors.into_result()
 }
 
-/// The columns a model insert writes: all but the `auto` key, unless `explicit_key` (an
-/// instance whose key was set by hand, which `asave` inserts with that key, as Django does).
-fn insert_columns(meta: &ModelMeta, explicit_key: bool) -> impl Iterator<Item = usize> + Clone + '_ {
-    (0..meta.columns.len()).filter(move |&i| explicit_key || !meta.columns[i].auto)
+/// The columns a model insert writes: all but the `auto` key, unless `keyed` (rows that
+/// carry keys of their own).
+fn insert_columns(meta: &ModelMeta, keyed: bool) -> impl Iterator<Item = usize> + Clone + '_ {
+    (0..meta.columns.len()).filter(move |&i| keyed || !meta.columns[i].auto)
 }
 
 fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterator<Item = usize>) {
@@ -104,37 +106,37 @@ fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterato
     }
 }
 
-/// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` where
-/// the backend has it (never with `explicit_key`: the key is already known).
-pub(super) fn insert_models_statement<M: Model>(
+/// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` when
+/// `returning` (never for `keyed` rows: their keys are known).
+fn insert_models_statement<M: Model, T: Borrow<M>>(
     dialect: &'static dyn Dialect,
-    models: &[M],
+    models: &[T],
     returning: bool,
-    explicit_key: bool,
+    keyed: bool,
 ) -> Result<Statement> {
     let meta = M::meta();
     let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
     w.ident(meta.table);
-    if insert_columns(meta, explicit_key).next().is_none() {
+    if insert_columns(meta, keyed).next().is_none() {
         // Nothing but the auto key: each row is all defaults.
         write_default_rows(&mut w, meta, models.len());
     } else {
         w.push(" (");
-        write_column_names(&mut w, meta, insert_columns(meta, explicit_key));
+        write_column_names(&mut w, meta, insert_columns(meta, keyed));
         w.push(") VALUES ");
         for (n, model) in models.iter().enumerate() {
             w.push(if n > 0 { ", (" } else { "(" });
-            for (k, i) in insert_columns(meta, explicit_key).enumerate() {
+            for (k, i) in insert_columns(meta, keyed).enumerate() {
                 if k > 0 {
                     w.push(", ");
                 }
-                w.bind_column(model, i)?;
+                w.bind_column(model.borrow(), i)?;
             }
             w.push(")");
         }
     }
-    if let (true, false, Some(auto)) = (returning, explicit_key, meta.auto_column()) {
+    if let (true, false, Some(auto)) = (returning, keyed, meta.auto_column()) {
         w.push(" RETURNING ");
         w.ident(meta.columns[auto].name);
     }
@@ -162,15 +164,88 @@ fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
     }
 }
 
-/// Inserts `models` with one statement, storing the keys the database assigned.
-pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
+/// How many rows one INSERT of `meta` carries: what the backend's parameter limit allows,
+/// at most 1,000, and at most `cap` (a caller's batch size).
+fn batch_size(dialect: &dyn Dialect, meta: &ModelMeta, keyed: bool, cap: Option<usize>) -> usize {
+    let per_row = insert_columns(meta, keyed).count().max(1);
+    let batch = (dialect.max_params() / per_row).clamp(1, 1000);
+    cap.map_or(batch, |cap| batch.min(cap))
+}
+
+/// Inserts `models`, rows with several statements when they exceed one batch, all or
+/// nothing, storing the keys the database assigned.
+///
+/// A row whose `auto` key is set (not the unsaved 0) is written with that key, as Django
+/// does, before the rows that leave it to the database; afterwards the key sequence is
+/// moved past it where the backend does not do so itself (PostgreSQL). Rows that all leave
+/// their keys to the database (the common case) cost no more than before: no copy of the
+/// list, no statement but the INSERTs.
+pub(super) async fn insert_models<M: Model>(
+    ex: &impl Executor,
+    models: &mut [M],
+    cap: Option<usize>,
+) -> Result<()> {
+    let meta = M::meta();
+    let dialect = ex.__dialect();
+    let keyed_rows = meta.auto_column().is_some() && models.iter().any(|m| !m.__is_unsaved());
+    if !keyed_rows {
+        let batch = batch_size(dialect, meta, false, cap);
+        if models.len() <= batch {
+            return insert_assigned(ex, models).await;
+        }
+        return atomically!(ex, |x| insert_split::<M, M, M>(x, &mut [], models, 1, batch, None).await);
+    }
+    let (mut keyed, mut assigned): (Vec<&mut M>, Vec<&mut M>) =
+        models.iter_mut().partition(|m| !m.__is_unsaved());
+    let keyed_batch = batch_size(dialect, meta, true, cap);
+    let batch = batch_size(dialect, meta, false, cap);
+    let reset =
+        meta.auto_column().and_then(|auto| dialect.reset_sequence(meta.table, meta.columns[auto].name));
+    let statements =
+        keyed.len().div_ceil(keyed_batch) + assigned.len().div_ceil(batch) + usize::from(reset.is_some());
+    if statements == 1 {
+        return insert_keyed::<M, _>(ex, &mut keyed).await;
+    }
+    atomically!(ex, |x| insert_split::<M, _, _>(x, &mut keyed, &mut assigned, keyed_batch, batch, reset)
+        .await)
+}
+
+/// The rows with keys of their own, the sequence reset, then the other rows, in batches.
+async fn insert_split<M: Model, T: BorrowMut<M> + Send + Sync, U: BorrowMut<M> + Send + Sync>(
+    ex: &impl Executor,
+    keyed: &mut [T],
+    assigned: &mut [U],
+    keyed_batch: usize,
+    batch: usize,
+    reset: Option<String>,
+) -> Result<()> {
+    for chunk in keyed.chunks_mut(keyed_batch) {
+        insert_keyed(ex, chunk).await?;
+    }
+    if let Some(sql) = reset {
+        let mut w = SqlWriter::new(ex.__dialect())?;
+        w.push(&sql);
+        run::execute(ex, w.finish()).await?;
+    }
+    for chunk in assigned.chunks_mut(batch) {
+        insert_assigned(ex, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `models`, which leave their `auto` keys (if any) to the database, with one
+/// statement, storing the keys the database assigned.
+async fn insert_assigned<M: Model, T: BorrowMut<M> + Send + Sync>(
+    ex: &impl Executor,
+    models: &mut [T],
+) -> Result<()> {
     let meta = M::meta();
     // One row on MySQL/MariaDB: the connection reports its key (LAST_INSERT_ID), so the
     // statement need not return a result set.
     let dialect = ex.__dialect();
     let single_from_connection = dialect.single_insert_reads_last_id() && models.len() == 1;
     let returning = dialect.insert_returning() && meta.auto_column().is_some() && !single_from_connection;
-    let stmt = insert_models_statement(ex.__dialect(), models, returning, false)?;
+    let stmt = insert_models_statement::<M, T>(dialect, models, returning, false)?;
     if returning {
         let keys = match run::fetch_all(ex, stmt, i64::decode_first).await {
             Ok(keys) => keys,
@@ -180,7 +255,7 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
             return Err(Error::Internal("INSERT ... RETURNING gave a different number of keys"));
         }
         for (model, key) in models.iter_mut().zip(keys) {
-            model.__set_auto_pk(key)?;
+            model.borrow_mut().__set_auto_pk(key)?;
         }
     } else {
         let done = match run::execute(ex, stmt).await {
@@ -189,13 +264,27 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
         };
         // MySQL reports the first key of the statement; only trust it for a single row.
         if let (Some(id), [model], Some(_)) = (done.last_insert_id, &mut *models, meta.auto_column()) {
-            model.__set_auto_pk(id)?;
+            model.borrow_mut().__set_auto_pk(id)?;
         }
     }
     // Saved rows with a key of their own (not `auto`) get their related managers too.
     if meta.auto_column().is_none() {
-        models.iter_mut().for_each(M::__sync_relations);
+        models.iter_mut().for_each(|m| m.borrow_mut().__sync_relations());
     }
+    Ok(())
+}
+
+/// Inserts `models`, whose `auto` keys are set, with one statement.
+async fn insert_keyed<M: Model, T: BorrowMut<M> + Send + Sync>(
+    ex: &impl Executor,
+    models: &mut [T],
+) -> Result<()> {
+    let meta = M::meta();
+    let stmt = insert_models_statement::<M, T>(ex.__dialect(), models, false, true)?;
+    if let Err(e) = run::execute(ex, stmt).await {
+        return Err(name_foreign_key(ex, for_model(e, meta), meta, models_values(models)).await);
+    }
+    models.iter_mut().for_each(|m| m.borrow_mut().__sync_relations());
     Ok(())
 }
 
@@ -211,7 +300,7 @@ impl<M: Model> QuerySet<M> {
             InsertSource::Model(model) => {
                 model.validate()?;
                 let mut models = [model];
-                insert_batch(ex, &mut models).await?;
+                insert_models(ex, &mut models, None).await?;
                 let [model] = models;
                 Ok(model)
             }
@@ -300,39 +389,46 @@ impl<M: Model> QuerySet<M> {
     /// Inserts many rows with as few statements as the backend's parameter limit allows,
     /// all or nothing, and returns them with their keys (Django's `abulk_create`). Keys are
     /// filled in on SQLite, PostgreSQL and MariaDB; MySQL cannot report them.
+    ///
+    /// A row whose `auto` key is set (not 0) is stored with that key, as in Django; the
+    /// rows with keys go first, then the others, and the database's counter moves past the
+    /// keys written (on PostgreSQL kata moves the sequence, as Django's `sqlsequencereset`).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tags = vec![Tag { id: 0, name: "a".into() }, Tag { id: 600, name: "b".into() }];
+    /// let tags = Tag::objects().abulk_create(&db, tags).await?;
+    /// assert_eq!(tags[1].id, 600);
+    /// assert!(tags[0].id > 600); // assigned after the explicit key
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub async fn abulk_create(&self, ex: &impl Executor, models: Vec<M>) -> Result<Vec<M>> {
-        let meta = M::meta();
-        let mut errors = ValidationErrors::default();
-        for (i, model) in models.iter().enumerate() {
-            let mut one = ValidationErrors::default();
-            model.__validate(&mut one);
-            for e in one.iter() {
-                errors.add(format!("[{i}].{}", e.field), e.code, e.message.clone());
-            }
-        }
-        errors.into_result()?;
-        let mut models = models;
-        if models.is_empty() {
-            return Ok(models);
-        }
-        let per_row = insert_columns(meta, false).count().max(1);
-        let batch = (ex.__dialect().max_params() / per_row).clamp(1, 1000);
-        if models.len() <= batch {
-            insert_batch(ex, &mut models).await?;
-            return Ok(models);
-        }
-        atomically!(ex, |x| {
-            let mut result = Ok(());
-            for chunk in models.chunks_mut(batch) {
-                result = insert_batch(x, chunk).await;
-                if result.is_err() {
-                    break;
-                }
-            }
-            result
-        })?;
-        Ok(models)
+        bulk_create(ex, models, None).await
     }
+}
+
+/// `abulk_create` with an optional cap on the rows per statement.
+async fn bulk_create<M: Model>(ex: &impl Executor, models: Vec<M>, cap: Option<usize>) -> Result<Vec<M>> {
+    let mut errors = ValidationErrors::default();
+    for (i, model) in models.iter().enumerate() {
+        let mut one = ValidationErrors::default();
+        model.__validate(&mut one);
+        for e in one.iter() {
+            errors.add(format!("[{i}].{}", e.field), e.code, e.message.clone());
+        }
+    }
+    errors.into_result()?;
+    let mut models = models;
+    if models.is_empty() {
+        return Ok(models);
+    }
+    insert_models(ex, &mut models, cap).await?;
+    Ok(models)
 }
 
 /// Adds the model's default (`#[kata(default = ..)]`) for every column the assignments
@@ -361,7 +457,8 @@ fn is_unsaved_key(node: &Node) -> bool {
 }
 
 /// `INSERT` of some columns (and the model's defaults for the others), then the whole row
-/// back: with `RETURNING` where the backend has it, otherwise by the new key.
+/// back. An `auto` key assigned by hand is written, and the key sequence moved past it
+/// where the backend needs it (in one transaction with the row).
 async fn create_from_assignments<M: Model>(
     ex: &impl Executor,
     mut assignments: Vec<Assignment<M>>,
@@ -369,6 +466,38 @@ async fn create_from_assignments<M: Model>(
     let meta = M::meta();
     validate_assignments(meta, &assignments)?;
     with_model_defaults(&mut assignments);
+    let auto = meta.auto_column();
+    let keyed = auto.is_some_and(|auto| assignments.iter().any(|a| a.index == auto));
+    let reset = match auto {
+        Some(auto) if keyed => ex.__dialect().reset_sequence(meta.table, meta.columns[auto].name),
+        _ => None,
+    };
+    match reset {
+        None => insert_assignments(ex, &assignments, keyed).await,
+        Some(reset) => atomically!(ex, |x| async {
+            let created = insert_assignments(x, &assignments, true).await?;
+            run_unprepared(x, &reset).await?;
+            Ok(created)
+        }
+        .await),
+    }
+}
+
+/// Runs kata's own SQL that binds nothing (the dialect's sequence reset).
+async fn run_unprepared(ex: &impl Executor, sql: &str) -> Result<()> {
+    let mut w = SqlWriter::new(ex.__dialect())?;
+    w.push(sql);
+    run::execute(ex, w.finish()).await.map(|_| ())
+}
+
+/// The INSERT of `create_from_assignments`, with `RETURNING` where the backend has it,
+/// otherwise followed by a read by the new key (`keyed`: the key is among the assignments).
+async fn insert_assignments<M: Model>(
+    ex: &impl Executor,
+    assignments: &[Assignment<M>],
+    keyed: bool,
+) -> Result<M> {
+    let meta = M::meta();
     let dialect = ex.__dialect();
     let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
@@ -379,7 +508,7 @@ async fn create_from_assignments<M: Model>(
         w.push(" (");
         write_column_names(&mut w, meta, assignments.iter().map(|a| a.index));
         w.push(") VALUES (");
-        w.comma_separated(&assignments, |w, a| w.node(&a.node))?;
+        w.comma_separated(assignments, |w, a| w.node(&a.node))?;
         w.push(")");
     }
     if dialect.insert_returning() {
@@ -389,7 +518,7 @@ async fn create_from_assignments<M: Model>(
             Ok(rows) => rows,
             Err(e) => {
                 return Err(
-                    name_foreign_key(ex, for_model(e, meta), meta, assignment_values(&assignments)).await
+                    name_foreign_key(ex, for_model(e, meta), meta, assignment_values(assignments)).await
                 );
             }
         };
@@ -398,26 +527,25 @@ async fn create_from_assignments<M: Model>(
     let done = match run::execute(ex, w.finish()).await {
         Ok(done) => done,
         Err(e) => {
-            return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(&assignments)).await);
+            return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(assignments)).await);
         }
     };
     // No RETURNING (MySQL): read the row back by its key.
     let q = match (meta.auto_column(), done.last_insert_id) {
-        (Some(auto), Some(id)) => Q::from_node(Node::Binary(
+        (Some(auto), Some(id)) if !keyed => Q::from_node(Node::Binary(
             Box::new(Node::Column(meta, auto)),
             BinOp::Eq,
             Box::new(Node::Value(crate::Value::BigInt(id))),
         )),
         _ => {
-            let key: Vec<Assignment<M>> =
-                assignments.into_iter().filter(|a| meta.columns[a.index].primary_key).collect();
-            if key.len() != meta.primary_key.len() {
+            let key = assignments.iter().filter(|a| meta.columns[a.index].primary_key);
+            if key.clone().count() != meta.primary_key.len() {
                 return Err(Error::InvalidQuery(format!(
                     "cannot read back the new {} without its primary key",
                     meta.name
                 )));
             }
-            assignments_as_q(&key)
+            assignments_as_q(key)
         }
     };
     QuerySet::<M>::new().aget(ex, q).await

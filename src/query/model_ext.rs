@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::query::insert::{insert_batch, insert_models_statement, validate_assignments};
-use crate::query::integrity::for_model;
+use crate::query::insert::{insert_models, validate_assignments};
+use crate::query::integrity::{for_model, name_foreign_key};
 use crate::query::read::decode_model;
 use crate::query::sql::SqlWriter;
 use crate::query::update::{Update, pk_condition, write_update_head};
@@ -16,33 +16,20 @@ use crate::query::update::{Update, pk_condition, write_update_head};
 /// In the prelude.
 pub trait ModelExt: Model {
     /// Inserts the instance when its `auto` key is unsaved (zero), updates its row
-    /// otherwise; when the update finds no row, inserts it (Django's `save()`).
+    /// otherwise; when the update finds no row, inserts it with its key (Django's
+    /// `save()`). A foreign key to an unsaved object (one whose `auto` key is still 0) is
+    /// `Error::Unsaved` before any SQL, as in Django.
     fn asave<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
         async move {
             self.validate()?;
             let meta = Self::meta();
             if self.__is_unsaved() {
-                insert_batch(ex, std::slice::from_mut(self)).await?;
-                return Ok(());
+                return insert_models(ex, std::slice::from_mut(self), None).await;
             }
             let columns: Vec<usize> =
                 (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
             if !columns.is_empty() {
-                let mut w = SqlWriter::new(ex.__dialect())?;
-                w.push("UPDATE ");
-                w.ident(meta.table);
-                w.push(" SET ");
-                w.comma_separated(&columns, |w, &i| {
-                    w.ident(meta.columns[i].name);
-                    w.push(" = ");
-                    w.bind_column(&*self, i)
-                })?;
-                pk_condition(&mut w, &*self)?;
-                let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-                // A backend that counts only changed rows reports 0 for a row saved unchanged.
-                if done.rows_affected > 0
-                    || !ex.__dialect().update_counts_matched_rows() && self.aexists_in(ex).await?
-                {
+                if self.update_columns(ex, &columns).await? {
                     self.__sync_relations();
                     return Ok(());
                 }
@@ -51,10 +38,39 @@ pub trait ModelExt: Model {
                 return Ok(());
             }
             // The key was set by hand and has no row yet: insert the row with that key.
-            let stmt = insert_models_statement(ex.__dialect(), std::slice::from_ref(self), false, true)?;
-            run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
-            self.__sync_relations();
-            Ok(())
+            insert_models(ex, std::slice::from_mut(self), None).await
+        }
+    }
+
+    /// `UPDATE` of `columns` by the instance's key; whether a row has that key.
+    #[doc(hidden)]
+    fn update_columns<E: Executor>(
+        &self,
+        ex: &E,
+        columns: &[usize],
+    ) -> impl std::future::Future<Output = Result<bool>> + Send {
+        async move {
+            let meta = Self::meta();
+            let mut w = SqlWriter::new(ex.__dialect())?;
+            w.push("UPDATE ");
+            w.ident(meta.table);
+            w.push(" SET ");
+            w.comma_separated(columns, |w, &i| {
+                w.ident(meta.columns[i].name);
+                w.push(" = ");
+                w.bind_column(self, i)
+            })?;
+            pk_condition(&mut w, self)?;
+            let done = match run::execute(ex, w.finish()).await {
+                Ok(done) => done,
+                Err(e) => {
+                    let values = columns.iter().map(|&i| (i, self.__column_value(i))).collect();
+                    return Err(name_foreign_key(ex, for_model(e, meta), meta, values).await);
+                }
+            };
+            // A backend that counts only changed rows reports 0 for a row saved unchanged.
+            Ok(done.rows_affected > 0
+                || !ex.__dialect().update_counts_matched_rows() && self.aexists_in(ex).await?)
         }
     }
 

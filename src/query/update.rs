@@ -192,9 +192,9 @@ fn bulk_update_statement<M: Model>(
     Ok(w.finish())
 }
 
-pub(crate) fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
+pub(crate) fn assignments_as_q<'a, M>(assignments: impl IntoIterator<Item = &'a Assignment<M>>) -> Q<M>
 where
-    M: Model,
+    M: Model + 'a,
 {
     let meta = M::meta();
     let mut q = Q::all();
