@@ -187,6 +187,11 @@ pub(super) async fn insert_models<M: Model>(
 ) -> Result<()> {
     let meta = M::meta();
     let dialect = ex.__dialect();
+    if meta.columns.iter().any(|c| c.foreign_key.is_some()) {
+        for model in models.iter() {
+            refuse_unsaved_targets(model, 0..meta.columns.len())?;
+        }
+    }
     let keyed_rows = meta.auto_column().is_some() && models.iter().any(|m| !m.__is_unsaved());
     if !keyed_rows {
         let batch = batch_size(dialect, meta, false, cap);
@@ -465,6 +470,7 @@ async fn create_from_assignments<M: Model>(
 ) -> Result<M> {
     let meta = M::meta();
     validate_assignments(meta, &assignments)?;
+    refuse_unsaved_assignments(meta, &assignments)?;
     with_model_defaults(&mut assignments);
     let auto = meta.auto_column();
     let keyed = auto.is_some_and(|auto| assignments.iter().any(|a| a.index == auto));
@@ -549,6 +555,55 @@ async fn insert_assignments<M: Model>(
         }
     };
     QuerySet::<M>::new().aget(ex, q).await
+}
+
+/// The error for a row pointing at an unsaved object, before any SQL (Django's "save()
+/// prohibited to prevent data loss due to unsaved related object").
+fn unsaved_target(target: &ModelMeta) -> Error {
+    Error::Unsaved { model: target.name, operation: "saving a row that points at it" }
+}
+
+/// Whether a foreign-key `value` of column `index` points at an unsaved object: a target
+/// whose key is its `auto` key still holding the unsaved value 0.
+fn points_at_unsaved(meta: &ModelMeta, index: usize, value: &crate::Value) -> Option<&'static ModelMeta> {
+    let fk = meta.columns[index].foreign_key.as_ref()?;
+    if !matches!(value, crate::Value::SmallInt(0) | crate::Value::Int(0) | crate::Value::BigInt(0)) {
+        return None;
+    }
+    let target = (fk.target)();
+    match target.auto_column() {
+        Some(auto) if target.primary_key == [auto] => Some(target),
+        _ => None,
+    }
+}
+
+/// Refuses to write `columns` of `model` when one of them is a foreign key to an unsaved
+/// object.
+pub(super) fn refuse_unsaved_targets<M: Model>(
+    model: &M,
+    columns: impl IntoIterator<Item = usize>,
+) -> Result<()> {
+    let meta = M::meta();
+    for i in columns {
+        if meta.columns[i].foreign_key.is_some()
+            && let Some(target) = points_at_unsaved(meta, i, &model.__column_value(i))
+        {
+            return Err(unsaved_target(target));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses assignments that set a foreign key to an unsaved object's key (0).
+pub(super) fn refuse_unsaved_assignments<M>(meta: &ModelMeta, assignments: &[Assignment<M>]) -> Result<()> {
+    for a in assignments {
+        if let Node::Value(value) = &a.node
+            && let Some(target) = points_at_unsaved(meta, a.index, value)
+        {
+            return Err(unsaved_target(target));
+        }
+    }
+    Ok(())
 }
 
 trait DecodeFirst: Sized {

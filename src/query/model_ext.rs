@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::query::insert::{insert_models, validate_assignments};
+use crate::query::insert::{
+    insert_models, refuse_unsaved_assignments, refuse_unsaved_targets, validate_assignments,
+};
 use crate::query::integrity::{for_model, name_foreign_key};
 use crate::query::read::decode_model;
 use crate::query::sql::SqlWriter;
@@ -23,6 +25,7 @@ pub trait ModelExt: Model {
         async move {
             self.validate()?;
             let meta = Self::meta();
+            refuse_unsaved_targets(&*self, 0..meta.columns.len())?;
             if self.__is_unsaved() {
                 return insert_models(ex, std::slice::from_mut(self), None).await;
             }
@@ -143,6 +146,7 @@ pub trait ModelExt: Model {
                 return Ok(0);
             }
             validate_assignments(meta, &assignments)?;
+            refuse_unsaved_assignments(meta, &assignments)?;
             let mut w = SqlWriter::new(ex.__dialect())?;
             write_update_head::<Self>(&mut w, &assignments)?;
             pk_condition(&mut w, &*self)?;

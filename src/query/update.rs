@@ -7,7 +7,7 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::query::insert::validate_assignments;
+use crate::query::insert::{refuse_unsaved_assignments, refuse_unsaved_targets, validate_assignments};
 use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, name_foreign_key};
 use crate::query::selection::Columns;
@@ -71,6 +71,9 @@ impl<M: Model> QuerySet<M> {
             model.__validate(&mut errors);
         }
         errors.into_result()?;
+        for model in models {
+            refuse_unsaved_targets(model, columns.iter().copied())?;
+        }
         let pk_len = meta.primary_key.len();
         let per_row = columns.len() * (pk_len + 1) + pk_len;
         let batch = (ex.__dialect().max_params() / per_row).clamp(1, 500);
@@ -124,6 +127,7 @@ impl<M: Model> QuerySet<M> {
             return Ok(0);
         }
         validate_assignments(M::meta(), &assignments)?;
+        refuse_unsaved_assignments(M::meta(), &assignments)?;
         let mut w = SqlWriter::new(ex.__dialect())?;
         write_update_head::<M>(&mut w, &assignments)?;
         self.write_target(&mut w)?;
