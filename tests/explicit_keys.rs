@@ -98,7 +98,7 @@ async fn a_mixed_batch_over_several_statements_is_stored_whole(db: Db) -> kata::
     setup(&db).await?;
     let rows: Vec<Two> =
         (0..30).map(|i| two(if i % 3 == 0 { 1000 + i } else { 0 }, &format!("r{i:02}"))).collect();
-    let made = Two::objects().abulk_create(&db, rows).await?;
+    let made = Two::objects().abulk_create_batched(&db, rows, 4).await?;
     assert_eq!(made.len(), 30);
     let ids = stored(&db).await?;
     assert_eq!(ids.len(), 30);

@@ -97,6 +97,8 @@ async fn updates_pointing_at_an_unsaved_object_are_refused_before_any_sql(db: Db
     kept.author = (&f.unsaved).into();
     let saved = assert_num_queries(&db, 0, kept.asave(&db)).await;
     assert!(is_unsaved_author(&saved), "{saved:?}");
+    let fields = assert_num_queries(&db, 0, kept.asave_fields(&db, Post::author)).await;
+    assert!(is_unsaved_author(&fields), "{fields:?}");
     let bulk =
         assert_num_queries(&db, 0, Post::objects().abulk_update(&db, &[kept.clone()], Post::author)).await;
     assert!(is_unsaved_author(&bulk), "{bulk:?}");
@@ -106,6 +108,7 @@ async fn updates_pointing_at_an_unsaved_object_are_refused_before_any_sql(db: Db
 
     // Fields that do not point at the unsaved object can still be written.
     kept.title = "renamed".into();
+    kept.asave_fields(&db, Post::title).await?;
     assert_eq!(Post::objects().abulk_update(&db, &[kept.clone()], Post::title).await?, 1);
     let stored = Post::objects().aget(&db, Post::id.eq(kept.id)).await?;
     assert_eq!((stored.author.id(), stored.title.as_str()), (&f.saved.id, "renamed"));

@@ -415,6 +415,35 @@ impl<M: Model> QuerySet<M> {
     pub async fn abulk_create(&self, ex: &impl Executor, models: Vec<M>) -> Result<Vec<M>> {
         bulk_create(ex, models, None).await
     }
+
+    /// [`abulk_create`](Self::abulk_create) with at most `batch_size` rows per INSERT
+    /// (Django's `bulk_create(objs, batch_size=n)`): the backend's parameter limit still
+    /// caps each statement, and the rows go all or nothing, whatever the number of
+    /// statements. A `batch_size` of 0 is `Error::InvalidQuery`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tags = (0..250).map(|i| Tag { id: 0, name: format!("t{i}") }).collect();
+    /// let tags = Tag::objects().abulk_create_batched(&db, tags, 100).await?; // 3 INSERTs
+    /// assert_eq!(tags.len(), 250);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn abulk_create_batched(
+        &self,
+        ex: &impl Executor,
+        models: Vec<M>,
+        batch_size: usize,
+    ) -> Result<Vec<M>> {
+        if batch_size == 0 {
+            return Err(Error::InvalidQuery("abulk_create_batched needs a batch_size of at least 1".into()));
+        }
+        bulk_create(ex, models, Some(batch_size)).await
+    }
 }
 
 /// `abulk_create` with an optional cap on the rows per statement.

@@ -2,9 +2,11 @@
 //! `arefresh_from_db`).
 
 use crate::db::{Executor, run};
+use crate::error::ValidationErrors;
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
+use crate::query::Columns;
 use crate::query::QuerySet;
 use crate::query::insert::{
     insert_models, refuse_unsaved_assignments, refuse_unsaved_targets, validate_assignments,
@@ -42,6 +44,78 @@ pub trait ModelExt: Model {
             }
             // The key was set by hand and has no row yet: insert the row with that key.
             insert_models(ex, std::slice::from_mut(self), None).await
+        }
+    }
+
+    /// Writes only `fields` of the instance to its row: Django's
+    /// `save(update_fields=[..])`, with typed field handles (one, or a tuple). Only those
+    /// fields are validated and sent; the others keep what the row holds.
+    ///
+    /// Errors before any SQL: `Error::InvalidQuery` for a primary-key field,
+    /// `Error::Unsaved` for an instance whose `auto` key is still 0 (or a foreign key among
+    /// `fields` that points at one), `Error::Validation` for a field that breaks its rules.
+    /// When no row has the instance's key, nothing is written and the result is
+    /// `Error::DoesNotExist` (Django: "Save with update_fields did not affect any rows").
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, email: String, name: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// let mut ann = User::objects()
+    ///     .acreate(&db, User { id: 0, email: "a@example.com".into(), name: "Ann".into(), is_active: true })
+    ///     .await?;
+    /// ann.email = "ann@example.com".into();
+    /// ann.name = "not saved".into();
+    /// ann.asave_fields(&db, User::email).await?;
+    /// ann.is_active = false;
+    /// ann.asave_fields(&db, (User::email, User::is_active)).await?;
+    /// let stored = User::objects().aget(&db, User::pk.eq(ann.id)).await?;
+    /// assert_eq!((stored.email.as_str(), stored.name.as_str(), stored.is_active), ("ann@example.com", "Ann", false));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    fn asave_fields<E: Executor>(
+        &self,
+        ex: &E,
+        fields: impl Columns<Self>,
+    ) -> impl std::future::Future<Output = Result<()>> + Send {
+        let mut columns = fields.indexes();
+        async move {
+            let meta = Self::meta();
+            let mut seen = Vec::with_capacity(columns.len());
+            columns.retain(|i| {
+                !seen.contains(i) && {
+                    seen.push(*i);
+                    true
+                }
+            });
+            if let Some(&i) = columns.iter().find(|&&i| meta.columns[i].primary_key) {
+                return Err(Error::InvalidQuery(format!(
+                    "asave_fields cannot change the primary key `{}`",
+                    meta.columns[i].field
+                )));
+            }
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "asave_fields" });
+            }
+            if columns.is_empty() {
+                return Ok(());
+            }
+            let mut all = ValidationErrors::default();
+            self.__validate(&mut all);
+            let mut errors = ValidationErrors::default();
+            for e in all.iter().filter(|e| columns.iter().any(|&i| meta.columns[i].field == e.field)) {
+                errors.add(e.field.clone(), e.code, e.message.clone());
+            }
+            errors.into_result()?;
+            refuse_unsaved_targets(self, columns.iter().copied())?;
+            if self.update_columns(ex, &columns).await? {
+                Ok(())
+            } else {
+                Err(Error::DoesNotExist { model: meta.name })
+            }
         }
     }
 
