@@ -199,6 +199,16 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         LockSupport { for_update: true, wait_options: true, of: true }
     }
 
+    /// The clause that makes a read inside a transaction see the latest committed rows
+    /// rather than the transaction's snapshot, or `None` where a plain read does (or
+    /// nothing can). InnoDB's consistent reads keep the snapshot of the transaction's first
+    /// read (MySQL's default REPEATABLE READ), while its locking reads see the latest
+    /// committed rows; PostgreSQL's READ COMMITTED statements see them anyway, and no
+    /// clause shows them to its REPEATABLE READ; SQLite has one writer at a time.
+    fn latest_rows_read(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The prefix of `aexplain`, and the column of its result that holds the plan.
     fn explain(&self) -> (&'static str, usize) {
         ("EXPLAIN ", 0)

@@ -60,6 +60,12 @@ impl Dialect for MySql {
         ("EXPLAIN FORMAT=JSON ", 0)
     }
 
+    /// A shared locking read: it sees the latest committed rows (and, unlike
+    /// `FOR UPDATE`, lets other readers take the same lock).
+    fn latest_rows_read(&self) -> Option<&'static str> {
+        Some(" LOCK IN SHARE MODE")
+    }
+
     fn insert_returning(&self) -> bool {
         false
     }

@@ -1,0 +1,221 @@
+//! `aget_or_create` and `aupdate_or_create` under concurrency (issue 11, points 7 and 8).
+//! Callers race on one missing row, lined up on a barrier, for 100 rounds each of 2 and of
+//! 4 callers: every caller must succeed, exactly one must create the row, the others must
+//! get (or update) that same row, and the table must hold it once.
+//!
+//! Each test counts the rounds that came out right and fails naming the first wrong ones,
+//! so a failure says how often the race was lost.
+
+use std::sync::Arc;
+
+use kata::prelude::*;
+use kata::{IsolationLevel, Retry};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Slot {
+    #[kata(primary_key, auto)]
+    id: i64,
+    #[kata(unique, max_length = 40)]
+    name: String,
+    /// The caller that created or last updated the row.
+    caller: i64,
+}
+
+const ROUNDS: usize = 100;
+
+/// What one caller saw: the row it got back and whether it created it.
+type Outcome = kata::Result<(Slot, bool)>;
+
+/// Runs `ROUNDS` rounds of `callers` concurrent calls of `op(db, round name, caller)`,
+/// and checks each round with `check`; fails listing the wrong rounds.
+async fn race<F, Fut>(
+    db: &Db,
+    callers: usize,
+    op: F,
+    check: fn(&str, &[(i64, Outcome)], &[Slot]) -> Result<(), String>,
+) where
+    F: Fn(Db, String, i64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Outcome> + Send + 'static,
+{
+    let mut wrong = Vec::new();
+    for round in 0..ROUNDS {
+        let name = format!("{callers}-{round}");
+        let barrier = Arc::new(Barrier::new(callers));
+        let mut tasks = JoinSet::new();
+        for caller in 0..callers as i64 {
+            let (db, name, barrier, op) = (db.clone(), name.clone(), barrier.clone(), op.clone());
+            tasks.spawn(async move {
+                barrier.wait().await;
+                (caller, op(db, name, caller).await)
+            });
+        }
+        let mut outcomes = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            outcomes.push(joined.expect("no caller panicked"));
+        }
+        let rows =
+            Slot::objects().filter(Slot::name.eq(name.as_str())).alist(db).await.expect("the rows read back");
+        if let Err(why) = check(&name, &outcomes, &rows) {
+            wrong.push(format!("round {round}: {why}"));
+        }
+    }
+    let correct = ROUNDS - wrong.len();
+    eprintln!("{callers} callers on {}: {correct}/{ROUNDS} rounds correct", db.backend());
+    assert!(
+        wrong.is_empty(),
+        "{callers} callers on {}: {correct}/{ROUNDS} rounds correct; first wrong: {:#?}",
+        db.backend(),
+        &wrong[..wrong.len().min(3)]
+    );
+}
+
+/// One row; every caller succeeded with it; exactly one created it.
+fn one_created(name: &str, outcomes: &[(i64, Outcome)], rows: &[Slot]) -> Result<(), String> {
+    let [row] = rows else { return Err(format!("{} rows named {name}", rows.len())) };
+    let mut created = 0;
+    for (caller, outcome) in outcomes {
+        match outcome {
+            Ok((slot, was_created)) => {
+                if slot.id != row.id {
+                    return Err(format!("caller {caller} got row {} instead of {}", slot.id, row.id));
+                }
+                created += usize::from(*was_created);
+            }
+            Err(e) => return Err(format!("caller {caller} failed: {e}")),
+        }
+    }
+    if created != 1 {
+        return Err(format!("{created} callers say they created the row"));
+    }
+    Ok(())
+}
+
+/// `one_created`, and each caller got back its own write (the creator its values, each
+/// other caller its update, read back under the row lock).
+fn one_created_each_updated(name: &str, outcomes: &[(i64, Outcome)], rows: &[Slot]) -> Result<(), String> {
+    one_created(name, outcomes, rows)?;
+    for (caller, outcome) in outcomes {
+        if let Ok((slot, _)) = outcome
+            && slot.caller != *caller
+        {
+            return Err(format!("caller {caller} got back the values of caller {}", slot.caller));
+        }
+    }
+    Ok(())
+}
+
+async fn setup(db: &Db) -> kata::Result<()> {
+    db.create_tables(&[Slot::meta()]).await
+}
+
+fn update_or_create(db: Db, name: String, caller: i64) -> impl std::future::Future<Output = Outcome> + Send {
+    async move { Slot::objects().aupdate_or_create(&db, [Slot::name.set(name)], [Slot::caller.set(caller)]).await }
+}
+
+#[kata::test]
+async fn aupdate_or_create_from_2_and_4_callers_creates_once_and_updates_the_rest(
+    db: Db,
+) -> kata::Result<()> {
+    setup(&db).await?;
+    race(&db, 2, update_or_create, one_created_each_updated).await;
+    race(&db, 4, update_or_create, one_created_each_updated).await;
+    Ok(())
+}
+
+fn get_or_create_in_atomic(
+    db: Db,
+    name: String,
+    caller: i64,
+) -> impl std::future::Future<Output = Outcome> + Send {
+    async move {
+        db.atomic(async |tx| {
+            let got = Slot::objects()
+                .aget_or_create(&tx, [Slot::name.set(name)], [Slot::caller.set(caller)])
+                .await?;
+            // The caller's transaction goes on after the race.
+            Slot::objects().acount(&tx).await?;
+            Ok::<_, kata::Error>(got)
+        })
+        .await
+    }
+}
+
+#[kata::test]
+async fn aget_or_create_inside_atomic_from_2_and_4_callers_creates_once(db: Db) -> kata::Result<()> {
+    setup(&db).await?;
+    race(&db, 2, get_or_create_in_atomic, one_created).await;
+    race(&db, 4, get_or_create_in_atomic, one_created).await;
+    Ok(())
+}
+
+fn get_or_create_on_the_pool(
+    db: Db,
+    name: String,
+    caller: i64,
+) -> impl std::future::Future<Output = Outcome> + Send {
+    async move { Slot::objects().aget_or_create(&db, [Slot::name.set(name)], [Slot::caller.set(caller)]).await }
+}
+
+#[kata::test]
+async fn aget_or_create_on_the_pool_from_2_and_4_callers_creates_once(db: Db) -> kata::Result<()> {
+    setup(&db).await?;
+    race(&db, 2, get_or_create_on_the_pool, one_created).await;
+    race(&db, 4, get_or_create_on_the_pool, one_created).await;
+    Ok(())
+}
+
+/// MySQL's and MariaDB's default level: the fallback read after the conflict must still
+/// see the row another transaction committed after this one's snapshot.
+fn get_or_create_repeatable_read(
+    db: Db,
+    name: String,
+    caller: i64,
+) -> impl std::future::Future<Output = Outcome> + Send {
+    async move {
+        db.transaction()
+            .isolation(IsolationLevel::RepeatableRead)
+            .atomic(async |tx| {
+                // Take the snapshot first, as a transaction that read something before.
+                Slot::objects().acount(&tx).await?;
+                Slot::objects().aget_or_create(&tx, [Slot::name.set(name)], [Slot::caller.set(caller)]).await
+            })
+            .await
+    }
+}
+
+#[kata::test(backends = "mysql")]
+async fn aget_or_create_in_a_repeatable_read_snapshot_sees_the_winner_s_row(db: Db) -> kata::Result<()> {
+    setup(&db).await?;
+    race(&db, 2, get_or_create_repeatable_read, one_created).await;
+    race(&db, 4, get_or_create_repeatable_read, one_created).await;
+    Ok(())
+}
+
+/// `aupdate_or_create` inside the caller's own transaction: with several losers on
+/// MySQL/MariaDB the database may break a deadlock by rolling back a whole transaction, so
+/// the caller runs it under `Retry::on_conflict`, as kata's docs say.
+fn update_or_create_in_atomic(
+    db: Db,
+    name: String,
+    caller: i64,
+) -> impl std::future::Future<Output = Outcome> + Send {
+    async move {
+        db.transaction()
+            .atomic_with(Retry::on_conflict(10), async |tx| {
+                Slot::objects()
+                    .aupdate_or_create(&tx, [Slot::name.set(name.as_str())], [Slot::caller.set(caller)])
+                    .await
+            })
+            .await
+    }
+}
+
+#[kata::test]
+async fn aupdate_or_create_inside_atomic_from_2_and_4_callers_creates_once(db: Db) -> kata::Result<()> {
+    setup(&db).await?;
+    race(&db, 2, update_or_create_in_atomic, one_created_each_updated).await;
+    race(&db, 4, update_or_create_in_atomic, one_created_each_updated).await;
+    Ok(())
+}
