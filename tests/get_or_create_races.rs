@@ -206,3 +206,39 @@ async fn a_row_committed_after_a_repeatable_read_snapshot(db: Db) -> kata::Resul
     assert_eq!(Slot::objects().acount(&db).await?, 1);
     Ok(())
 }
+
+/// A row with an optional relation, for `select_related` (a LEFT JOIN).
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Tagged {
+    #[kata(primary_key, auto)]
+    id: i64,
+    #[kata(unique, max_length = 40)]
+    name: String,
+    #[kata(foreign_key, on_delete = "set_null")]
+    slot: Option<ForeignKey<Slot>>,
+    #[kata(default = 0)]
+    hits: i64,
+}
+
+#[kata::test]
+async fn aupdate_or_create_through_select_related_locks_its_own_rows(db: Db) -> kata::Result<()> {
+    db.create_tables(&[Slot::meta(), Tagged::meta()]).await?;
+    let slot = Slot::objects().acreate(&db, [Slot::name.set("s"), Slot::caller.set(0)]).await?;
+    let query = Tagged::objects().select_related(Tagged::slot);
+    let (made, created) =
+        query.aupdate_or_create(&db, [Tagged::name.set("a")], [Tagged::hits.set(1)]).await?;
+    assert!(created && made.slot.is_none());
+    let (updated, created) = query
+        .aupdate_or_create(
+            &db,
+            [Tagged::name.set("a")],
+            [Tagged::slot.set(Some(ForeignKey::from(&slot))), Tagged::hits.set(2)],
+        )
+        .await?;
+    assert!(!created);
+    assert_eq!(
+        (updated.id, updated.hits, updated.slot.as_ref().map(|s| *s.id())),
+        (made.id, 2, Some(slot.id))
+    );
+    Ok(())
+}

@@ -437,7 +437,12 @@ impl<M: Model> QuerySet<M> {
     ) -> Result<(M, bool)> {
         let meta = M::meta();
         let q = assignments_as_q(lookup);
-        let locked = self.clone().select_for_update();
+        let mut locked = self.clone().select_for_update();
+        // PostgreSQL refuses to lock the nullable side of a select_related LEFT JOIN: lock
+        // this model's rows only, where the backend can say so.
+        if !self.joins.is_empty() && ex.__dialect().lock_support().of {
+            locked = locked.of([meta]);
+        }
         // A plain read first: a locking read of a missing row takes InnoDB's gap locks, and
         // concurrent inserts into the gap deadlock on them.
         let found = match self.clone().aget(ex, q.clone()).await {
