@@ -228,9 +228,7 @@ async fn insert_split<M: Model, T: BorrowMut<M> + Send + Sync, U: BorrowMut<M> +
         insert_keyed(ex, chunk).await?;
     }
     if let Some(sql) = reset {
-        let mut w = SqlWriter::new(ex.__dialect())?;
-        w.push(&sql);
-        run::execute(ex, w.finish()).await?;
+        run_unprepared(ex, &sql).await?;
     }
     for chunk in assigned.chunks_mut(batch) {
         insert_assigned(ex, chunk).await?;
