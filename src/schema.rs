@@ -7,6 +7,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Result, ValidationErrors};
+use crate::model::now_micros;
 use crate::value::FieldType;
 
 /// A field of a patch schema: left out of the JSON (`Absent`: leave the column alone),
@@ -230,13 +231,6 @@ numeric_defaults!(int: i16, i32, i64, f32, f64; float: f32, f64);
 pub trait DefaultNow: Sized {
     /// The current time.
     fn default_now() -> Self;
-}
-/// The current time to the microsecond: what every backend stores, so a value made here
-/// compares equal to the same value read back.
-fn now_micros() -> chrono::DateTime<chrono::Utc> {
-    use chrono::Timelike;
-    let now = chrono::Utc::now();
-    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
 }
 impl DefaultNow for chrono::DateTime<chrono::Utc> {
     fn default_now() -> Self {

@@ -503,11 +503,17 @@ async fn aupdate_with_no_assignments_runs_no_query(db: Db) -> kata::Result<()> {
 }
 
 #[kata::test]
-async fn aupdate_on_an_ordered_slice_changes_only_the_selected_rows(db: Db) -> kata::Result<()> {
+async fn aupdate_on_a_slice_is_refused_and_its_keys_can_be_updated_instead(db: Db) -> kata::Result<()> {
     setup(&db).await?;
     four_items(&db).await?;
-    let n =
-        Item::objects().order_by([Item::price.desc()]).limit(2).aupdate(&db, [Item::quantity.set(0)]).await?;
+    // Django: "Cannot update a query once a slice has been taken", before any SQL.
+    let top_two = Item::objects().order_by([Item::price.desc()]).limit(2);
+    let refused =
+        kata::testing::assert_num_queries(&db, 0, top_two.aupdate(&db, [Item::quantity.set(0)])).await;
+    assert!(matches!(refused, Err(Error::InvalidQuery(_))), "{refused:?}");
+    // The Django way: the slice's keys, then an update of those rows.
+    let ids = top_two.values_list(Item::id).alist(&db).await?;
+    let n = Item::objects().filter(Item::id.is_in(ids)).aupdate(&db, [Item::quantity.set(0)]).await?;
     assert_eq!(n, 2);
     let zero: Vec<String> = Item::objects()
         .filter(Item::quantity.eq(0))

@@ -61,6 +61,10 @@ impl Dialect for MariaDb {
         MySql.explain()
     }
 
+    fn latest_rows_read(&self) -> Option<&'static str> {
+        MySql.latest_rows_read()
+    }
+
     /// `INSERT .. RETURNING` since 10.5; a one-row insert still reads LAST_INSERT_ID,
     /// which spares a result set.
     fn insert_returning(&self) -> bool {
@@ -81,6 +85,10 @@ impl Dialect for MariaDb {
 
     fn update_counts_matched_rows(&self) -> bool {
         MySql.update_counts_matched_rows()
+    }
+
+    fn update_order_by(&self) -> bool {
+        MySql.update_order_by()
     }
 
     fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {

@@ -204,6 +204,16 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         LockSupport { for_update: true, wait_options: true, of: true }
     }
 
+    /// The clause that makes a read inside a transaction see the latest committed rows
+    /// rather than the transaction's snapshot, or `None` where a plain read does (or
+    /// nothing can). InnoDB's consistent reads keep the snapshot of the transaction's first
+    /// read (MySQL's default REPEATABLE READ), while its locking reads see the latest
+    /// committed rows; PostgreSQL's READ COMMITTED statements see them anyway, and no
+    /// clause shows them to its REPEATABLE READ; SQLite has one writer at a time.
+    fn latest_rows_read(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The prefix of `aexplain`, and the column of its result that holds the plan.
     fn explain(&self) -> (&'static str, usize) {
         ("EXPLAIN ", 0)
@@ -237,6 +247,21 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     /// `FROM DUAL`).
     fn select_without_from(&self) -> &'static str {
         ""
+    }
+
+    /// The statement that moves the key sequence of `table.column` past the largest key in
+    /// the table, after rows were inserted with keys of their own (Django's
+    /// `sqlsequencereset`), or `None` where the database moves its counter itself
+    /// (SQLite's rowid and `AUTOINCREMENT`, MySQL's `AUTO_INCREMENT`).
+    fn reset_sequence(&self, table: &str, column: &str) -> Option<String> {
+        let _ = (table, column);
+        None
+    }
+
+    /// Whether `UPDATE .. ORDER BY` exists, so that an ordered update changes its rows in
+    /// that order (MySQL and MariaDB; the others have no such clause).
+    fn update_order_by(&self) -> bool {
+        false
     }
 
     /// Whether an `UPDATE` reports the rows it matched (true) or only the rows whose
@@ -320,6 +345,20 @@ pub(crate) fn access(read_only: bool) -> &'static str {
 pub(crate) fn quote(dialect: &(impl Dialect + ?Sized), name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
     push_quoted(&mut out, dialect.identifier_quote(), name);
+    out
+}
+
+/// `text` as an SQL string literal (single quotes doubled).
+pub(crate) fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        if c == '\'' {
+            out.push('\'');
+        }
+        out.push(c);
+    }
+    out.push('\'');
     out
 }
 

@@ -60,6 +60,12 @@ impl Dialect for MySql {
         ("EXPLAIN FORMAT=JSON ", 0)
     }
 
+    /// A shared locking read: it sees the latest committed rows (and, unlike
+    /// `FOR UPDATE`, lets other readers take the same lock).
+    fn latest_rows_read(&self) -> Option<&'static str> {
+        Some(" LOCK IN SHARE MODE")
+    }
+
     fn insert_returning(&self) -> bool {
         false
     }
@@ -78,6 +84,11 @@ impl Dialect for MySql {
 
     fn update_counts_matched_rows(&self) -> bool {
         false
+    }
+
+    /// `UPDATE .. ORDER BY`: a unique column can be shifted in the order given.
+    fn update_order_by(&self) -> bool {
+        true
     }
 
     fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {

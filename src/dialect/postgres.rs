@@ -65,6 +65,21 @@ impl Dialect for Postgres {
         (format!("CREATE DATABASE {quoted}"), format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
     }
 
+    /// `setval` to the largest key, only ever forward: a sequence that already stands
+    /// past it (keys handed to transactions not yet committed) is left alone. Nothing
+    /// happens when the column has no sequence (`pg_get_serial_sequence` is NULL).
+    fn reset_sequence(&self, table: &str, column: &str) -> Option<String> {
+        let quoted_table = super::quote(self, table);
+        Some(format!(
+            "SELECT setval(kata_seq.s, kata_seq.m) FROM (SELECT pg_get_serial_sequence({}, {}) AS s, \
+             MAX({}) AS m FROM {quoted_table}) kata_seq \
+             WHERE kata_seq.m > COALESCE(pg_sequence_last_value(kata_seq.s::regclass), 0)",
+            super::string_literal(&quoted_table),
+            super::string_literal(column),
+            super::quote(self, column),
+        ))
+    }
+
     fn default_row(&self) -> DefaultRow {
         DefaultRow::KeyColumn("(DEFAULT)")
     }

@@ -6,7 +6,8 @@ pub use relation_meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 
 use crate::driver::{Args, RowRef};
 use crate::error::{Result, ValidationErrors};
-use crate::value::{ColumnType, FieldType};
+use crate::value::{ColumnType, FieldType, Value};
+use chrono::{DateTime, Utc};
 
 /// Everything kata knows about a model's table: what the DDL generator, the query compiler
 /// and the validators read. `#[derive(Model)]` builds one `static` per model.
@@ -88,6 +89,43 @@ pub enum DefaultValue {
     Str(&'static str),
     /// `default = now`: the current timestamp.
     Now,
+}
+
+impl DefaultValue {
+    /// The value this default stands for in a column of type `ty`, as inserts send it;
+    /// `now` is the current time to use for `Now` (one instant for a whole insert).
+    pub(crate) fn value(self, ty: ColumnType, now: DateTime<Utc>) -> Value {
+        match (self, ty) {
+            (DefaultValue::Bool(b), _) => Value::Bool(b),
+            (DefaultValue::Int(i), ColumnType::SmallInt) => {
+                i16::try_from(i).map_or(Value::BigInt(i), Value::SmallInt)
+            }
+            (DefaultValue::Int(i), ColumnType::Integer) => {
+                i32::try_from(i).map_or(Value::BigInt(i), Value::Int)
+            }
+            #[allow(clippy::cast_precision_loss)]
+            (DefaultValue::Int(i), ColumnType::Float) => Value::Float(i as f32),
+            #[allow(clippy::cast_precision_loss)]
+            (DefaultValue::Int(i), ColumnType::Double) => Value::Double(i as f64),
+            (DefaultValue::Int(i), _) => Value::BigInt(i),
+            #[allow(clippy::cast_possible_truncation)]
+            (DefaultValue::Float(f), ColumnType::Float) => Value::Float(f as f32),
+            (DefaultValue::Float(f), _) => Value::Double(f),
+            (DefaultValue::Str(s), _) => Value::Text(s.to_owned()),
+            (DefaultValue::Now, ColumnType::Date) => Value::Date(now.date_naive()),
+            (DefaultValue::Now, ColumnType::Timestamp) => Value::Timestamp(now.naive_utc()),
+            (DefaultValue::Now, ColumnType::Time) => Value::Time(now.time()),
+            (DefaultValue::Now, _) => Value::TimestampTz(now),
+        }
+    }
+}
+
+/// The current UTC time to the microsecond: what every backend stores, so that a value
+/// made here compares equal to the same value read back.
+pub(crate) fn now_micros() -> DateTime<Utc> {
+    use chrono::Timelike;
+    let now = Utc::now();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
 }
 
 impl ModelMeta {

@@ -28,6 +28,8 @@ use crate::value::{FieldType, Key, Value};
 /// let deleted = Tag::objects().adelete(&db).await?;
 /// assert_eq!(deleted, 1);
 /// assert_eq!(deleted.count("Tag"), 1);
+/// let nothing = Tag::objects().adelete(&db).await?;
+/// assert_eq!((nothing.total, nothing.per_model.len()), (0, 0));
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
@@ -35,7 +37,8 @@ use crate::value::{FieldType, Key, Value};
 pub struct Deleted {
     /// Rows deleted, of every model.
     pub total: u64,
-    /// Rows deleted per model name, the queried model first.
+    /// Rows deleted per model name, the queried model first; only models that lost rows
+    /// are listed, so a delete that matched nothing leaves it empty (Django's `{}`).
     pub per_model: Vec<(&'static str, u64)>,
 }
 
@@ -61,6 +64,9 @@ impl Deleted {
     }
 
     fn add(&mut self, model: &'static str, n: u64) {
+        if n == 0 {
+            return;
+        }
         self.total += n;
         match self.per_model.iter_mut().find(|(name, _)| *name == model) {
             Some((_, total)) => *total += n,
@@ -285,7 +291,6 @@ impl<M: Model> QuerySet<M> {
         let keys = run::fetch_all(ex, w.finish(), |row| Value::decode(row, 0, ty, false)).await?;
         let mut deleted = Deleted::default();
         if keys.is_empty() {
-            deleted.add(meta.name, 0);
             return Ok(deleted);
         }
         let mut cascaded = Deleted::default();

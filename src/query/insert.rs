@@ -1,12 +1,14 @@
 //! Terminal operations that insert: `acreate`, `aget_or_create`, `aupdate_or_create`,
 //! `abulk_create`.
 
+use std::borrow::{Borrow, BorrowMut};
+
 use crate::db::atomically;
 use crate::db::{Executor, run};
 use crate::dialect::{DefaultRow, Dialect};
 use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
-use crate::model::{Model, ModelMeta, is_email};
+use crate::model::{Model, ModelMeta, is_email, now_micros};
 use crate::query::QuerySet;
 use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, models_values, name_foreign_key};
@@ -16,7 +18,7 @@ use crate::query::sql::{SqlWriter, Statement};
 use crate::query::update::{assignments_as_q, pk_condition, write_update_head};
 
 /// What `acreate` accepts: a whole model, or assignments (Django's keyword arguments) with
-/// the database's defaults for the rest. Input schemas implement it too.
+/// the model's defaults for the rest. Input schemas implement it too.
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -45,7 +47,8 @@ pub trait Insert<M: Model>: Send {
 pub enum InsertSource<M> {
     /// Every column from a model (an `auto` key is left to the database).
     Model(M),
-    /// Only these columns; the database fills in the rest from its defaults.
+    /// Only these columns; the others get the model's defaults (`#[kata(default = ..)]`),
+    /// and the database's where the model states none.
     Assignments(Vec<Assignment<M>>),
 }
 
@@ -88,10 +91,10 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
     errors.into_result()
 }
 
-/// The columns a model insert writes: all but the `auto` key, unless `explicit_key` (an
-/// instance whose key was set by hand, which `asave` inserts with that key, as Django does).
-fn insert_columns(meta: &ModelMeta, explicit_key: bool) -> impl Iterator<Item = usize> + Clone + '_ {
-    (0..meta.columns.len()).filter(move |&i| explicit_key || !meta.columns[i].auto)
+/// The columns a model insert writes: all but the `auto` key, unless `keyed` (rows that
+/// carry keys of their own).
+fn insert_columns(meta: &ModelMeta, keyed: bool) -> impl Iterator<Item = usize> + Clone + '_ {
+    (0..meta.columns.len()).filter(move |&i| keyed || !meta.columns[i].auto)
 }
 
 fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterator<Item = usize>) {
@@ -103,37 +106,37 @@ fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterato
     }
 }
 
-/// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` where
-/// the backend has it (never with `explicit_key`: the key is already known).
-pub(super) fn insert_models_statement<M: Model>(
+/// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` when
+/// `returning` (never for `keyed` rows: their keys are known).
+fn insert_models_statement<M: Model, T: Borrow<M>>(
     dialect: &'static dyn Dialect,
-    models: &[M],
+    models: &[T],
     returning: bool,
-    explicit_key: bool,
+    keyed: bool,
 ) -> Result<Statement> {
     let meta = M::meta();
     let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
     w.ident(meta.table);
-    if insert_columns(meta, explicit_key).next().is_none() {
+    if insert_columns(meta, keyed).next().is_none() {
         // Nothing but the auto key: each row is all defaults.
         write_default_rows(&mut w, meta, models.len());
     } else {
         w.push(" (");
-        write_column_names(&mut w, meta, insert_columns(meta, explicit_key));
+        write_column_names(&mut w, meta, insert_columns(meta, keyed));
         w.push(") VALUES ");
         for (n, model) in models.iter().enumerate() {
             w.push(if n > 0 { ", (" } else { "(" });
-            for (k, i) in insert_columns(meta, explicit_key).enumerate() {
+            for (k, i) in insert_columns(meta, keyed).enumerate() {
                 if k > 0 {
                     w.push(", ");
                 }
-                w.bind_column(model, i)?;
+                w.bind_column(model.borrow(), i)?;
             }
             w.push(")");
         }
     }
-    if let (true, false, Some(auto)) = (returning, explicit_key, meta.auto_column()) {
+    if let (true, false, Some(auto)) = (returning, keyed, meta.auto_column()) {
         w.push(" RETURNING ");
         w.ident(meta.columns[auto].name);
     }
@@ -161,15 +164,91 @@ fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
     }
 }
 
-/// Inserts `models` with one statement, storing the keys the database assigned.
-pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M]) -> Result<()> {
+/// How many rows one INSERT of `meta` carries: what the backend's parameter limit allows,
+/// at most 1,000, and at most `cap` (a caller's batch size).
+fn batch_size(dialect: &dyn Dialect, meta: &ModelMeta, keyed: bool, cap: Option<usize>) -> usize {
+    let per_row = insert_columns(meta, keyed).count().max(1);
+    let batch = (dialect.max_params() / per_row).clamp(1, 1000);
+    cap.map_or(batch, |cap| batch.min(cap))
+}
+
+/// Inserts `models`, rows with several statements when they exceed one batch, all or
+/// nothing, storing the keys the database assigned.
+///
+/// A row whose `auto` key is set (not the unsaved 0) is written with that key, as Django
+/// does, before the rows that leave it to the database; afterwards the key sequence is
+/// moved past it where the backend does not do so itself (PostgreSQL). Rows that all leave
+/// their keys to the database (the common case) cost no more than before: no copy of the
+/// list, no statement but the INSERTs.
+pub(super) async fn insert_models<M: Model>(
+    ex: &impl Executor,
+    models: &mut [M],
+    cap: Option<usize>,
+) -> Result<()> {
+    let meta = M::meta();
+    let dialect = ex.__dialect();
+    if meta.columns.iter().any(|c| c.foreign_key.is_some()) {
+        for model in models.iter() {
+            refuse_unsaved_targets(model, 0..meta.columns.len())?;
+        }
+    }
+    let keyed_rows = meta.auto_column().is_some() && models.iter().any(|m| !m.__is_unsaved());
+    if !keyed_rows {
+        let batch = batch_size(dialect, meta, false, cap);
+        if models.len() <= batch {
+            return insert_assigned(ex, models).await;
+        }
+        return atomically!(ex, |x| insert_split::<M, M, M>(x, &mut [], models, 1, batch, None).await);
+    }
+    let (mut keyed, mut assigned): (Vec<&mut M>, Vec<&mut M>) =
+        models.iter_mut().partition(|m| !m.__is_unsaved());
+    let keyed_batch = batch_size(dialect, meta, true, cap);
+    let batch = batch_size(dialect, meta, false, cap);
+    let reset =
+        meta.auto_column().and_then(|auto| dialect.reset_sequence(meta.table, meta.columns[auto].name));
+    let statements =
+        keyed.len().div_ceil(keyed_batch) + assigned.len().div_ceil(batch) + usize::from(reset.is_some());
+    if statements == 1 {
+        return insert_keyed::<M, _>(ex, &mut keyed).await;
+    }
+    atomically!(ex, |x| insert_split::<M, _, _>(x, &mut keyed, &mut assigned, keyed_batch, batch, reset)
+        .await)
+}
+
+/// The rows with keys of their own, the sequence reset, then the other rows, in batches.
+async fn insert_split<M: Model, T: BorrowMut<M> + Send + Sync, U: BorrowMut<M> + Send + Sync>(
+    ex: &impl Executor,
+    keyed: &mut [T],
+    assigned: &mut [U],
+    keyed_batch: usize,
+    batch: usize,
+    reset: Option<String>,
+) -> Result<()> {
+    for chunk in keyed.chunks_mut(keyed_batch) {
+        insert_keyed(ex, chunk).await?;
+    }
+    if let Some(sql) = reset {
+        run_unprepared(ex, &sql).await?;
+    }
+    for chunk in assigned.chunks_mut(batch) {
+        insert_assigned(ex, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `models`, which leave their `auto` keys (if any) to the database, with one
+/// statement, storing the keys the database assigned.
+async fn insert_assigned<M: Model, T: BorrowMut<M> + Send + Sync>(
+    ex: &impl Executor,
+    models: &mut [T],
+) -> Result<()> {
     let meta = M::meta();
     // One row on MySQL/MariaDB: the connection reports its key (LAST_INSERT_ID), so the
     // statement need not return a result set.
     let dialect = ex.__dialect();
     let single_from_connection = dialect.single_insert_reads_last_id() && models.len() == 1;
     let returning = dialect.insert_returning() && meta.auto_column().is_some() && !single_from_connection;
-    let stmt = insert_models_statement(ex.__dialect(), models, returning, false)?;
+    let stmt = insert_models_statement::<M, T>(dialect, models, returning, false)?;
     if returning {
         let keys = match run::fetch_all(ex, stmt, i64::decode_first).await {
             Ok(keys) => keys,
@@ -179,7 +258,7 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
             return Err(Error::Internal("INSERT ... RETURNING gave a different number of keys"));
         }
         for (model, key) in models.iter_mut().zip(keys) {
-            model.__set_auto_pk(key)?;
+            model.borrow_mut().__set_auto_pk(key)?;
         }
     } else {
         let done = match run::execute(ex, stmt).await {
@@ -188,19 +267,35 @@ pub(super) async fn insert_batch<M: Model>(ex: &impl Executor, models: &mut [M])
         };
         // MySQL reports the first key of the statement; only trust it for a single row.
         if let (Some(id), [model], Some(_)) = (done.last_insert_id, &mut *models, meta.auto_column()) {
-            model.__set_auto_pk(id)?;
+            model.borrow_mut().__set_auto_pk(id)?;
         }
     }
     // Saved rows with a key of their own (not `auto`) get their related managers too.
     if meta.auto_column().is_none() {
-        models.iter_mut().for_each(M::__sync_relations);
+        models.iter_mut().for_each(|m| m.borrow_mut().__sync_relations());
     }
+    Ok(())
+}
+
+/// Inserts `models`, whose `auto` keys are set, with one statement.
+async fn insert_keyed<M: Model, T: BorrowMut<M> + Send + Sync>(
+    ex: &impl Executor,
+    models: &mut [T],
+) -> Result<()> {
+    let meta = M::meta();
+    let stmt = insert_models_statement::<M, T>(ex.__dialect(), models, false, true)?;
+    if let Err(e) = run::execute(ex, stmt).await {
+        return Err(name_foreign_key(ex, for_model(e, meta), meta, models_values(models)).await);
+    }
+    models.iter_mut().for_each(|m| m.borrow_mut().__sync_relations());
     Ok(())
 }
 
 impl<M: Model> QuerySet<M> {
     /// Inserts one row and returns it as stored, with its database-assigned key and, for
-    /// assignments, the database's defaults (Django's `acreate`). The model's rules
+    /// assignments, the model's defaults (Django's `acreate`): kata sends each column's
+    /// `#[kata(default = ..)]` itself (`now` is the application's clock, in UTC), so that a
+    /// table without database defaults accepts the row too. The model's rules
     /// (`max_length`, `email`) are checked first; an invalid value never reaches the database.
     ///
     /// ```
@@ -229,7 +324,7 @@ impl<M: Model> QuerySet<M> {
             InsertSource::Model(model) => {
                 model.validate()?;
                 let mut models = [model];
-                insert_batch(ex, &mut models).await?;
+                insert_models(ex, &mut models, None).await?;
                 let [model] = models;
                 Ok(model)
             }
@@ -238,7 +333,17 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The row matching `lookup` (as equalities), or a new one from `lookup` and
-    /// `defaults`; the flag says whether it was created (Django's `aget_or_create`).
+    /// `defaults` (and the model's defaults); the flag says whether it was created
+    /// (Django's `aget_or_create`).
+    ///
+    /// When a concurrent caller creates the row between the read and the insert, the
+    /// insert's unique conflict is caught and that caller's row is returned, as in Django.
+    /// Inside a transaction the insert runs in a savepoint, so the conflict leaves the
+    /// transaction usable, and the second read sees the committed row even from an older
+    /// snapshot (on MySQL/MariaDB it is a locking read, `LOCK IN SHARE MODE`). The one case
+    /// that cannot work: a PostgreSQL transaction at `REPEATABLE READ` or `SERIALIZABLE`
+    /// cannot see a row committed after its snapshot, so there the conflict is returned
+    /// (`Error::Integrity`, or a serialization failure): run the transaction again.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -271,26 +376,39 @@ impl<M: Model> QuerySet<M> {
         }
         let mut values = lookup;
         values.extend(defaults);
-        // Inside a transaction the insert gets a savepoint, so a conflict does not abort the
-        // caller's transaction (PostgreSQL would refuse every later statement).
-        let created = match ex.__exec_ref() {
-            crate::db::ExecRef::Transaction(tx) => {
-                tx.atomic(async |sp| create_from_assignments(&sp, values).await).await
-            }
-            crate::db::ExecRef::Db(_) => create_from_assignments(ex, values).await,
-        };
-        match created {
+        match create_in_savepoint(ex, values).await {
             Ok(created) => Ok((created, true)),
             // Another writer created it in between: return theirs, as Django does.
             Err(e) if e.is_integrity(crate::IntegrityKind::Unique) => {
-                self.clone().aget(ex, q).await.map(|m| (m, false)).map_err(|_| e)
+                let latest = match (&self.lock, ex.__db()) {
+                    (None, None) => self.clone().latest_rows(),
+                    _ => self.clone(),
+                };
+                match latest.aget(ex, q).await {
+                    Ok(found) => Ok((found, false)),
+                    Err(Error::DoesNotExist { .. }) => Err(e),
+                    Err(other) => Err(other),
+                }
             }
             Err(e) => Err(e),
         }
     }
 
     /// Updates the row matching `lookup` with `defaults`, or creates it from both; the flag
-    /// says whether it was created (Django's `aupdate_or_create`). Runs in a transaction.
+    /// says whether it was created (Django's `aupdate_or_create`). Runs in a transaction
+    /// and updates the row under its lock, so that concurrent callers all succeed: one
+    /// creates the row, each other one updates it in turn, and each gets back the row as
+    /// its own update left it.
+    ///
+    /// As Django's `select_for_update().get_or_create()`, a caller that loses the race to
+    /// create reads the winner's row with a lock and updates it. On MySQL/MariaDB, several
+    /// losers at once can deadlock there (each holds the shared lock InnoDB takes on a
+    /// duplicate key): when kata owns the transaction (`ex` is a `Db`) it runs it again;
+    /// inside your own transaction the deadlock rolls it back and is returned
+    /// (`Error::is_conflict`), so run that transaction with
+    /// [`atomic_with(Retry::on_conflict(..))`](crate::TransactionBuilder::atomic_with). On
+    /// PostgreSQL at `REPEATABLE READ` or `SERIALIZABLE`, as for `aget_or_create`, a row
+    /// committed after the snapshot cannot be seen and the conflict is returned.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -318,42 +436,92 @@ impl<M: Model> QuerySet<M> {
     ) -> Result<(M, bool)> {
         let lookup: Vec<Assignment<M>> = lookup.into_iter().collect();
         let defaults: Vec<Assignment<M>> = defaults.into_iter().collect();
-        atomically!(ex, |x| self.update_or_create_in(x, lookup, defaults).await)
+        validate_assignments(M::meta(), &defaults)?;
+        refuse_unsaved_assignments(M::meta(), &defaults)?;
+        let Some(db) = ex.__db() else {
+            return self.update_or_create_in(ex, &lookup, &defaults).await;
+        };
+        // kata's own transaction: after a deadlock it runs again, and then finds the row
+        // the winner committed, so it only locks and updates it.
+        let mut attempt = 1;
+        loop {
+            let tx = db.begin().await?;
+            let result = self.update_or_create_in(&tx, &lookup, &defaults).await;
+            match tx.finish(result).await {
+                Err(e) if e.is_conflict() && attempt < UPDATE_OR_CREATE_ATTEMPTS => attempt += 1,
+                done => return done,
+            }
+        }
     }
 
+    /// `aupdate_or_create` inside a transaction.
     async fn update_or_create_in(
         &self,
         ex: &impl Executor,
-        lookup: Vec<Assignment<M>>,
-        defaults: Vec<Assignment<M>>,
+        lookup: &[Assignment<M>],
+        defaults: &[Assignment<M>],
     ) -> Result<(M, bool)> {
-        let q = assignments_as_q(&lookup);
-        match self.clone().aget(ex, q).await {
-            Ok(found) => {
-                if defaults.is_empty() {
-                    return Ok((found, false));
-                }
-                validate_assignments(M::meta(), &defaults)?;
-                let mut w = SqlWriter::new(ex.__dialect())?;
-                write_update_head::<M>(&mut w, &defaults)?;
-                pk_condition(&mut w, &found)?;
-                run::execute(ex, w.finish()).await.map_err(|e| for_model(e, M::meta()))?;
-                let mut found = found;
-                found.arefresh_from_db(ex).await?;
-                Ok((found, false))
-            }
-            Err(Error::DoesNotExist { .. }) => {
-                let mut values = lookup;
-                values.extend(defaults);
-                Ok((create_from_assignments(ex, values).await?, true))
-            }
-            Err(e) => Err(e),
+        let meta = M::meta();
+        let q = assignments_as_q(lookup);
+        let mut locked = self.clone().select_for_update();
+        // PostgreSQL refuses to lock the nullable side of a select_related LEFT JOIN: lock
+        // this model's rows only, where the backend can say so.
+        if !self.joins.is_empty() && ex.__dialect().lock_support().of {
+            locked = locked.of([meta]);
         }
+        // A plain read first: a locking read of a missing row takes InnoDB's gap locks, and
+        // concurrent inserts into the gap deadlock on them.
+        let found = match self.clone().aget(ex, q.clone()).await {
+            // Lock the row, reading its latest version; one that changed so that it no
+            // longer matches counts as missing.
+            Ok(found) => match locked.clone().aget(ex, pk_q(&found) & q.clone()).await {
+                Ok(row) => Some(row),
+                Err(Error::DoesNotExist { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            Err(Error::DoesNotExist { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let found = match found {
+            Some(found) => found,
+            None => {
+                let values = lookup.iter().chain(defaults).map(copy_assignment).collect();
+                match create_in_savepoint(ex, values).await {
+                    Ok(created) => return Ok((created, true)),
+                    // Another caller created it first: lock theirs (a locking read sees it
+                    // even from an older InnoDB snapshot) and update it.
+                    Err(e) if e.is_integrity(crate::IntegrityKind::Unique) => {
+                        match locked.aget(ex, q).await {
+                            Ok(row) => row,
+                            Err(Error::DoesNotExist { .. }) => return Err(e),
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        if defaults.is_empty() {
+            return Ok((found, false));
+        }
+        let mut w = SqlWriter::new(ex.__dialect())?;
+        write_update_head::<M>(&mut w, defaults)?;
+        pk_condition(&mut w, &found)?;
+        if let Err(e) = run::execute(ex, w.finish()).await {
+            return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(defaults)).await);
+        }
+        let mut found = found;
+        found.arefresh_from_db(ex).await?;
+        Ok((found, false))
     }
 
     /// Inserts many rows with as few statements as the backend's parameter limit allows,
     /// all or nothing, and returns them with their keys (Django's `abulk_create`). Keys are
     /// filled in on SQLite, PostgreSQL and MariaDB; MySQL cannot report them.
+    ///
+    /// A row whose `auto` key is set (not 0) is stored with that key, as in Django; the
+    /// rows with keys go first, then the others, and the database's counter moves past the
+    /// keys written (on PostgreSQL kata moves the sequence, as Django's `sqlsequencereset`).
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -370,45 +538,164 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn abulk_create(&self, ex: &impl Executor, models: Vec<M>) -> Result<Vec<M>> {
-        let meta = M::meta();
-        let mut errors = ValidationErrors::default();
-        for (i, model) in models.iter().enumerate() {
-            let mut one = ValidationErrors::default();
-            model.__validate(&mut one);
-            for e in one.iter() {
-                errors.add(format!("[{i}].{}", e.field), e.code, e.message.clone());
-            }
+        bulk_create(ex, models, None).await
+    }
+
+    /// [`abulk_create`](Self::abulk_create) with at most `batch_size` rows per INSERT
+    /// (Django's `bulk_create(objs, batch_size=n)`): the backend's parameter limit still
+    /// caps each statement, and the rows go all or nothing, whatever the number of
+    /// statements. A `batch_size` of 0 is `Error::InvalidQuery`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let tags = (0..250).map(|i| Tag { id: 0, name: format!("t{i}") }).collect();
+    /// let tags = Tag::objects().abulk_create_batched(&db, tags, 100).await?; // 3 INSERTs
+    /// assert_eq!(tags.len(), 250);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn abulk_create_batched(
+        &self,
+        ex: &impl Executor,
+        models: Vec<M>,
+        batch_size: usize,
+    ) -> Result<Vec<M>> {
+        if batch_size == 0 {
+            return Err(Error::InvalidQuery("abulk_create_batched needs a batch_size of at least 1".into()));
         }
-        errors.into_result()?;
-        let mut models = models;
-        if models.is_empty() {
-            return Ok(models);
-        }
-        let per_row = insert_columns(meta, false).count().max(1);
-        let batch = (ex.__dialect().max_params() / per_row).clamp(1, 1000);
-        if models.len() <= batch {
-            insert_batch(ex, &mut models).await?;
-            return Ok(models);
-        }
-        atomically!(ex, |x| {
-            let mut result = Ok(());
-            for chunk in models.chunks_mut(batch) {
-                result = insert_batch(x, chunk).await;
-                if result.is_err() {
-                    break;
-                }
-            }
-            result
-        })?;
-        Ok(models)
+        bulk_create(ex, models, Some(batch_size)).await
     }
 }
 
-/// `INSERT` of some columns, then the whole row back: with `RETURNING` where the backend
-/// has it, otherwise by the new key.
-async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<Assignment<M>>) -> Result<M> {
+/// `abulk_create` with an optional cap on the rows per statement.
+async fn bulk_create<M: Model>(ex: &impl Executor, models: Vec<M>, cap: Option<usize>) -> Result<Vec<M>> {
+    let mut errors = ValidationErrors::default();
+    for (i, model) in models.iter().enumerate() {
+        let mut one = ValidationErrors::default();
+        model.__validate(&mut one);
+        for e in one.iter() {
+            errors.add(format!("[{i}].{}", e.field), e.code, e.message.clone());
+        }
+    }
+    errors.into_result()?;
+    let mut models = models;
+    if models.is_empty() {
+        return Ok(models);
+    }
+    insert_models(ex, &mut models, cap).await?;
+    Ok(models)
+}
+
+/// How many times `aupdate_or_create` runs its own transaction when the database breaks a
+/// deadlock by rolling it back (only a burst of losers on MySQL/MariaDB meets one).
+const UPDATE_OR_CREATE_ATTEMPTS: u32 = 5;
+
+/// A copy of an assignment (the derived `Clone` would ask the model to be `Clone`).
+fn copy_assignment<M>(a: &Assignment<M>) -> Assignment<M> {
+    Assignment::new(a.index, a.node.clone())
+}
+
+/// `key = value` for each primary-key column of `model`.
+fn pk_q<M: Model>(model: &M) -> Q<M> {
+    let meta = M::meta();
+    Q::from_node(Node::And(
+        meta.primary_key
+            .iter()
+            .map(|&i| {
+                Node::Binary(
+                    Box::new(Node::Column(meta, i)),
+                    BinOp::Eq,
+                    Box::new(Node::Value(model.__column_value(i))),
+                )
+            })
+            .collect(),
+    ))
+}
+
+/// `create_from_assignments`, in a savepoint when `ex` is a transaction: a conflict then
+/// leaves the transaction usable (PostgreSQL refuses every later statement of a
+/// transaction whose statement failed).
+async fn create_in_savepoint<M: Model>(ex: &impl Executor, values: Vec<Assignment<M>>) -> Result<M> {
+    match ex.__exec_ref() {
+        crate::db::ExecRef::Transaction(tx) => {
+            tx.atomic(async |sp| create_from_assignments(&sp, values).await).await
+        }
+        crate::db::ExecRef::Db(_) => create_from_assignments(ex, values).await,
+    }
+}
+
+/// Adds the model's default (`#[kata(default = ..)]`) for every column the assignments
+/// leave out, as Django sends every field: a table kata did not create may have no
+/// database defaults at all. An `auto` key of 0 means "assign one", as on a model, and is
+/// left to the database. No allocation when nothing is missing.
+fn with_model_defaults<M: Model>(assignments: &mut Vec<Assignment<M>>) {
+    let meta = M::meta();
+    if let Some(auto) = meta.auto_column() {
+        assignments.retain(|a| !(a.index == auto && is_unsaved_key(&a.node)));
+    }
+    let mut now = None;
+    for (i, column) in meta.columns.iter().enumerate() {
+        let Some(default) = column.default else { continue };
+        if column.auto || assignments.iter().any(|a| a.index == i) {
+            continue;
+        }
+        let now = *now.get_or_insert_with(now_micros);
+        assignments.push(Assignment::new(i, Node::Value(default.value(column.ty, now))));
+    }
+}
+
+/// Whether `node` is the unsaved value of an `auto` key (a literal 0).
+fn is_unsaved_key(node: &Node) -> bool {
+    matches!(node, Node::Value(crate::Value::SmallInt(0) | crate::Value::Int(0) | crate::Value::BigInt(0)))
+}
+
+/// `INSERT` of some columns (and the model's defaults for the others), then the whole row
+/// back. An `auto` key assigned by hand is written, and the key sequence moved past it
+/// where the backend needs it (in one transaction with the row).
+async fn create_from_assignments<M: Model>(
+    ex: &impl Executor,
+    mut assignments: Vec<Assignment<M>>,
+) -> Result<M> {
     let meta = M::meta();
     validate_assignments(meta, &assignments)?;
+    refuse_unsaved_assignments(meta, &assignments)?;
+    with_model_defaults(&mut assignments);
+    let auto = meta.auto_column();
+    let keyed = auto.is_some_and(|auto| assignments.iter().any(|a| a.index == auto));
+    let reset = match auto {
+        Some(auto) if keyed => ex.__dialect().reset_sequence(meta.table, meta.columns[auto].name),
+        _ => None,
+    };
+    match reset {
+        None => insert_assignments(ex, &assignments, keyed).await,
+        Some(reset) => atomically!(ex, |x| async {
+            let created = insert_assignments(x, &assignments, true).await?;
+            run_unprepared(x, &reset).await?;
+            Ok(created)
+        }
+        .await),
+    }
+}
+
+/// Runs kata's own SQL that binds nothing (the dialect's sequence reset).
+async fn run_unprepared(ex: &impl Executor, sql: &str) -> Result<()> {
+    let mut w = SqlWriter::new(ex.__dialect())?;
+    w.push(sql);
+    run::execute(ex, w.finish()).await.map(|_| ())
+}
+
+/// The INSERT of `create_from_assignments`, with `RETURNING` where the backend has it,
+/// otherwise followed by a read by the new key (`keyed`: the key is among the assignments).
+async fn insert_assignments<M: Model>(
+    ex: &impl Executor,
+    assignments: &[Assignment<M>],
+    keyed: bool,
+) -> Result<M> {
+    let meta = M::meta();
     let dialect = ex.__dialect();
     let mut w = SqlWriter::new(dialect)?;
     w.push("INSERT INTO ");
@@ -419,7 +706,7 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
         w.push(" (");
         write_column_names(&mut w, meta, assignments.iter().map(|a| a.index));
         w.push(") VALUES (");
-        w.comma_separated(&assignments, |w, a| w.node(&a.node))?;
+        w.comma_separated(assignments, |w, a| w.node(&a.node))?;
         w.push(")");
     }
     if dialect.insert_returning() {
@@ -429,7 +716,7 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
             Ok(rows) => rows,
             Err(e) => {
                 return Err(
-                    name_foreign_key(ex, for_model(e, meta), meta, assignment_values(&assignments)).await
+                    name_foreign_key(ex, for_model(e, meta), meta, assignment_values(assignments)).await
                 );
             }
         };
@@ -438,29 +725,77 @@ async fn create_from_assignments<M: Model>(ex: &impl Executor, assignments: Vec<
     let done = match run::execute(ex, w.finish()).await {
         Ok(done) => done,
         Err(e) => {
-            return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(&assignments)).await);
+            return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(assignments)).await);
         }
     };
     // No RETURNING (MySQL): read the row back by its key.
     let q = match (meta.auto_column(), done.last_insert_id) {
-        (Some(auto), Some(id)) => Q::from_node(Node::Binary(
+        (Some(auto), Some(id)) if !keyed => Q::from_node(Node::Binary(
             Box::new(Node::Column(meta, auto)),
             BinOp::Eq,
             Box::new(Node::Value(crate::Value::BigInt(id))),
         )),
         _ => {
-            let key: Vec<Assignment<M>> =
-                assignments.into_iter().filter(|a| meta.columns[a.index].primary_key).collect();
-            if key.len() != meta.primary_key.len() {
+            let key = assignments.iter().filter(|a| meta.columns[a.index].primary_key);
+            if key.clone().count() != meta.primary_key.len() {
                 return Err(Error::InvalidQuery(format!(
                     "cannot read back the new {} without its primary key",
                     meta.name
                 )));
             }
-            assignments_as_q(&key)
+            assignments_as_q(key)
         }
     };
     QuerySet::<M>::new().aget(ex, q).await
+}
+
+/// The error for a row pointing at an unsaved object, before any SQL (Django's "save()
+/// prohibited to prevent data loss due to unsaved related object").
+fn unsaved_target(target: &ModelMeta) -> Error {
+    Error::Unsaved { model: target.name, operation: "saving a row that points at it" }
+}
+
+/// Whether a foreign-key `value` of column `index` points at an unsaved object: a target
+/// whose key is its `auto` key still holding the unsaved value 0.
+fn points_at_unsaved(meta: &ModelMeta, index: usize, value: &crate::Value) -> Option<&'static ModelMeta> {
+    let fk = meta.columns[index].foreign_key.as_ref()?;
+    if !matches!(value, crate::Value::SmallInt(0) | crate::Value::Int(0) | crate::Value::BigInt(0)) {
+        return None;
+    }
+    let target = (fk.target)();
+    match target.auto_column() {
+        Some(auto) if target.primary_key == [auto] => Some(target),
+        _ => None,
+    }
+}
+
+/// Refuses to write `columns` of `model` when one of them is a foreign key to an unsaved
+/// object.
+pub(super) fn refuse_unsaved_targets<M: Model>(
+    model: &M,
+    columns: impl IntoIterator<Item = usize>,
+) -> Result<()> {
+    let meta = M::meta();
+    for i in columns {
+        if meta.columns[i].foreign_key.is_some()
+            && let Some(target) = points_at_unsaved(meta, i, &model.__column_value(i))
+        {
+            return Err(unsaved_target(target));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses assignments that set a foreign key to an unsaved object's key (0).
+pub(super) fn refuse_unsaved_assignments<M>(meta: &ModelMeta, assignments: &[Assignment<M>]) -> Result<()> {
+    for a in assignments {
+        if let Node::Value(value) = &a.node
+            && let Some(target) = points_at_unsaved(meta, a.index, value)
+        {
+            return Err(unsaved_target(target));
+        }
+    }
+    Ok(())
 }
 
 trait DecodeFirst: Sized {

@@ -8,12 +8,12 @@ use crate::model::{Model, ModelMeta};
 use crate::query::sql::SqlWriter;
 
 /// The foreign-key values of `models`, column by column.
-pub(super) fn models_values<M: Model>(models: &[M]) -> Vec<(usize, Value)> {
+pub(super) fn models_values<M: Model, T: std::borrow::Borrow<M>>(models: &[T]) -> Vec<(usize, Value)> {
     let meta = M::meta();
     let mut out = Vec::new();
     for (i, column) in meta.columns.iter().enumerate() {
         if column.foreign_key.is_some() {
-            out.extend(models.iter().map(|m| (i, m.__column_value(i))));
+            out.extend(models.iter().map(|m| (i, m.borrow().__column_value(i))));
         }
     }
     out

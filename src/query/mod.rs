@@ -74,6 +74,9 @@ pub(crate) struct Lock {
     nowait: bool,
     skip_locked: bool,
     of: Vec<&'static ModelMeta>,
+    /// kata's own read of the latest committed rows (`Dialect::latest_rows_read`) rather
+    /// than the user's `select_for_update`.
+    latest: bool,
 }
 
 impl<M> Clone for QuerySet<M> {
@@ -461,9 +464,23 @@ impl<M: Model> QuerySet<M> {
         Ok(())
     }
 
+    /// A read that sees the latest committed rows even inside a transaction whose
+    /// snapshot is older, with the dialect's locking read where it needs one (InnoDB's
+    /// `LOCK IN SHARE MODE`): what `aget_or_create` reads after losing a race.
+    pub(crate) fn latest_rows(mut self) -> Self {
+        self.lock = Some(Lock { latest: true, ..Lock::default() });
+        self
+    }
+
     /// `FOR UPDATE ...`, after LIMIT/OFFSET; nothing on SQLite.
     pub(crate) fn write_lock(&self, w: &mut SqlWriter) {
         let Some(lock) = &self.lock else { return };
+        if lock.latest {
+            if let Some(clause) = w.dialect.latest_rows_read() {
+                w.push(clause);
+            }
+            return;
+        }
         if !w.dialect.lock_support().for_update {
             return;
         }
@@ -604,7 +621,16 @@ impl<M: Model> QuerySet<M> {
             Ok(())
         })?;
         w.push(" FROM (");
-        self.write_select(
+        // The order matters to the keys only under a slice; unsliced, it is dropped (and
+        // PostgreSQL refuses a DISTINCT ordered by a column it does not select).
+        let unordered;
+        let keys = if self.is_sliced() {
+            self
+        } else {
+            unordered = QuerySet::<M> { order: Vec::new(), ..self.clone() };
+            &unordered
+        };
+        keys.write_select(
             w,
             |w| {
                 w.comma_separated(meta.primary_key, |w, &i| {

@@ -2,12 +2,16 @@
 //! `arefresh_from_db`).
 
 use crate::db::{Executor, run};
+use crate::error::ValidationErrors;
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
+use crate::query::Columns;
 use crate::query::QuerySet;
-use crate::query::insert::{insert_batch, insert_models_statement, validate_assignments};
-use crate::query::integrity::for_model;
+use crate::query::insert::{
+    insert_models, refuse_unsaved_assignments, refuse_unsaved_targets, validate_assignments,
+};
+use crate::query::integrity::{for_model, name_foreign_key};
 use crate::query::read::decode_model;
 use crate::query::sql::SqlWriter;
 use crate::query::update::{Update, pk_condition, write_update_head};
@@ -16,8 +20,9 @@ use crate::query::update::{Update, pk_condition, write_update_head};
 /// In the prelude.
 pub trait ModelExt: Model {
     /// Inserts the instance when its `auto` key is unsaved (zero), updates its row
-    /// otherwise; when the update finds no row, inserts it (Django's `save()`).
-    ///
+    /// otherwise; when the update finds no row, inserts it with its key (Django's
+    /// `save()`). A foreign key to an unsaved object (one whose `auto` key is still 0) is
+    /// `Error::Unsaved` before any SQL, as in Django.
     /// ```
     /// # use kata::prelude::*;
     /// # #[derive(Model, Debug, PartialEq)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
@@ -40,28 +45,14 @@ pub trait ModelExt: Model {
         async move {
             self.validate()?;
             let meta = Self::meta();
+            refuse_unsaved_targets(&*self, 0..meta.columns.len())?;
             if self.__is_unsaved() {
-                insert_batch(ex, std::slice::from_mut(self)).await?;
-                return Ok(());
+                return insert_models(ex, std::slice::from_mut(self), None).await;
             }
             let columns: Vec<usize> =
                 (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
             if !columns.is_empty() {
-                let mut w = SqlWriter::new(ex.__dialect())?;
-                w.push("UPDATE ");
-                w.ident(meta.table);
-                w.push(" SET ");
-                w.comma_separated(&columns, |w, &i| {
-                    w.ident(meta.columns[i].name);
-                    w.push(" = ");
-                    w.bind_column(&*self, i)
-                })?;
-                pk_condition(&mut w, &*self)?;
-                let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
-                // A backend that counts only changed rows reports 0 for a row saved unchanged.
-                if done.rows_affected > 0
-                    || !ex.__dialect().update_counts_matched_rows() && self.aexists_in(ex).await?
-                {
+                if self.update_columns(ex, &columns).await? {
                     self.__sync_relations();
                     return Ok(());
                 }
@@ -70,10 +61,111 @@ pub trait ModelExt: Model {
                 return Ok(());
             }
             // The key was set by hand and has no row yet: insert the row with that key.
-            let stmt = insert_models_statement(ex.__dialect(), std::slice::from_ref(self), false, true)?;
-            run::execute(ex, stmt).await.map_err(|e| for_model(e, meta))?;
-            self.__sync_relations();
-            Ok(())
+            insert_models(ex, std::slice::from_mut(self), None).await
+        }
+    }
+
+    /// Writes only `fields` of the instance to its row: Django's
+    /// `save(update_fields=[..])`, with typed field handles (one, or a tuple). Only those
+    /// fields are validated and sent; the others keep what the row holds.
+    ///
+    /// Errors before any SQL: `Error::InvalidQuery` for a primary-key field,
+    /// `Error::Unsaved` for an instance whose `auto` key is still 0 (or a foreign key among
+    /// `fields` that points at one), `Error::Validation` for a field that breaks its rules.
+    /// When no row has the instance's key, nothing is written and the result is
+    /// `Error::DoesNotExist` (Django: "Save with update_fields did not affect any rows").
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, email: String, name: String, is_active: bool }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta()]).await?;
+    /// let mut ann = User::objects()
+    ///     .acreate(&db, User { id: 0, email: "a@example.com".into(), name: "Ann".into(), is_active: true })
+    ///     .await?;
+    /// ann.email = "ann@example.com".into();
+    /// ann.name = "not saved".into();
+    /// ann.asave_fields(&db, User::email).await?;
+    /// ann.is_active = false;
+    /// ann.asave_fields(&db, (User::email, User::is_active)).await?;
+    /// let stored = User::objects().aget(&db, User::pk.eq(ann.id)).await?;
+    /// assert_eq!((stored.email.as_str(), stored.name.as_str(), stored.is_active), ("ann@example.com", "Ann", false));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    fn asave_fields<E: Executor>(
+        &self,
+        ex: &E,
+        fields: impl Columns<Self>,
+    ) -> impl std::future::Future<Output = Result<()>> + Send {
+        let mut columns = fields.indexes();
+        async move {
+            let meta = Self::meta();
+            let mut seen = Vec::with_capacity(columns.len());
+            columns.retain(|i| {
+                !seen.contains(i) && {
+                    seen.push(*i);
+                    true
+                }
+            });
+            if let Some(&i) = columns.iter().find(|&&i| meta.columns[i].primary_key) {
+                return Err(Error::InvalidQuery(format!(
+                    "asave_fields cannot change the primary key `{}`",
+                    meta.columns[i].field
+                )));
+            }
+            if self.__is_unsaved() {
+                return Err(Error::Unsaved { model: meta.name, operation: "asave_fields" });
+            }
+            if columns.is_empty() {
+                return Ok(());
+            }
+            let mut all = ValidationErrors::default();
+            self.__validate(&mut all);
+            let mut errors = ValidationErrors::default();
+            for e in all.iter().filter(|e| columns.iter().any(|&i| meta.columns[i].field == e.field)) {
+                errors.add(e.field.clone(), e.code, e.message.clone());
+            }
+            errors.into_result()?;
+            refuse_unsaved_targets(self, columns.iter().copied())?;
+            if self.update_columns(ex, &columns).await? {
+                Ok(())
+            } else {
+                Err(Error::DoesNotExist { model: meta.name })
+            }
+        }
+    }
+
+    /// `UPDATE` of `columns` by the instance's key; whether a row has that key.
+    #[doc(hidden)]
+    fn update_columns<E: Executor>(
+        &self,
+        ex: &E,
+        columns: &[usize],
+    ) -> impl std::future::Future<Output = Result<bool>> + Send {
+        async move {
+            let meta = Self::meta();
+            let mut w = SqlWriter::new(ex.__dialect())?;
+            w.push("UPDATE ");
+            w.ident(meta.table);
+            w.push(" SET ");
+            w.comma_separated(columns, |w, &i| {
+                w.ident(meta.columns[i].name);
+                w.push(" = ");
+                w.bind_column(self, i)
+            })?;
+            pk_condition(&mut w, self)?;
+            let done = match run::execute(ex, w.finish()).await {
+                Ok(done) => done,
+                Err(e) => {
+                    let values = columns.iter().map(|&i| (i, self.__column_value(i))).collect();
+                    return Err(name_foreign_key(ex, for_model(e, meta), meta, values).await);
+                }
+            };
+            // A backend that counts only changed rows reports 0 for a row saved unchanged.
+            Ok(done.rows_affected > 0
+                || !ex.__dialect().update_counts_matched_rows() && self.aexists_in(ex).await?)
         }
     }
 
@@ -195,6 +287,7 @@ pub trait ModelExt: Model {
                 return Ok(0);
             }
             validate_assignments(meta, &assignments)?;
+            refuse_unsaved_assignments(meta, &assignments)?;
             let mut w = SqlWriter::new(ex.__dialect())?;
             write_update_head::<Self>(&mut w, &assignments)?;
             pk_condition(&mut w, &*self)?;

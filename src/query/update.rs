@@ -7,7 +7,7 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::Model;
 use crate::query::QuerySet;
-use crate::query::insert::validate_assignments;
+use crate::query::insert::{refuse_unsaved_assignments, refuse_unsaved_targets, validate_assignments};
 use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, name_foreign_key};
 use crate::query::selection::Columns;
@@ -88,6 +88,9 @@ impl<M: Model> QuerySet<M> {
             model.__validate(&mut errors);
         }
         errors.into_result()?;
+        for model in models {
+            refuse_unsaved_targets(model, columns.iter().copied())?;
+        }
         let pk_len = meta.primary_key.len();
         let per_row = columns.len() * (pk_len + 1) + pk_len;
         let batch = (ex.__dialect().max_params() / per_row).clamp(1, 500);
@@ -115,6 +118,12 @@ impl<M: Model> QuerySet<M> {
     /// checked against the model's rules first. An empty update runs no query. Returns how
     /// many rows matched.
     ///
+    /// A sliced query (`limit`/`offset`) cannot be updated, as in Django: that is
+    /// `Error::InvalidQuery` before any SQL. On MySQL and MariaDB the query's `order_by`
+    /// becomes the UPDATE's own `ORDER BY`, so that a unique column can be shifted in the
+    /// order given (`order_by([Row::position.desc()])` before `F(position) + 1`); the other
+    /// backends ignore the order, as Django does.
+    ///
     /// ```
     /// # use kata::prelude::*;
     /// # #[derive(Model)] struct Counter { #[kata(primary_key, auto)] id: i64, n: i64 }
@@ -131,15 +140,22 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn aupdate(&self, ex: &impl Executor, update: impl Update<M>) -> Result<u64> {
+        if self.is_sliced() {
+            return Err(Error::InvalidQuery("cannot update a query once a slice has been taken".into()));
+        }
         update.validate_update()?;
         let assignments = update.into_assignments();
         if assignments.is_empty() {
             return Ok(0);
         }
         validate_assignments(M::meta(), &assignments)?;
+        refuse_unsaved_assignments(M::meta(), &assignments)?;
         let mut w = SqlWriter::new(ex.__dialect())?;
         write_update_head::<M>(&mut w, &assignments)?;
         self.write_target(&mut w)?;
+        if ex.__dialect().update_order_by() {
+            self.write_order(&mut w)?;
+        }
         let done = match run::execute(ex, w.finish()).await {
             Ok(done) => done,
             Err(e) => {
@@ -202,9 +218,9 @@ fn bulk_update_statement<M: Model>(
     Ok(w.finish())
 }
 
-pub(crate) fn assignments_as_q<M>(assignments: &[Assignment<M>]) -> Q<M>
+pub(crate) fn assignments_as_q<'a, M>(assignments: impl IntoIterator<Item = &'a Assignment<M>>) -> Q<M>
 where
-    M: Model,
+    M: Model + 'a,
 {
     let meta = M::meta();
     let mut q = Q::all();
