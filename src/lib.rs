@@ -66,7 +66,8 @@ pub use query::{
 };
 pub use relation::{
     AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
-    OneToOne, Prefetch, PrefetchTarget, Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
+    OneToOne, Prefetch, PrefetchTarget, Related, RelatedObjects, Relation, RelationKind, RelationMeta,
+    SelectRelated, ToMany,
 };
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
