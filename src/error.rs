@@ -75,6 +75,19 @@ pub enum Error {
         /// The relation field.
         relation: &'static str,
     },
+    /// A raw query (`araw`, `raw_query`) returned another number of columns than the type
+    /// it is decoded into reads by position: list the columns in the SELECT in the order
+    /// the message gives.
+    #[error("the raw query returned {found} columns, but {target} reads {expected} by position")]
+    ColumnCount {
+        /// What the rows are decoded into, for people: a model with its columns in order, or
+        /// a tuple type.
+        target: String,
+        /// How many columns it reads.
+        expected: usize,
+        /// How many the query returned.
+        found: usize,
+    },
     /// No connection became free within the pool's acquire timeout.
     #[error("timed out waiting for a database connection")]
     PoolTimedOut,

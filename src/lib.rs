@@ -52,7 +52,9 @@ pub mod testing;
 mod value;
 
 pub use choices::Choices;
-pub use db::{Conflict, Db, DbBuilder, Executor, Retry, Transaction, TransactionBuilder};
+pub use db::{
+    Conflict, Db, DbBuilder, Executor, Param, Params, RawRow, Retry, Transaction, TransactionBuilder,
+};
 pub use dialect::IsolationLevel;
 pub use driver::{Args, Backend, RowRef};
 pub use error::{ConfigError, Error, FieldError, IntegrityKind, Result, TransactionError, ValidationErrors};

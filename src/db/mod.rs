@@ -3,6 +3,7 @@
 //! names a query set, a relation or a model.
 
 mod executor;
+pub(crate) mod raw;
 pub(crate) mod run;
 mod transaction;
 
@@ -12,6 +13,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use executor::{ExecRef, Executor};
+pub use raw::{Param, Params, RawRow};
 pub(crate) use run::Statement;
 pub(crate) use transaction::atomically;
 pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
