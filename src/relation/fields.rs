@@ -276,6 +276,56 @@ macro_rules! to_many {
                 self.inner.objects.as_deref()
             }
 
+            /// Takes the prefetched rows out, by value: `None` when they were not loaded.
+            /// Afterwards the relation is not loaded; its manager methods still work. Never
+            /// queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many)] groups: ManyToMany<Group> }
+            /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, title: String }
+            /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64 }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta(), Post::meta(), Group::meta()]).await?;
+            /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+            /// ann.posts.acreate(&db, [Post::title.set("hi")]).await?;
+            /// let mut users = User::objects().prefetch_related(User::posts).alist(&db).await?;
+            /// let posts: Vec<Post> = users[0].posts.take().unwrap_or_default();
+            /// assert_eq!(posts[0].title, "hi");
+            /// assert!(!users[0].posts.is_loaded());
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
+            pub fn take(&mut self) -> Option<Vec<T>> {
+                self.inner.objects.take()
+            }
+
+            /// The prefetched rows, by value, consuming the relation: `None` when they were
+            /// not loaded. Never queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(many_to_many)] groups: ManyToMany<Group> }
+            /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta(), Group::meta()]).await?;
+            /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+            /// ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+            /// let users = User::objects().prefetch_related(User::groups).alist(&db).await?;
+            /// let names: Vec<Vec<String>> = users
+            ///     .into_iter()
+            ///     .map(|u| u.groups.into_loaded().unwrap_or_default().into_iter().map(|g| g.name).collect())
+            ///     .collect();
+            /// assert_eq!(names, [["admins"]]);
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
+            pub fn into_loaded(self) -> Option<Vec<T>> {
+                self.inner.objects
+            }
+
             /// Whether the rows are loaded.
             pub fn is_loaded(&self) -> bool {
                 self.inner.objects.is_some()
