@@ -220,6 +220,29 @@ impl ConfigError {
     }
 }
 
+/// A relation was read that the query did not load: what [`HasOne::get`](crate::HasOne::get)
+/// returns instead of guessing. Converts into [`Error::NotLoaded`], so `?` works in a
+/// function that returns `kata::Result`.
+///
+/// ```
+/// let e = kata::NotLoaded { model: "User", relation: "profile" };
+/// assert!(matches!(kata::Error::from(e), kata::Error::NotLoaded { relation: "profile", .. }));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{model}.{relation} is not loaded: add select_related/prefetch_related to the query")]
+pub struct NotLoaded {
+    /// The model's name.
+    pub model: &'static str,
+    /// The relation field.
+    pub relation: &'static str,
+}
+
+impl From<NotLoaded> for Error {
+    fn from(e: NotLoaded) -> Self {
+        Error::NotLoaded { model: e.model, relation: e.relation }
+    }
+}
+
 /// One rule broken by one field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {

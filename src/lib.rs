@@ -57,7 +57,9 @@ pub use db::{
 };
 pub use dialect::IsolationLevel;
 pub use driver::{Args, Backend, RowRef};
-pub use error::{ConfigError, Error, FieldError, IntegrityKind, Result, TransactionError, ValidationErrors};
+pub use error::{
+    ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
+};
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
@@ -68,8 +70,8 @@ pub use query::{
 };
 pub use relation::{
     AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
-    OneToOne, Prefetch, PrefetchTarget, Related, RelatedObjects, Relation, RelationKind, RelationMeta,
-    SelectRelated, ToMany,
+    OneToOne, OptionalRelation, Prefetch, PrefetchTarget, Related, RelatedObjects, Relation, RelationKind,
+    RelationMeta, SelectRelated, ToMany,
 };
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
@@ -88,8 +90,8 @@ pub struct ReadmeDoctests;
 pub mod prelude {
     pub use crate::{
         Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, HasOne, ManyToMany, Max,
-        Min, Model, ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction,
-        Validate,
+        Min, Model, ModelExt, ModelSchema, OneToOne, OptionalRelation, Patch, Prefetch, Q, QuerySet, Sum,
+        Transaction, Validate,
     };
 }
 
