@@ -39,7 +39,11 @@ async fn the_output_comes_back_with_each_statement_in_order(db: Db) -> kata::Res
     assert_eq!(queries.len(), 2, "{:?}", sql(&queries));
     assert!(queries[0].sql.starts_with("UPDATE"), "{}", queries[0].sql);
     assert_eq!(queries[0].rows, 2, "an UPDATE reports the rows it touched");
-    assert!(queries[1].sql.starts_with("SELECT") && queries[1].sql.contains("ORDER BY"), "{}", queries[1].sql);
+    assert!(
+        queries[1].sql.starts_with("SELECT") && queries[1].sql.contains("ORDER BY"),
+        "{}",
+        queries[1].sql
+    );
     assert_eq!(queries[1].rows, 3, "a SELECT reports the rows it returned");
     Ok(())
 }
@@ -120,7 +124,8 @@ async fn captures_nest_and_the_outer_one_sees_the_inner_statements_too(db: Db) -
 #[kata::test]
 async fn assert_num_queries_still_counts_and_can_nest_in_a_capture(db: Db) -> kata::Result<()> {
     setup(&db).await?;
-    let (count, queries) = capture_queries(&db, assert_num_queries(&db, 1, Note::objects().acount(&db))).await;
+    let (count, queries) =
+        capture_queries(&db, assert_num_queries(&db, 1, Note::objects().acount(&db))).await;
     assert_eq!(count?, 3);
     assert_eq!(queries.len(), 1);
     Ok(())

@@ -116,8 +116,9 @@ fn by_name(mut users: Vec<User>) -> Vec<User> {
 #[kata::test]
 async fn take_moves_the_prefetched_rows_out(db: Db) -> kata::Result<()> {
     setup(&db).await?;
-    let mut users =
-        by_name(User::objects().prefetch_related(User::posts).prefetch_related(User::groups).alist(&db).await?);
+    let mut users = by_name(
+        User::objects().prefetch_related(User::posts).prefetch_related(User::groups).alist(&db).await?,
+    );
     let posts: Vec<Post> = users[0].posts.take().expect("prefetched");
     assert_eq!(posts.len(), 2);
     assert!(!users[0].posts.is_loaded(), "taken: no longer loaded");
@@ -146,7 +147,8 @@ async fn into_loaded_consumes_the_relation(db: Db) -> kata::Result<()> {
     let titles: Vec<Vec<String>> = users
         .into_iter()
         .map(|u| {
-            let mut titles: Vec<String> = u.posts.into_loaded().unwrap_or_default().into_iter().map(|p| p.title).collect();
+            let mut titles: Vec<String> =
+                u.posts.into_loaded().unwrap_or_default().into_iter().map(|p| p.title).collect();
             titles.sort();
             titles
         })
@@ -163,7 +165,10 @@ async fn with_prefetches_a_nested_relation_in_one_query_per_level(db: Db) -> kat
     let users = assert_num_queries(
         &db,
         3,
-        User::objects().prefetch_related(User::posts.with(Post::comments)).order_by([User::name.asc()]).alist(&db),
+        User::objects()
+            .prefetch_related(User::posts.with(Post::comments))
+            .order_by([User::name.asc()])
+            .alist(&db),
     )
     .await?;
     let posts = users[0].posts.get().expect("posts prefetched");

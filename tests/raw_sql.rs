@@ -42,9 +42,8 @@ async fn setup(db: &Db) -> kata::Result<Vec<Author>> {
 #[kata::test]
 async fn raw_query_decodes_typed_tuples_with_bound_values(db: Db) -> kata::Result<()> {
     let authors = setup(&db).await?;
-    let rows: Vec<(i64, String, Option<i32>)> = db
-        .raw_query("SELECT id, name, age FROM author WHERE id > ? ORDER BY id", (authors[0].id,))
-        .await?;
+    let rows: Vec<(i64, String, Option<i32>)> =
+        db.raw_query("SELECT id, name, age FROM author WHERE id > ? ORDER BY id", (authors[0].id,)).await?;
     assert_eq!(rows, [(authors[1].id, "bob".to_string(), None), (authors[2].id, "cy".to_string(), Some(50))]);
     let names: Vec<String> =
         db.raw_query("SELECT name FROM author WHERE name IN (?, ?) ORDER BY name", ("cy", "ann")).await?;
@@ -90,10 +89,13 @@ async fn params_take_tuples_arrays_vecs_and_values(db: Db) -> kata::Result<()> {
         db.raw_query("SELECT name FROM author WHERE id IN (?, ?) ORDER BY id", ids.as_slice()).await?;
     assert_eq!(by_slice, by_vec);
     let dynamic = vec![Value::Text("bob".into()), Value::Null(kata::ColumnType::Integer)];
-    let n = db.raw_execute("UPDATE author SET age = ? WHERE name = ?", vec![dynamic[1].clone(), dynamic[0].clone()]).await?;
+    let n = db
+        .raw_execute("UPDATE author SET age = ? WHERE name = ?", vec![dynamic[1].clone(), dynamic[0].clone()])
+        .await?;
     assert_eq!(n, 1);
-    let mixed: Vec<(String,)> =
-        db.raw_query("SELECT name FROM author WHERE age IS NULL AND name = ? AND id > ?", ("bob", 0i64)).await?;
+    let mixed: Vec<(String,)> = db
+        .raw_query("SELECT name FROM author WHERE age IS NULL AND name = ? AND id > ?", ("bob", 0i64))
+        .await?;
     assert_eq!(mixed, [("bob".to_string(),)]);
     Ok(())
 }
@@ -126,7 +128,8 @@ async fn raw_execute_counts_rows_and_works_inside_a_transaction(db: Db) -> kata:
 async fn a_placeholder_count_that_differs_from_the_values_is_refused(db: Db) -> kata::Result<()> {
     setup(&db).await?;
     let (too_few, ran) =
-        capture_queries(&db, db.raw_query::<i64>("SELECT id FROM author WHERE id > ? AND id < ?", (1,))).await;
+        capture_queries(&db, db.raw_query::<i64>("SELECT id FROM author WHERE id > ? AND id < ?", (1,)))
+            .await;
     assert!(
         matches!(too_few, Err(Error::InvalidQuery(ref m)) if m.contains("2 `?` placeholders but 1 value was given")),
         "{too_few:?}"
@@ -145,7 +148,9 @@ async fn a_row_of_another_width_is_a_column_count_error(db: Db) -> kata::Result<
     setup(&db).await?;
     let narrow = db.raw_query::<(i64, String, i32)>("SELECT id, name FROM author", ()).await;
     match narrow {
-        Err(Error::ColumnCount { expected: 3, found: 2, target }) => assert!(target.contains("i32"), "{target}"),
+        Err(Error::ColumnCount { expected: 3, found: 2, target }) => {
+            assert!(target.contains("i32"), "{target}")
+        }
         other => panic!("expected ColumnCount, got {other:?}"),
     }
     let wide = db.raw_query::<i64>("SELECT id, name FROM author", ()).await;
@@ -192,7 +197,11 @@ async fn araw_applies_prefetch_related_and_refuses_what_it_cannot_apply(db: Db) 
     let found = assert_num_queries(
         &db,
         2,
-        Author::objects().prefetch_related(Author::books).araw(&db, "SELECT id, name, age FROM author ORDER BY id", ()),
+        Author::objects().prefetch_related(Author::books).araw(
+            &db,
+            "SELECT id, name, age FROM author ORDER BY id",
+            (),
+        ),
     )
     .await?;
     assert_eq!(found[0].books.get().map(<[Book]>::len), Some(2));
@@ -207,7 +216,10 @@ async fn araw_applies_prefetch_related_and_refuses_what_it_cannot_apply(db: Db) 
         let got = refused.araw(&db, "SELECT id, name, age FROM author", ()).await;
         assert!(matches!(got, Err(Error::InvalidQuery(ref m)) if m.contains("araw")), "{got:?}");
     }
-    let joined = Book::objects().select_related(Book::author).araw(&db, "SELECT id, author_id, title FROM book", ()).await;
+    let joined = Book::objects()
+        .select_related(Book::author)
+        .araw(&db, "SELECT id, author_id, title FROM book", ())
+        .await;
     assert!(matches!(joined, Err(Error::InvalidQuery(ref m)) if m.contains("select_related")), "{joined:?}");
     Ok(())
 }
