@@ -88,10 +88,9 @@ async fn params_take_tuples_arrays_vecs_and_values(db: Db) -> kata::Result<()> {
     let by_slice: Vec<String> =
         db.raw_query("SELECT name FROM author WHERE id IN (?, ?) ORDER BY id", ids.as_slice()).await?;
     assert_eq!(by_slice, by_vec);
-    let dynamic = vec![Value::Text("bob".into()), Value::Null(kata::ColumnType::Integer)];
-    let n = db
-        .raw_execute("UPDATE author SET age = ? WHERE name = ?", vec![dynamic[1].clone(), dynamic[0].clone()])
-        .await?;
+    // A list built at run time, of dynamic values.
+    let dynamic: Vec<Value> = vec![Value::Null(kata::ColumnType::Integer), Value::Text("bob".into())];
+    let n = db.raw_execute("UPDATE author SET age = ? WHERE name = ?", dynamic).await?;
     assert_eq!(n, 1);
     let mixed: Vec<(String,)> = db
         .raw_query("SELECT name FROM author WHERE age IS NULL AND name = ? AND id > ?", ("bob", 0i64))

@@ -6,6 +6,9 @@ use kata::prelude::*;
 use kata::{Error, ValidationErrors};
 use serde_json::json;
 
+/// Clippy's `duplicated_attributes` misreads field names repeated across several
+/// `#[model_schema]` attributes as duplicates (rust-lang/rust-clippy#13238), hence the allow.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
 #[model_schema(UserIn, fields(username, email, nickname, age, is_active))]
 #[model_schema(UserPatch, fields(username, nickname), optional = "__all__")]
