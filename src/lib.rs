@@ -69,9 +69,9 @@ pub use query::{
     Annotated, Columns, Deleted, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet,
 };
 pub use relation::{
-    AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
-    OneToOne, OptionalRelation, Prefetch, PrefetchTarget, Related, RelatedObjects, Relation, RelationKind,
-    RelationMeta, SelectRelated, ToMany,
+    AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyObjects, ManyToMany,
+    ModelRef, OnDelete, OneObject, OneToOne, OptionalRelation, Prefetch, PrefetchTarget, Related,
+    RelatedObjects, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
 };
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};

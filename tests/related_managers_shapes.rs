@@ -218,7 +218,11 @@ async fn many_to_many_aadd_aremove_and_aset_take_one_object_or_a_list(db: Db) ->
     assert_eq!(names(&ann.groups.alist(&db).await?), ["a", "c"]);
     ann.groups.aset(&db, [d]).await?;
     assert_eq!(names(&ann.groups.alist(&db).await?), ["d"]);
-    ann.groups.aset(&db, &[]).await?;
+    ann.groups.aadd(&db, all.iter().filter(|g| g.name.as_str() < "c")).await?;
+    assert_eq!(names(&ann.groups.alist(&db).await?), ["a", "b", "d"], "an iterator");
+    ann.groups.aset(&db, all.clone()).await?;
+    assert_eq!(ann.groups.acount(&db).await?, 4, "an owned Vec");
+    ann.groups.aset(&db, Vec::<&Group>::new()).await?;
     assert_eq!(ann.groups.acount(&db).await?, 0);
 
     // An empty list runs nothing.
@@ -291,7 +295,7 @@ async fn reverse_foreign_key_managers_take_one_object_or_a_list(db: Db) -> kata:
     assert_eq!(titles(&bob.edited.alist(&db).await?), ["p2"]);
     bob.edited.aset(&db, vec![&posts[0], &posts[2]]).await?;
     assert_eq!(titles(&bob.edited.alist(&db).await?), ["p1", "p3"]);
-    bob.edited.aset(&db, &[]).await?;
+    bob.edited.aset(&db, std::iter::empty::<&Post>()).await?;
     assert_eq!(bob.edited.acount(&db).await?, 0);
     Ok(())
 }

@@ -784,7 +784,7 @@ async fn many_to_many_aset_replaces_the_linked_rows(db: Db) {
     let counted: Vec<(User, i64)> = User::objects().annotate(User::groups.count()).alist(&db).await.unwrap();
     assert_eq!(counted[0].1, 2, "staff, kept across the two calls, is linked once");
 
-    ann.groups.aset(&db, &[]).await.unwrap();
+    ann.groups.aset(&db, Vec::<&Group>::new()).await.unwrap();
     assert_eq!(ann.groups.acount(&db).await.unwrap(), 0);
 }
 

@@ -38,9 +38,14 @@ fn reverse_column(owner: &Owner) -> Result<usize> {
     }
 }
 
-/// One saved model instance or several: what the related managers' `aadd`, `aremove` and
-/// `aset` take (Django's `add(*objs)`): `&obj`, `[&a, &b]`, `&[&a, &b]`, `vec![&a, &b]`,
-/// or a borrowed list of instances such as `&users` (a `Vec<T>`) or `&users[1..]`.
+/// OneObject saved model instance or several: what the related managers' `aadd`, `aremove` and
+/// `aset` take (Django's `add(*objs)`). OneObject object is `&obj`; several are any list or
+/// iterator of instances or of references to them: `[&a, &b]`, `&[&a, &b]`, `vec![&a, &b]`,
+/// `&users` (a `Vec<T>`), `&users[1..]`, `users.iter().filter(..)`, an owned `Vec<T>`.
+///
+/// `S` tells the two shapes apart ([`OneObject`] or [`ManyObjects`]) and is always inferred. An empty
+/// list literal has no element type to infer (`&[]`): write `Vec::<&T>::new()`, or
+/// `aclear` to unlink everything.
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -56,74 +61,73 @@ fn reverse_column(owner: &Owner) -> Result<usize> {
 /// ann.groups.aadd(&db, [&admins, &staff]).await?;      // several
 /// let all = Group::objects().alist(&db).await?;
 /// ann.groups.aset(&db, &all).await?;                   // a borrowed Vec<Group>
-/// assert_eq!(ann.groups.acount(&db).await?, 2);
+/// ann.groups.aremove(&db, all.iter().filter(|g| g.name == "staff")).await?; // an iterator
+/// assert_eq!(ann.groups.acount(&db).await?, 1);
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not one `{T}` or a list of them",
-    label = "pass `&obj`, `[&a, &b]`, `&[&a, &b]`, `vec![&a, &b]` or `&objects`",
-    note = "related managers take the same objects as Django's `add(*objs)`, borrowed"
+    label = "pass `&obj`, or a list or iterator of `{T}`s or `&{T}`s such as `[&a, &b]` or `&objects`",
+    note = "related managers take the same objects as Django's `add(*objs)`"
 )]
-pub trait RelatedObjects<T: Model> {
+pub trait RelatedObjects<T: Model, S> {
     /// The primary keys of the objects, each checked to be saved.
     #[doc(hidden)]
-    fn __keys(&self) -> Result<Vec<Value>>;
+    fn __keys(self) -> Result<Vec<Value>>;
 }
 
-fn keys_of<'a, T: Model>(objects: impl IntoIterator<Item = &'a T>) -> Result<Vec<Value>>
-where
-    T::Pk: FieldType,
-{
-    objects.into_iter().map(pk_value).collect()
+/// The shape of [`RelatedObjects`] that is one `&T`.
+#[derive(Debug)]
+pub enum OneObject {}
+
+/// The shape of [`RelatedObjects`] that is a list or an iterator.
+#[derive(Debug)]
+pub enum ManyObjects {}
+
+/// A model instance, or a reference to one, as an element of [`RelatedObjects`]: `T`, `&T`
+/// and `&&T`.
+pub trait ModelRef<T> {
+    /// The instance.
+    #[doc(hidden)]
+    fn __model(&self) -> &T;
 }
 
-impl<T: Model> RelatedObjects<T> for &T
-where
-    T::Pk: FieldType,
-{
-    fn __keys(&self) -> Result<Vec<Value>> {
-        Ok(vec![pk_value(*self)?])
+impl<T: Model> ModelRef<T> for T {
+    fn __model(&self) -> &T {
+        self
     }
 }
 
-macro_rules! related_objects {
-    ($($ty:ty => |$x:ident| $iter:expr;)*) => {$(
-        impl<T: Model> RelatedObjects<T> for $ty
-        where
-            T::Pk: FieldType,
-        {
-            fn __keys(&self) -> Result<Vec<Value>> {
-                let $x = self;
-                keys_of($iter)
-            }
-        }
-    )*};
-}
-
-related_objects! {
-    &[T] => |x| x.iter();
-    &Vec<T> => |x| x.iter();
-    &[&T] => |x| x.iter().copied();
-    Vec<&T> => |x| x.iter().copied();
-    &Vec<&T> => |x| x.iter().copied();
-}
-
-impl<T: Model, const N: usize> RelatedObjects<T> for [&T; N]
-where
-    T::Pk: FieldType,
-{
-    fn __keys(&self) -> Result<Vec<Value>> {
-        keys_of(self.iter().copied())
+impl<T: Model> ModelRef<T> for &T {
+    fn __model(&self) -> &T {
+        self
     }
 }
 
-impl<T: Model, const N: usize> RelatedObjects<T> for &[&T; N]
+impl<T: Model> ModelRef<T> for &&T {
+    fn __model(&self) -> &T {
+        self
+    }
+}
+
+impl<T: Model> RelatedObjects<T, OneObject> for &T
 where
     T::Pk: FieldType,
 {
-    fn __keys(&self) -> Result<Vec<Value>> {
-        keys_of(self.iter().copied())
+    fn __keys(self) -> Result<Vec<Value>> {
+        Ok(vec![pk_value(self)?])
+    }
+}
+
+impl<T: Model, I> RelatedObjects<T, ManyObjects> for I
+where
+    T::Pk: FieldType,
+    I: IntoIterator,
+    I::Item: ModelRef<T>,
+{
+    fn __keys(self) -> Result<Vec<Value>> {
+        self.into_iter().map(|object| pk_value(object.__model())).collect()
     }
 }
 
@@ -177,8 +181,8 @@ where
 
     /// Links `objects`: one `&T` or a list of them ([`RelatedObjects`]); an object already
     /// linked stays linked once. Several objects are linked all or nothing.
-    pub async fn aadd(&self, ex: &impl Executor, objects: impl RelatedObjects<T>) -> Result<()> {
-        self.aadd_with::<T>(ex, objects, []).await
+    pub async fn aadd<S>(&self, ex: &impl Executor, objects: impl RelatedObjects<T, S>) -> Result<()> {
+        self.aadd_with::<T, S>(ex, objects, []).await
     }
 
     /// Links `objects`, setting the through model's extra columns on each new link
@@ -199,10 +203,10 @@ where
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub async fn aadd_with<W: Model>(
+    pub async fn aadd_with<W: Model, S>(
         &self,
         ex: &impl Executor,
-        objects: impl RelatedObjects<T>,
+        objects: impl RelatedObjects<T, S>,
         through_defaults: impl IntoIterator<Item = Assignment<W>>,
     ) -> Result<()> {
         let owner = self.owner("aadd")?;
@@ -246,7 +250,7 @@ where
     }
 
     /// Unlinks `objects`, one `&T` or a list of them (the rows themselves stay).
-    pub async fn aremove(&self, ex: &impl Executor, objects: impl RelatedObjects<T>) -> Result<()> {
+    pub async fn aremove<S>(&self, ex: &impl Executor, objects: impl RelatedObjects<T, S>) -> Result<()> {
         let owner = self.owner("aremove")?;
         let (through, owner_column, target_column) = link(owner)?;
         let keys = objects.__keys()?;
@@ -280,7 +284,7 @@ where
 
     /// Makes `objects` (one `&T` or a list of them) exactly the linked rows: unlinks the
     /// others, links the missing; all or nothing.
-    pub async fn aset(&self, ex: &impl Executor, objects: impl RelatedObjects<T>) -> Result<()> {
+    pub async fn aset<S>(&self, ex: &impl Executor, objects: impl RelatedObjects<T, S>) -> Result<()> {
         let owner = self.owner("aset")?;
         let (through, owner_column, target_column) = link(owner)?;
         let keys = objects.__keys()?;
@@ -496,7 +500,7 @@ where
     }
 
     /// Points the foreign key of `objects` (one `&T` or a list of them) here: one UPDATE.
-    pub async fn aadd(&self, ex: &impl Executor, objects: impl RelatedObjects<T>) -> Result<()> {
+    pub async fn aadd<S>(&self, ex: &impl Executor, objects: impl RelatedObjects<T, S>) -> Result<()> {
         let owner = self.owner("aadd")?;
         let column = reverse_column(owner)?;
         let keys = objects.__keys()?;
@@ -512,7 +516,7 @@ where
 
     /// Clears the foreign key of `objects` (one `&T` or a list of them) where it points
     /// here (only for a nullable foreign key).
-    pub async fn aremove(&self, ex: &impl Executor, objects: impl RelatedObjects<T>) -> Result<()> {
+    pub async fn aremove<S>(&self, ex: &impl Executor, objects: impl RelatedObjects<T, S>) -> Result<()> {
         let owner = self.owner("aremove")?;
         let column = reverse_column(owner)?;
         let keys = objects.__keys()?;
@@ -545,7 +549,7 @@ where
 
     /// Makes `objects` (one `&T` or a list of them) exactly the related rows (the others'
     /// foreign keys are cleared); all or nothing.
-    pub async fn aset(&self, ex: &impl Executor, objects: impl RelatedObjects<T>) -> Result<()> {
+    pub async fn aset<S>(&self, ex: &impl Executor, objects: impl RelatedObjects<T, S>) -> Result<()> {
         self.owner("aset")?;
         let keys = objects.__keys()?;
         atomically!(ex, |x| async {
