@@ -232,8 +232,9 @@ impl<M: Model> QuerySet<M> {
     /// `keys` is any list or iterator of keys, owned or borrowed: `[1, 2]`, `&ids`,
     /// `users.iter().map(|u| u.id)`, a range. An empty list returns an empty map without a
     /// query, as Django does. To read *every* row by key (Django's `in_bulk()` without ids)
-    /// call [`ain_bulk_all`](Self::ain_bulk_all): `None` is not a key list and does not
-    /// compile here, so no call shape silently means "no keys".
+    /// call [`ain_bulk_all`](Self::ain_bulk_all): a bare `None` does not compile here (its
+    /// element type cannot be inferred), so no call shape silently means "no keys". (An
+    /// `Option` of a key is a list of zero or one key, like any other iterator.)
     ///
     /// A list longer than the backend's parameter limit is read in several queries, as
     /// Django does; `Error::InvalidQuery` on a sliced query, as in Django.
