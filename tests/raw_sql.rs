@@ -45,8 +45,9 @@ async fn raw_query_decodes_typed_tuples_with_bound_values(db: Db) -> kata::Resul
     let rows: Vec<(i64, String, Option<i32>)> =
         db.raw_query("SELECT id, name, age FROM author WHERE id > ? ORDER BY id", (authors[0].id,)).await?;
     assert_eq!(rows, [(authors[1].id, "bob".to_string(), None), (authors[2].id, "cy".to_string(), Some(50))]);
+    let cy = String::from("cy");
     let names: Vec<String> =
-        db.raw_query("SELECT name FROM author WHERE name IN (?, ?) ORDER BY name", ("cy", "ann")).await?;
+        db.raw_query("SELECT name FROM author WHERE name IN (?, ?) ORDER BY name", (&cy, "ann")).await?;
     assert_eq!(names, ["ann", "cy"]);
     let count: Vec<i64> = db.raw_query("SELECT COUNT(*) FROM author", ()).await?;
     assert_eq!(count, [3]);
@@ -286,5 +287,15 @@ async fn raw_statements_reach_the_query_log(db: Db) -> kata::Result<()> {
     assert!(log.contains("kata::query"), "{log}");
     assert!(log.contains("SELECT name FROM author WHERE age > "), "{log}");
     assert!(log.contains("rows=1"), "{log}");
+    Ok(())
+}
+
+/// PostgreSQL's JSON operators are `?`, `?|` and `?&`: written `??`, they reach the server
+/// as one `?`, beside numbered placeholders.
+#[kata::test(backends = "postgres")]
+async fn postgres_writes_a_literal_question_mark_as_two(db: Db) -> kata::Result<()> {
+    let has: Vec<(bool, bool)> =
+        db.raw_query("SELECT '{\"a\": 1}'::jsonb ?? ?, '{\"a\": 1}'::jsonb ??| array[?]", ("a", "x")).await?;
+    assert_eq!(has, [(true, false)]);
     Ok(())
 }

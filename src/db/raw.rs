@@ -11,11 +11,11 @@ use crate::error::{Error, Result};
 use crate::value::{FieldType, Value};
 
 /// One value a raw statement binds: any field type (`i64`, `String`, `Option<T>`, chrono's
-/// types, your own [`FieldType`]s), a `&str`, or a dynamic [`Value`].
+/// types, your own [`FieldType`]s), a `&str` or `&String`, or a dynamic [`Value`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be bound as a raw SQL parameter",
     label = "not a kata field type",
-    note = "bind field types (i64, String, Option<T>, chrono types, ...), `&str` or `kata::Value`"
+    note = "bind field types (i64, String, Option<T>, chrono types, ...), `&str`, `&String` or `kata::Value`"
 )]
 pub trait Param {
     /// Binds the value as the next parameter.
@@ -32,6 +32,12 @@ impl<T: FieldType> Param for T {
 impl Param for &str {
     fn __bind(&self, args: &mut Args) -> Result<()> {
         (*self).to_owned().bind(args)
+    }
+}
+
+impl Param for &String {
+    fn __bind(&self, args: &mut Args) -> Result<()> {
+        (*self).clone().bind(args)
     }
 }
 
