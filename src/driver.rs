@@ -274,6 +274,12 @@ pub fn decode_native<T: Native>(row: RowRef<'_>, index: usize) -> Result<T> {
     each_row!(row, |r| r.try_get::<T, _>(index)).map_err(Error::from)
 }
 
+/// How many columns `row` has.
+pub(crate) fn column_count(row: RowRef<'_>) -> usize {
+    use sqlx::Row as _;
+    each_row!(row, |r| r.columns().len())
+}
+
 /// Whether column `index` of `row` is NULL.
 pub(crate) fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
     use sqlx::{Row as _, ValueRef as _};

@@ -75,6 +75,19 @@ pub enum Error {
         /// The relation field.
         relation: &'static str,
     },
+    /// A raw query (`araw`, `raw_query`) returned another number of columns than the type
+    /// it is decoded into reads by position: list the columns in the SELECT in the order
+    /// the message gives.
+    #[error("the raw query returned {found} columns, but {target} reads {expected} by position")]
+    ColumnCount {
+        /// What the rows are decoded into, for people: a model with its columns in order, or
+        /// a tuple type.
+        target: String,
+        /// How many columns it reads.
+        expected: usize,
+        /// How many the query returned.
+        found: usize,
+    },
     /// No connection became free within the pool's acquire timeout.
     #[error("timed out waiting for a database connection")]
     PoolTimedOut,
@@ -207,15 +220,45 @@ impl ConfigError {
     }
 }
 
+/// A relation was read that the query did not load: what [`HasOne::get`](crate::HasOne::get)
+/// returns instead of guessing. Converts into [`Error::NotLoaded`], so `?` works in a
+/// function that returns `kata::Result`.
+///
+/// ```
+/// let e = kata::NotLoaded { model: "User", relation: "profile" };
+/// assert!(matches!(kata::Error::from(e), kata::Error::NotLoaded { relation: "profile", .. }));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{model}.{relation} is not loaded: add select_related/prefetch_related to the query")]
+pub struct NotLoaded {
+    /// The model's name.
+    pub model: &'static str,
+    /// The relation field.
+    pub relation: &'static str,
+}
+
+impl From<NotLoaded> for Error {
+    fn from(e: NotLoaded) -> Self {
+        Error::NotLoaded { model: e.model, relation: e.relation }
+    }
+}
+
 /// One rule broken by one field.
+///
+/// Serialised as `{"field": "username", "code": "max_length", "message": "...",
+/// "params": {"max_length": 150}}`: `params` holds the rule's limits, so a client need not
+/// read them out of the message (empty for rules without one).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct FieldError {
-    /// The field's path, for example `username`.
+    /// The field's path, for example `username` (`[2].username` in a bulk operation).
     pub field: String,
-    /// A machine-readable code: `max_length`, `email`, `required`, `null`, `choice`.
+    /// A machine-readable code: `max_length`, `email`, `required`, `null`, `invalid`.
     pub code: &'static str,
     /// A message for people.
     pub message: String,
+    /// The rule's parameters, by name: `max_length` for `max_length`.
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Every rule a value broke, each with its field. Empty means valid.
@@ -235,7 +278,36 @@ pub struct ValidationErrors {
 impl ValidationErrors {
     /// Records one violation.
     pub fn add(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.into(), code, message: message.into() });
+        self.add_with(field, code, message, serde_json::Map::new());
+    }
+
+    /// Records one violation with its rule's parameters (see [`FieldError::params`]).
+    ///
+    /// ```
+    /// let mut errors = kata::ValidationErrors::default();
+    /// let mut params = serde_json::Map::new();
+    /// params.insert("max_length".into(), 150.into());
+    /// errors.add_with("username", "max_length", "at most 150 characters", params);
+    /// let e = errors.iter().next().unwrap();
+    /// assert_eq!(e.params["max_length"], 150);
+    /// ```
+    pub fn add_with(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+        params: serde_json::Map<String, serde_json::Value>,
+    ) {
+        self.errors.push(FieldError { field: field.into(), code, message: message.into(), params });
+    }
+
+    /// Records every violation of `other`, with `prefix` before each field path (`[2].`
+    /// for the third row of a bulk operation).
+    pub(crate) fn extend_prefixed(&mut self, prefix: &str, other: ValidationErrors) {
+        for mut e in other.errors {
+            e.field.insert_str(0, prefix);
+            self.errors.push(e);
+        }
     }
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
@@ -272,6 +344,14 @@ impl fmt::Display for ValidationErrors {
     }
 }
 
+impl From<ValidationErrors> for Error {
+    /// `Error::Validation`, whether or not `errors` is empty (see
+    /// [`ValidationErrors::into_result`] for `Ok` when it is).
+    fn from(errors: ValidationErrors) -> Self {
+        Error::Validation(errors)
+    }
+}
+
 impl From<std::convert::Infallible> for Error {
     fn from(never: std::convert::Infallible) -> Self {
         match never {}
@@ -290,6 +370,23 @@ impl Error {
     /// A decoding error with no further cause.
     pub(crate) fn decode_msg(what: impl Into<String>) -> Self {
         Error::Decode { what: what.into(), source: None }
+    }
+
+    /// The violations of a [`Error::Validation`], without a `match`; `None` for other errors.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Tag { #[kata(primary_key)] id: i64, #[kata(max_length = 3)] name: String }
+    /// let err = Tag { id: 1, name: "toolong".into() }.validate().unwrap_err();
+    /// let errors = err.validation_errors().expect("a validation error");
+    /// assert_eq!(errors.fields().collect::<Vec<_>>(), ["name"]);
+    /// assert!(kata::Error::PoolTimedOut.validation_errors().is_none());
+    /// ```
+    pub fn validation_errors(&self) -> Option<&ValidationErrors> {
+        match self {
+            Error::Validation(errors) => Some(errors),
+            _ => None,
+        }
     }
 
     /// True for `Integrity` errors of the given kind.

@@ -52,10 +52,14 @@ pub mod testing;
 mod value;
 
 pub use choices::Choices;
-pub use db::{Conflict, Db, DbBuilder, Executor, Retry, Transaction, TransactionBuilder};
+pub use db::{
+    Conflict, Db, DbBuilder, Executor, Param, Params, RawRow, Retry, Transaction, TransactionBuilder,
+};
 pub use dialect::IsolationLevel;
 pub use driver::{Args, Backend, RowRef};
-pub use error::{ConfigError, Error, FieldError, IntegrityKind, Result, TransactionError, ValidationErrors};
+pub use error::{
+    ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
+};
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
@@ -65,12 +69,43 @@ pub use query::{
     Annotated, Columns, Deleted, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet,
 };
 pub use relation::{
-    AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyToMany, OnDelete,
-    OneToOne, Prefetch, PrefetchTarget, Related, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
+    AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyObjects, ManyToMany,
+    ModelRef, OnDelete, OneObject, OneToOne, OptionalRelation, Prefetch, PrefetchTarget, Related,
+    RelatedObjects, Relation, RelationKind, RelationMeta, SelectRelated, ToMany,
 };
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
+
+// The crates whose types kata's API and derives use, so that a user's crate needs no
+// dependency of its own on them (and gets the versions kata was built with).
+pub use chrono;
+pub use schemars;
+pub use serde_json;
+
+/// The stream traits for [`QuerySet::aiterator`]'s rows (futures' `StreamExt` and
+/// `TryStreamExt`, re-exported so no `futures` dependency is needed; the prelude brings their
+/// methods into scope).
+///
+/// ```
+/// use kata::prelude::*;
+/// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_tables(&[Tag::meta()]).await?;
+/// Tag::objects().acreate(&db, [Tag::name.set("a")]).await?;
+/// let mut rows = std::pin::pin!(Tag::objects().aiterator(&db));
+/// while let Some(tag) = rows.try_next().await? {
+///     assert_eq!(tag.name, "a");
+/// }
+/// let names: Vec<String> = Tag::objects().aiterator(&db).map_ok(|t| t.name).try_collect().await?;
+/// assert_eq!(names, ["a"]);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub mod stream {
+    pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -102,10 +137,11 @@ pub struct DeriveChoicesDoctests;
 /// use kata::prelude::*;
 /// ```
 pub mod prelude {
+    pub use crate::stream::{StreamExt as _, TryStreamExt as _};
     pub use crate::{
         Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, HasOne, ManyToMany, Max,
-        Min, Model, ModelExt, ModelSchema, OneToOne, Patch, Prefetch, Q, QuerySet, Sum, Transaction,
-        Validate,
+        Min, Model, ModelExt, ModelSchema, OneToOne, OptionalRelation, Patch, Prefetch, Q, QuerySet, Sum,
+        Transaction, Validate,
     };
 }
 

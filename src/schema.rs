@@ -101,10 +101,121 @@ pub trait Validate {
 
     /// `Err(Error::Validation(..))` listing every violation, or `Ok(())`.
     fn validate(&self) -> Result<()> {
+        self.validation_errors().into_result()
+    }
+
+    /// Every violation, each with its field, without a `match` (empty when valid).
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+    /// # #[model_schema(TagIn, fields(name))]
+    /// # struct Tag { #[kata(primary_key, auto)] id: i64, #[kata(max_length = 3)] name: String }
+    /// let errors = TagIn { name: "toolong".into() }.validation_errors();
+    /// assert_eq!(errors.iter().map(|e| (e.field.as_str(), e.code)).collect::<Vec<_>>(), [("name", "max_length")]);
+    /// assert_eq!(errors.iter().next().unwrap().params["max_length"], 3);
+    /// ```
+    fn validation_errors(&self) -> ValidationErrors {
         let mut errors = ValidationErrors::default();
         self.validate_into(&mut errors);
-        errors.into_result()
+        errors
     }
+
+    /// Reads a schema from a JSON document and checks it, reporting every violation with
+    /// its field, where plain `serde_json::from_value` stops at the first and says nothing
+    /// a client can act on: a required field that is missing is code `required`, a `null`
+    /// where the field is not nullable is `null` (both read from the type's JSON Schema,
+    /// so they agree with what it publishes), then the rules of [`validate`](Self::validate)
+    /// (`max_length` with its limit, `email`). A value of the wrong type is code `invalid`
+    /// on the field `__all__` (serde does not say which field), as is a document that is
+    /// not an object.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+    /// #[model_schema(UserIn, fields(username, email, bio))]
+    /// struct User {
+    ///     #[kata(primary_key, auto)]
+    ///     id: i64,
+    ///     #[kata(max_length = 5)]
+    ///     username: String,
+    ///     #[kata(email)]
+    ///     email: String,
+    ///     bio: Option<String>,
+    /// }
+    /// let err = UserIn::from_json(serde_json::json!({"username": "toolongname", "bio": null})).unwrap_err();
+    /// let codes: Vec<(&str, &str)> =
+    ///     err.validation_errors().unwrap().iter().map(|e| (e.field.as_str(), e.code)).collect();
+    /// assert_eq!(codes, [("email", "required")]);
+    /// let err = UserIn::from_json(serde_json::json!({"username": "toolongname", "email": "x"})).unwrap_err();
+    /// let codes: Vec<&str> = err.validation_errors().unwrap().iter().map(|e| e.code).collect();
+    /// assert_eq!(codes, ["max_length", "email"]);
+    /// let ok = UserIn::from_json(serde_json::json!({"username": "ann", "email": "ann@example.com"}))?;
+    /// assert_eq!(ok.bio, None);
+    /// # Ok::<_, kata::Error>(())
+    /// ```
+    fn from_json(value: serde_json::Value) -> Result<Self>
+    where
+        Self: Sized + serde::de::DeserializeOwned + JsonSchema,
+    {
+        let mut errors = ValidationErrors::default();
+        let schema = SchemaGenerator::default().into_root_schema_for::<Self>();
+        match value.as_object() {
+            None => errors.add("__all__", "invalid", "expected a JSON object"),
+            Some(object) => check_presence(&schema, object, &mut errors),
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let parsed: Self = match serde_json::from_value(value) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                errors.add("__all__", "invalid", e.to_string());
+                return Err(errors.into());
+            }
+        };
+        parsed.validate_into(&mut errors);
+        errors.into_result().map(|()| parsed)
+    }
+}
+
+/// `required` for each required property `object` lacks, `null` for each `null` the
+/// property's schema does not allow.
+fn check_presence(
+    schema: &Schema,
+    object: &serde_json::Map<String, serde_json::Value>,
+    errors: &mut ValidationErrors,
+) {
+    if let Some(required) = schema.get("required").and_then(|r| r.as_array()) {
+        for name in required.iter().filter_map(|n| n.as_str()) {
+            if !object.contains_key(name) {
+                errors.add(name, "required", "this field is required");
+            }
+        }
+    }
+    if let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) {
+        for (name, property) in properties {
+            if object.get(name).is_some_and(serde_json::Value::is_null) && !allows_null(property) {
+                errors.add(name.as_str(), "null", "this field cannot be null");
+            }
+        }
+    }
+}
+
+/// Whether a property's JSON Schema accepts `null` (an unconstrained schema does).
+fn allows_null(schema: &serde_json::Value) -> bool {
+    let Some(object) = schema.as_object() else { return schema.as_bool().unwrap_or(true) };
+    let is_null = |t: &serde_json::Value| t.as_str() == Some("null");
+    if let Some(ty) = object.get("type") {
+        return is_null(ty) || ty.as_array().is_some_and(|types| types.iter().any(is_null));
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(options) = object.get(key).and_then(|o| o.as_array()) {
+            return options.iter().any(allows_null);
+        }
+    }
+    // `$ref`, `allOf`, `enum` and `const` name non-null values; anything else is open.
+    !["$ref", "allOf", "enum", "const"].iter().any(|k| object.contains_key(*k))
 }
 
 /// Copies the fields a patch sets onto a model. `#[derive(ModelSchema)]` implements it for

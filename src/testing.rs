@@ -26,7 +26,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::db::Db;
+pub use crate::db::CapturedQuery;
+use crate::db::{Db, Executor};
 use crate::driver::Backend;
 
 /// What a test body may return: `()` or a `Result` whose error is `Debug`.
@@ -284,22 +285,62 @@ fn say(line: &str) {
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 pub async fn assert_num_queries<F: Future>(db: &Db, expected: u64, work: F) -> F::Output {
-    let shared = &db.shared;
-    if let Ok(mut captured) = shared.captured.lock() {
-        *captured = Some(Vec::new());
-    }
-    shared.capturing.store(true, Ordering::SeqCst);
     let before = db.query_count();
-    let output = work.await;
+    let (output, captured) = capture_queries(db, work).await;
     let ran = db.query_count() - before;
-    shared.capturing.store(false, Ordering::SeqCst);
-    let captured = shared.captured.lock().ok().and_then(|mut c| c.take()).unwrap_or_default();
     if ran != expected {
         let list: Vec<String> =
-            captured.iter().enumerate().map(|(i, q)| format!("  {}. {q}", i + 1)).collect();
+            captured.iter().enumerate().map(|(i, q)| format!("  {}. {}", i + 1, q.sql)).collect();
         panic!("expected {expected} queries, {ran} ran:\n{}", list.join("\n"));
     }
     output
+}
+
+/// Runs `work` and returns its output with every statement that ran on `ex`'s pool
+/// meanwhile (its transactions included), each with its SQL, duration and row count:
+/// Django's `CaptureQueriesContext`. The SQL and the clock are kept only while a capture
+/// is open, so queries outside one pay nothing for it. Captures may nest or overlap: each
+/// sees every statement of the pool that ran while it was open.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+/// # async fn demo() -> kata::Result<()> {
+/// # let db = Db::connect("sqlite::memory:").await?;
+/// # db.create_tables(&[Tag::meta()]).await?;
+/// let (tags, queries) = kata::testing::capture_queries(&db, async {
+///     Tag::objects().acreate(&db, [Tag::name.set("a")]).await?;
+///     Tag::objects().alist(&db).await
+/// })
+/// .await;
+/// assert_eq!(tags?.len(), 1);
+/// assert_eq!(queries.len(), 2);
+/// assert!(queries[1].sql.starts_with("SELECT"));
+/// assert_eq!(queries[1].rows, 1);
+/// let total: std::time::Duration = queries.iter().map(|q| q.duration).sum();
+/// # let _ = total; Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub async fn capture_queries<F: Future>(ex: &impl Executor, work: F) -> (F::Output, Vec<CapturedQuery>) {
+    /// Closes the capture even when `work` panics or the future is dropped.
+    struct Open<'a> {
+        shared: &'a crate::db::Shared,
+        start: usize,
+        closed: bool,
+    }
+    impl Drop for Open<'_> {
+        fn drop(&mut self) {
+            if !self.closed {
+                self.shared.close_capture(self.start);
+            }
+        }
+    }
+    let shared = ex.__shared();
+    let mut open = Open { shared, start: shared.open_capture(), closed: false };
+    let output = work.await;
+    open.closed = true;
+    let captured = shared.close_capture(open.start);
+    (output, captured)
 }
 
 #[cfg(test)]

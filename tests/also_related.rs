@@ -130,7 +130,7 @@ async fn reverse_foreign_key_gives_one_row_per_post_and_none_for_a_user_without_
         vec![("ann".into(), Some("a1".into())), ("ann".into(), Some("a2".into())), ("bob".into(), None),]
     );
     // The related rows are whole models with their keys.
-    assert_eq!(*rows[0].1.as_ref().unwrap().author.id(), ann.id);
+    assert_eq!(rows[0].1.as_ref().unwrap().author.id(), ann.id);
     assert_eq!(rows[2].0.id, bob.id);
 }
 

@@ -258,7 +258,7 @@ pub mod with_kata {
     pub fn as_pairs(rows: Vec<(related::User, Option<related::Post>)>) -> Vec<(User, Option<Post>)> {
         rows.into_iter()
             .map(|(u, p)| {
-                let post = p.map(|p| Post { id: p.id, user_id: *p.user.id(), title: p.title, body: p.body });
+                let post = p.map(|p| Post { id: p.id, user_id: p.user.id(), title: p.title, body: p.body });
                 (User { id: u.id, name: u.name, hair_color: u.hair_color }, post)
             })
             .collect()
@@ -298,11 +298,11 @@ pub mod with_kata {
                             .get()
                             .unwrap_or_default()
                             .iter()
-                            .map(|c| Comment { id: c.id, post_id: *c.post.id(), text: c.text.clone() })
+                            .map(|c| Comment { id: c.id, post_id: c.post.id(), text: c.text.clone() })
                             .collect();
                         let post = Post {
                             id: p.id,
-                            user_id: *p.user.id(),
+                            user_id: p.user.id(),
                             title: p.title.clone(),
                             body: p.body.clone(),
                         };

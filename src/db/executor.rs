@@ -2,6 +2,8 @@
 
 use std::future::Future;
 
+use crate::db::raw::{self, Params, RawRow};
+use crate::db::run;
 use crate::db::transaction::TxState;
 use crate::db::{Db, Shared};
 use crate::dialect::Dialect;
@@ -54,6 +56,69 @@ pub trait Executor: sealed::Sealed + Send + Sync {
     /// ```
     fn backend(&self) -> Backend {
         self.__shared().dialect.backend()
+    }
+
+    /// Runs hand-written SQL and decodes each row by column position into `T`: a field
+    /// type for one column or a tuple of them (Django's `connection.cursor()`; for whole
+    /// models see [`QuerySet::araw`](crate::QuerySet::araw)). Works the same on a [`Db`]
+    /// and inside a [`Transaction`](crate::Transaction).
+    ///
+    /// Write each placeholder as `?` on every backend (kata numbers them `$1`, `$2`, ... on
+    /// PostgreSQL; a `?` inside a string, a quoted name or a comment is left alone; on
+    /// PostgreSQL write its `?` JSON operators as `??`), and give one value per
+    /// placeholder, in order: `()`, a tuple such as `(5,)`, an array or a `Vec`
+    /// ([`Params`](crate::Params)). Values are always bound, never written into the SQL.
+    /// A placeholder count that differs from the values is `Error::InvalidQuery`, rows of
+    /// another width than `T` are [`Error::ColumnCount`](crate::Error::ColumnCount), both
+    /// before anything is decoded. The statement is logged and counted like every other.
+    ///
+    /// ```
+    /// use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// db.raw_execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", ()).await?;
+    /// db.raw_execute("INSERT INTO note (body) VALUES (?), (?)", ("first", "second")).await?;
+    /// let notes: Vec<(i64, String)> =
+    ///     db.raw_query("SELECT id, body FROM note WHERE id > ? ORDER BY id", (1,)).await?;
+    /// assert_eq!(notes, [(2, "second".to_string())]);
+    /// let n: Vec<i64> = db.raw_query("SELECT COUNT(*) FROM note", ()).await?;
+    /// assert_eq!(n, [2]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    fn raw_query<T: RawRow>(
+        &self,
+        sql: &str,
+        params: impl Params,
+    ) -> impl Future<Output = Result<Vec<T>>> + Send {
+        let stmt = raw::statement(self.__dialect(), sql, params);
+        async move {
+            run::fetch_all(self, stmt?, |row| {
+                raw::check_width(row, T::WIDTH, T::__describe)?;
+                T::__decode(row)
+            })
+            .await
+        }
+    }
+
+    /// Runs a hand-written statement that returns no rows and gives how many rows it
+    /// touched (Django's `cursor.execute(..)` then `cursor.rowcount`). Placeholders and
+    /// values as in [`raw_query`](Self::raw_query).
+    ///
+    /// ```
+    /// use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// db.raw_execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", ()).await?;
+    /// db.raw_execute("INSERT INTO note (body) VALUES (?), (?), (?)", ["a", "b", "c"]).await?;
+    /// let changed = db.atomic(async |tx| tx.raw_execute("UPDATE note SET body = ? WHERE id >= ?", ("z", 2)).await).await?;
+    /// assert_eq!(changed, 2);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    fn raw_execute(&self, sql: &str, params: impl Params) -> impl Future<Output = Result<u64>> + Send {
+        let stmt = raw::statement(self.__dialect(), sql, params);
+        async move { Ok(run::execute(self, stmt?).await?.rows_affected) }
     }
 
     /// The SQL dialect of the server.

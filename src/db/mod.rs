@@ -3,15 +3,17 @@
 //! names a query set, a relation or a model.
 
 mod executor;
+pub(crate) mod raw;
 pub(crate) mod run;
 mod transaction;
 
 use std::any::{Any, TypeId};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use executor::{ExecRef, Executor};
+pub use raw::{Param, Params, RawRow};
 pub(crate) use run::Statement;
 pub(crate) use transaction::atomically;
 pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
@@ -49,9 +51,11 @@ pub struct Shared {
     pub(crate) dialect: &'static dyn Dialect,
     /// Statements run, for `testing::assert_num_queries`.
     pub(crate) queries: AtomicU64,
-    /// When capturing, the SQL of each statement run.
-    pub(crate) captured: std::sync::Mutex<Option<Vec<String>>>,
-    pub(crate) capturing: std::sync::atomic::AtomicBool,
+    /// The statements run while any capture (`testing::capture_queries`) is open; emptied
+    /// when the last one closes.
+    pub(crate) captured: std::sync::Mutex<Vec<CapturedQuery>>,
+    /// How many captures are open (changed only with `captured` locked).
+    pub(crate) capturing: AtomicUsize,
     /// The URL the pool was opened with, for [`Db::url`].
     pub(crate) url: String,
     /// State that layers above this one keep per pool (the models a pool knows, for
@@ -75,8 +79,8 @@ impl Shared {
         Shared {
             dialect,
             queries: AtomicU64::new(0),
-            captured: std::sync::Mutex::new(None),
-            capturing: std::sync::atomic::AtomicBool::new(false),
+            captured: std::sync::Mutex::new(Vec::new()),
+            capturing: AtomicUsize::new(0),
             url,
             extensions: std::sync::RwLock::new(Vec::new()),
         }
@@ -103,15 +107,68 @@ impl Shared {
         value
     }
 
-    pub(crate) fn record(&self, sql: &str) {
+    /// Counts one statement and, while a capture is open, keeps its SQL, duration and
+    /// row count (`None` for a statement that began before the capture did).
+    pub(crate) fn record(&self, sql: Option<&str>, duration: Option<Duration>, rows: u64) {
         self.queries.fetch_add(1, Ordering::Relaxed);
-        if self.capturing.load(Ordering::Relaxed)
+        if self.capturing.load(Ordering::Relaxed) > 0
             && let Ok(mut captured) = self.captured.lock()
-            && let Some(list) = captured.as_mut()
+            && self.capturing.load(Ordering::Relaxed) > 0
         {
-            list.push(sql.to_owned());
+            captured.push(CapturedQuery {
+                sql: sql.unwrap_or("(SQL not kept: the statement began before capturing)").to_owned(),
+                duration: duration.unwrap_or_default(),
+                rows,
+            });
         }
     }
+
+    /// The time now when a capture is open (for statements run outside `run`), else `None`.
+    pub(crate) fn clock(&self) -> Option<std::time::Instant> {
+        (self.capturing.load(Ordering::Relaxed) > 0).then(std::time::Instant::now)
+    }
+
+    /// Opens a capture: the position in `captured` its statements start at.
+    pub(crate) fn open_capture(&self) -> usize {
+        match self.captured.lock() {
+            Ok(mut captured) => {
+                if self.capturing.load(Ordering::Relaxed) == 0 {
+                    captured.clear();
+                }
+                self.capturing.fetch_add(1, Ordering::Relaxed);
+                captured.len()
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Closes the capture opened at `start` and returns what it saw.
+    pub(crate) fn close_capture(&self, start: usize) -> Vec<CapturedQuery> {
+        match self.captured.lock() {
+            Ok(mut captured) => {
+                let seen = captured.get(start..).map(<[CapturedQuery]>::to_vec).unwrap_or_default();
+                if self.capturing.fetch_sub(1, Ordering::Relaxed) == 1 {
+                    captured.clear();
+                }
+                seen
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// One statement that ran while [`testing::capture_queries`](crate::testing::capture_queries)
+/// was capturing (an entry of Django's `CaptureQueriesContext.captured_queries`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CapturedQuery {
+    /// The SQL text as sent, placeholders and all (values are bound, so not in it).
+    pub sql: String,
+    /// How long it took: from sending it until its last row was read, or until the
+    /// database reported its effect.
+    pub duration: Duration,
+    /// The rows it returned, or touched for a statement that returns none.
+    pub rows: u64,
 }
 
 impl Db {

@@ -24,38 +24,40 @@ pub(crate) struct Statement {
 }
 
 /// What the query log needs of a statement once it has run. Only a `tracing` subscriber
-/// listening to `kata::query` and `testing::assert_num_queries` read the SQL afterwards;
-/// when neither does (the common case) the SQL string is moved into sqlx rather than
-/// copied, and no clock is read.
+/// listening to `kata::query` and an open capture (`testing::capture_queries`,
+/// `assert_num_queries`) read the SQL and the duration afterwards; when neither does (the
+/// common case) the SQL string is moved into sqlx rather than copied, and no clock is read.
 struct Trace {
     /// The SQL, kept when someone listens.
     sql: Option<Arc<str>>,
-    /// When the statement started, kept when a subscriber wants the event.
+    /// When the statement started, kept when someone listens.
     started: Option<Instant>,
+    /// Whether a `tracing` subscriber wants the event.
+    traced: bool,
 }
 
 /// Hands `sql` to sqlx, keeping a shared copy of it only when it will be logged.
 fn prepare(ex: &(impl Executor + ?Sized), sql: String) -> (SqlStr, Trace) {
     let traced = tracing::enabled!(target: "kata::query", tracing::Level::DEBUG);
-    if traced || ex.__shared().capturing.load(Ordering::Relaxed) {
+    if traced || ex.__shared().capturing.load(Ordering::Relaxed) > 0 {
         let sql: Arc<str> = sql.into();
         let text = AssertSqlSafe(Arc::clone(&sql)).into_sql_str();
-        (text, Trace { sql: Some(sql), started: traced.then(Instant::now) })
+        (text, Trace { sql: Some(sql), started: Some(Instant::now()), traced })
     } else {
-        (AssertSqlSafe(sql).into_sql_str(), Trace { sql: None, started: None })
+        (AssertSqlSafe(sql).into_sql_str(), Trace { sql: None, started: None, traced })
     }
 }
 
-/// Counts the statement, records its SQL when capturing, and emits the `tracing` event.
+/// Counts the statement, records it when capturing, and emits the `tracing` event.
 fn log(ex: &(impl Executor + ?Sized), trace: &Trace, rows: u64) {
+    let elapsed = trace.started.map(|started| started.elapsed());
     // A statement that began before capturing did has no SQL kept: it is still counted.
-    ex.__shared()
-        .record(trace.sql.as_deref().unwrap_or("(SQL not kept: the statement began before capturing)"));
-    if let (Some(sql), Some(started)) = (trace.sql.as_deref(), trace.started) {
+    ex.__shared().record(trace.sql.as_deref(), elapsed, rows);
+    if let (true, Some(sql), Some(elapsed)) = (trace.traced, trace.sql.as_deref(), elapsed) {
         tracing::debug!(
             target: "kata::query",
             sql,
-            elapsed_us = started.elapsed().as_micros() as u64,
+            elapsed_us = elapsed.as_micros() as u64,
             rows,
             backend = ex.backend().name(),
         );

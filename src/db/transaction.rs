@@ -343,8 +343,9 @@ impl TransactionBuilder {
     pub async fn begin(self) -> Result<Transaction> {
         let begin = self.begin_sql()?;
         let db = self.db;
+        let started = db.shared.clock();
         let conn = db.pool.begin(begin).await?;
-        db.shared.record("BEGIN");
+        db.shared.record(Some("BEGIN"), started.map(|s| s.elapsed()), 0);
         Ok(Transaction {
             inner: Arc::new(Inner {
                 db,
@@ -477,17 +478,22 @@ impl Transaction {
         };
         if broken {
             self.drop_callbacks_from(0);
-            self.inner.db.shared.record("ROLLBACK");
-            if let Some(conn) = conn {
-                conn.rollback().await?;
-            }
+            let started = self.inner.db.shared.clock();
+            let rolled_back = match conn {
+                Some(conn) => conn.rollback().await,
+                None => Ok(()),
+            };
+            self.inner.db.shared.record(Some("ROLLBACK"), started.map(|s| s.elapsed()), 0);
+            rolled_back?;
             return Err(TransactionError::RolledBack.into());
         }
-        self.inner.db.shared.record("COMMIT");
-        match conn {
-            Some(conn) => conn.commit().await?,
-            None => return Err(TransactionError::Ended.into()),
-        }
+        let started = self.inner.db.shared.clock();
+        let committed = match conn {
+            Some(conn) => conn.commit().await,
+            None => Err(TransactionError::Ended.into()),
+        };
+        self.inner.db.shared.record(Some("COMMIT"), started.map(|s| s.elapsed()), 0);
+        committed?;
         let callbacks = match self.inner.on_commit.lock() {
             Ok(mut list) => std::mem::take(&mut *list),
             Err(_) => Vec::new(),
@@ -523,12 +529,14 @@ impl Transaction {
             return self.savepoint_sql("ROLLBACK TO SAVEPOINT").await;
         }
         let conn = self.inner.conn.lock().await.conn.take();
-        self.inner.db.shared.record("ROLLBACK");
         self.drop_callbacks_from(0);
-        if let Some(conn) = conn {
-            conn.rollback().await?;
-        }
-        Ok(())
+        let started = self.inner.db.shared.clock();
+        let rolled_back = match conn {
+            Some(conn) => conn.rollback().await,
+            None => Ok(()),
+        };
+        self.inner.db.shared.record(Some("ROLLBACK"), started.map(|s| s.elapsed()), 0);
+        rolled_back
     }
 
     /// `SAVEPOINT` / `RELEASE` / `ROLLBACK TO`: run directly on the connection, since a
@@ -537,8 +545,9 @@ impl Transaction {
         let sql = format!("{verb} kata_sp_{}", self.savepoint);
         let mut state = self.inner.conn.lock().await;
         let Some(conn) = state.conn.as_mut() else { return Err(TransactionError::Ended.into()) };
+        let started = self.inner.db.shared.clock();
         conn.raw().execute_raw(sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(sql.clone()))).await?;
-        self.inner.db.shared.record(&sql);
+        self.inner.db.shared.record(Some(&sql), started.map(|s| s.elapsed()), 0);
         if verb.starts_with("ROLLBACK") {
             state.broken = false;
         }

@@ -3,8 +3,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, NumericCast, SchemaBuilder, TableOptions,
-    Wrap,
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, NumericCast, RawLexicon, SchemaBuilder,
+    TableOptions, Wrap,
     mysql::{self, MySql},
 };
 use crate::driver::Backend;
@@ -18,6 +18,10 @@ pub(crate) struct MariaDb;
 impl Dialect for MariaDb {
     fn backend(&self) -> Backend {
         Backend::MariaDb
+    }
+
+    fn raw_lexicon(&self) -> RawLexicon {
+        super::mysql::raw_lexicon()
     }
 
     fn identifier_quote(&self) -> char {

@@ -10,6 +10,7 @@ mod errors;
 mod mariadb;
 mod mysql;
 mod postgres;
+mod raw;
 mod sqlite;
 
 use std::fmt;
@@ -21,6 +22,7 @@ use crate::value::ColumnType;
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
 pub(crate) use postgres::Postgres;
+pub(crate) use raw::RawLexicon;
 pub(crate) use sqlite::Sqlite;
 
 /// The dialect of `backend`.
@@ -141,6 +143,18 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     fn push_placeholder(&self, sql: &mut String, index: usize) {
         let _ = index;
         sql.push('?');
+    }
+
+    /// Where a `?` in hand-written SQL is not a placeholder: the backend's string, quoted
+    /// identifier and comment syntax.
+    fn raw_lexicon(&self) -> RawLexicon {
+        RawLexicon::STANDARD
+    }
+
+    /// Hand-written SQL with each `?` placeholder (outside strings, quoted identifiers and
+    /// comments) written as this backend's placeholder, and how many there were.
+    fn raw_sql(&self, sql: &str) -> Result<(String, usize)> {
+        raw::rewrite(sql, self.raw_lexicon(), |out, n| self.push_placeholder(out, n))
     }
 
     /// The most bind parameters one statement may carry.

@@ -2,7 +2,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, NumericCast, SchemaBuilder, TableOptions, Wrap, access,
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, NumericCast, RawLexicon, SchemaBuilder, TableOptions,
+    Wrap, access,
 };
 use crate::driver::Backend;
 use crate::error::Result;
@@ -15,6 +16,10 @@ pub(crate) struct MySql;
 impl Dialect for MySql {
     fn backend(&self) -> Backend {
         Backend::MySql
+    }
+
+    fn raw_lexicon(&self) -> RawLexicon {
+        raw_lexicon()
     }
 
     fn identifier_quote(&self) -> char {
@@ -120,6 +125,18 @@ impl Dialect for MySql {
 }
 
 // What MySQL and MariaDB share, for both dialects.
+
+/// Backslash escapes in strings, `#` and `-- ` comments, backtick identifiers (MySQL and
+/// MariaDB alike).
+pub(super) fn raw_lexicon() -> RawLexicon {
+    RawLexicon {
+        backslash_escapes: true,
+        hash_comments: true,
+        dash_comment_needs_space: true,
+        backtick_identifiers: true,
+        ..RawLexicon::STANDARD
+    }
+}
 
 pub(super) fn extract(unit: DateUnit) -> Wrap {
     match unit.sql {

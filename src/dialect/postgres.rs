@@ -1,6 +1,8 @@
 //! PostgreSQL 12+.
 
-use crate::dialect::{ColumnTypeSql, DateUnit, DefaultRow, Dialect, NumericCast, SchemaBuilder, Wrap};
+use crate::dialect::{
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, NumericCast, RawLexicon, SchemaBuilder, Wrap,
+};
 use crate::driver::Backend;
 use crate::value::ColumnType;
 
@@ -11,6 +13,11 @@ pub(crate) struct Postgres;
 impl Dialect for Postgres {
     fn backend(&self) -> Backend {
         Backend::Postgres
+    }
+
+    /// Dollar-quoted and `E'..'` strings, nested comments, and `??` for a literal `?`.
+    fn raw_lexicon(&self) -> RawLexicon {
+        RawLexicon { postgres: true, ..RawLexicon::STANDARD }
     }
 
     /// NAMEDATALEN - 1; longer names are truncated silently.

@@ -2,7 +2,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IsolationLevel, LockSupport, SchemaBuilder, Wrap,
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IsolationLevel, LockSupport, RawLexicon, SchemaBuilder,
+    Wrap,
 };
 use crate::driver::Backend;
 use crate::error::Result;
@@ -23,6 +24,11 @@ pub(crate) struct Sqlite;
 impl Dialect for Sqlite {
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    /// `` `name` `` and `[name]` quote identifiers too.
+    fn raw_lexicon(&self) -> RawLexicon {
+        RawLexicon { bracket_identifiers: true, backtick_identifiers: true, ..RawLexicon::STANDARD }
     }
 
     /// SQLite keeps names of any length; kata holds it to PostgreSQL's and MySQL's common

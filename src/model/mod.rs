@@ -239,6 +239,25 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         None
     }
 
+    /// Every rule the fields break (`max_length`, `email`), each with its field: what
+    /// [`validate`](Self::validate) returns inside its error, without a `match`. Empty
+    /// when the instance is valid.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Tag { #[kata(primary_key)] id: i64, #[kata(max_length = 3)] name: String }
+    /// let errors = Tag { id: 1, name: "toolong".into() }.validation_errors();
+    /// let e = errors.iter().next().unwrap();
+    /// assert_eq!((e.field.as_str(), e.code), ("name", "max_length"));
+    /// assert_eq!(e.params["max_length"], 3);
+    /// assert!(Tag { id: 1, name: "ok".into() }.validation_errors().is_empty());
+    /// ```
+    fn validation_errors(&self) -> ValidationErrors {
+        let mut errors = ValidationErrors::default();
+        self.__validate(&mut errors);
+        errors
+    }
+
     /// Checks the rules stated on the fields: `max_length` and `email`. Every write
     /// (`acreate`, `asave`, `abulk_create`, ...) runs it first.
     ///
@@ -303,8 +322,16 @@ pub fn validate_max_length<T: FieldType>(value: &T, max: u32, field: &str, error
     if let Some(len) = value.char_len()
         && len > max as usize
     {
-        errors.add(field, "max_length", format!("at most {max} characters (it has {len})"));
+        max_length_error(errors, field, max, len);
     }
+}
+
+/// Records that `field` has `len` characters, more than its `max_length` of `max`, with
+/// `max_length` as the error's parameter.
+pub(crate) fn max_length_error(errors: &mut ValidationErrors, field: &str, max: u32, len: usize) {
+    let mut params = serde_json::Map::new();
+    params.insert("max_length".into(), max.into());
+    errors.add_with(field, "max_length", format!("at most {max} characters (it has {len})"), params);
 }
 
 /// Called by generated code: records an `email` violation.

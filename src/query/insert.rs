@@ -79,7 +79,7 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
             if let (Some(max), Some(len)) = (column.max_length, value.char_len())
                 && len > max as usize
             {
-                errors.add(column.field, "max_length", format!("at most {max} characters (it has {len})"));
+                crate::model::max_length_error(&mut errors, column.field, max, len);
             }
             if let (true, crate::Value::Text(text)) = (column.email, value)
                 && !is_email(text)
@@ -577,9 +577,7 @@ async fn bulk_create<M: Model>(ex: &impl Executor, models: Vec<M>, cap: Option<u
     for (i, model) in models.iter().enumerate() {
         let mut one = ValidationErrors::default();
         model.__validate(&mut one);
-        for e in one.iter() {
-            errors.add(format!("[{i}].{}", e.field), e.code, e.message.clone());
-        }
+        errors.extend_prefixed(&format!("[{i}]."), one);
     }
     errors.into_result()?;
     let mut models = models;

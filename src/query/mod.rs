@@ -6,6 +6,7 @@ mod insert;
 mod integrity;
 mod loader;
 mod model_ext;
+mod raw;
 mod read;
 mod selection;
 pub(crate) mod sql;

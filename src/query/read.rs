@@ -1,5 +1,6 @@
 //! Terminal operations that read.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use futures_core::Stream;
@@ -383,36 +384,46 @@ impl<M: Model> QuerySet<M> {
         Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
     }
 
-    /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk`). A
-    /// list longer than the backend's parameter limit is read in several queries, as
+    /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk(ids)`).
+    ///
+    /// `keys` is any list or iterator of keys, owned or borrowed: `[1, 2]`, `&ids`,
+    /// `users.iter().map(|u| u.id)`, a range. An empty list returns an empty map without a
+    /// query, as Django does. To read *every* row by key (Django's `in_bulk()` without ids)
+    /// call [`ain_bulk_all`](Self::ain_bulk_all): a bare `None` does not compile here (its
+    /// element type cannot be inferred), so no call shape silently means "no keys". (An
+    /// `Option` of a key is a list of zero or one key, like any other iterator.)
+    ///
+    /// A list longer than the backend's parameter limit is read in several queries, as
     /// Django does; `Error::InvalidQuery` on a sliced query, as in Django.
     ///
     /// ```
     /// # use kata::prelude::*;
-    /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, username: String, age: i32 }
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
     /// # async fn demo() -> kata::Result<()> {
     /// # let db = Db::connect("sqlite::memory:").await?;
-    /// # db.create_tables(&[User::meta()]).await?;
-    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cy", 40)] {
-    /// #     User::objects().acreate(&db, [User::username.set(name), User::age.set(age)]).await?;
-    /// # }
-    /// // Django: await User.objects.ain_bulk([1, 3, 99])
-    /// let by_id = User::objects().ain_bulk(&db, [1, 3, 99]).await?;
-    /// assert_eq!(by_id.len(), 2); // no row has key 99
-    /// assert_eq!(by_id[&3].username, "cy");
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let a = Tag::objects().acreate(&db, [Tag::name.set("a")]).await?;
+    /// let b = Tag::objects().acreate(&db, [Tag::name.set("b")]).await?;
+    /// let found = Tag::objects().ain_bulk(&db, [a.id, b.id, 999]).await?;
+    /// assert_eq!(found.len(), 2);
+    /// assert_eq!(found[&b.id].name, "b");
+    /// let ids = vec![a.id];
+    /// assert_eq!(Tag::objects().ain_bulk(&db, &ids).await?.len(), 1);
+    /// assert!(Tag::objects().ain_bulk(&db, Vec::<i64>::new()).await?.is_empty()); // no query
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub async fn ain_bulk(
+    pub async fn ain_bulk<K>(
         self,
         ex: &impl Executor,
-        keys: impl IntoIterator<Item = M::Pk>,
+        keys: impl IntoIterator<Item = K>,
     ) -> Result<HashMap<M::Pk, M>>
     where
         M::Pk: FieldType,
+        K: Borrow<M::Pk>,
     {
         let meta = M::meta();
-        let keys: Vec<M::Pk> = keys.into_iter().collect();
+        let keys: Vec<crate::Value> = keys.into_iter().map(|k| k.borrow().to_value()).collect();
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
@@ -435,7 +446,7 @@ impl<M: Model> QuerySet<M> {
         let mut found = HashMap::new();
         let mut keys = keys.into_iter().peekable();
         while keys.peek().is_some() {
-            let values = keys.by_ref().take(batch).map(FieldType::into_value).collect();
+            let values = keys.by_ref().take(batch).collect();
             let q = Q::from_node(Node::In(
                 Box::new(Node::Column(meta, pk)),
                 values,
@@ -444,6 +455,34 @@ impl<M: Model> QuerySet<M> {
             found.extend(self.clone().filter(q).alist(ex).await?.into_iter().map(|m| (m.pk(), m)));
         }
         Ok(found)
+    }
+
+    /// Every matching row, by primary key (Django's `in_bulk()` without ids): one query.
+    /// `Error::InvalidQuery` on a sliced query, as in Django.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[Tag::meta()]).await?;
+    /// let a = Tag::objects().acreate(&db, [Tag::name.set("a")]).await?;
+    /// let b = Tag::objects().acreate(&db, [Tag::name.set("b")]).await?;
+    /// let all = Tag::objects().ain_bulk_all(&db).await?;
+    /// assert_eq!(all.len(), 2);
+    /// assert_eq!(all[&a.id].name, "a");
+    /// let some = Tag::objects().filter(Tag::name.eq("b")).ain_bulk_all(&db).await?;
+    /// assert_eq!(some.keys().copied().collect::<Vec<_>>(), [b.id]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn ain_bulk_all(self, ex: &impl Executor) -> Result<HashMap<M::Pk, M>> {
+        if self.is_sliced() {
+            return Err(Error::InvalidQuery(
+                "ain_bulk_all cannot be used on a sliced query (one with `limit` or `offset`)".into(),
+            ));
+        }
+        Ok(self.alist(ex).await?.into_iter().map(|m| (m.pk(), m)).collect())
     }
 
     /// The database's plan for this query, as text (Django's `explain`).

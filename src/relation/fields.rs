@@ -7,12 +7,35 @@
 
 use crate::db::Executor;
 use crate::driver::{Args, RowRef};
-use crate::error::{Error, Result};
+use crate::error::{Error, NotLoaded, Result};
 use crate::expr::{BinOp, Node, Q};
 use crate::model::Model;
 use crate::model::RelationMeta;
 use crate::query::QuerySet;
 use crate::value::{ColumnType, FieldType, Value};
+
+/// The key of a nullable relation (`Option<ForeignKey<T>>`, `Option<OneToOne<T>>`, Django's
+/// `post.editor_id`), without matching on the `Option`. In the prelude.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct User { #[kata(primary_key, auto)] id: i64 }
+/// let editor: Option<ForeignKey<User>> = Some(ForeignKey::new(3));
+/// assert_eq!(editor.id(), Some(3));
+/// assert_eq!(editor.key(), Some(&3));
+/// let nobody: Option<ForeignKey<User>> = None;
+/// assert_eq!(nobody.id(), None);
+/// ```
+pub trait OptionalRelation {
+    /// The related model's primary key type.
+    type Pk;
+    /// The key, borrowed; `None` for NULL.
+    fn key(&self) -> Option<&Self::Pk>;
+    /// The key by value (for `Copy` keys such as integers); `None` for NULL.
+    fn id(&self) -> Option<Self::Pk>
+    where
+        Self::Pk: Copy;
+}
 
 macro_rules! single_valued {
     ($(#[$doc:meta])* $name:ident) => {
@@ -29,7 +52,7 @@ macro_rules! single_valued {
             /// # use kata::prelude::*;
             /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
             #[doc = concat!("let author = ", stringify!($name), "::<User>::new(7);")]
-            /// assert_eq!(*author.id(), 7);
+            /// assert_eq!(author.id(), 7);
             /// assert!(!author.is_loaded());
             /// ```
             pub fn new(key: T::Pk) -> Self {
@@ -42,23 +65,38 @@ macro_rules! single_valued {
             /// # use kata::prelude::*;
             /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
             #[doc = concat!("let author = ", stringify!($name), "::loaded(User { id: 7, name: \"ann\".into() });")]
-            /// assert_eq!(*author.id(), 7);
+            /// assert_eq!(author.id(), 7);
             /// assert_eq!(author.get().map(|u| u.name.as_str()), Some("ann"));
             /// ```
             pub fn loaded(object: T) -> Self {
                 $name { key: object.pk(), object: Some(Box::new(object)) }
             }
 
-            /// The key of the related row (the column's value).
+            /// The key of the related row (the column's value, Django's `post.author_id`), by
+            /// value: for keys that are `Copy` (integers). [`key`](Self::key) borrows any key.
             ///
             /// ```
             /// # use kata::prelude::*;
-            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
-            /// let ann = User { id: 7, name: "ann".into() };
-            #[doc = concat!("let author = ", stringify!($name), "::from(&ann); // Django: post.author_id")]
-            /// assert_eq!(*author.id(), 7);
+            /// # #[derive(Model)] struct User { #[kata(primary_key, auto)] id: i64 }
+            /// let author: ForeignKey<User> = ForeignKey::new(7);
+            /// assert_eq!(author.id(), 7);
             /// ```
-            pub fn id(&self) -> &T::Pk {
+            pub fn id(&self) -> T::Pk
+            where
+                T::Pk: Copy,
+            {
+                self.key
+            }
+
+            /// The key of the related row, borrowed: for any key type, `String` included.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model)] struct Country { #[kata(primary_key)] code: String }
+            /// let country: ForeignKey<Country> = ForeignKey::new("fr".to_string());
+            /// assert_eq!(country.key(), "fr");
+            /// ```
+            pub fn key(&self) -> &T::Pk {
                 &self.key
             }
 
@@ -75,6 +113,22 @@ macro_rules! single_valued {
             /// ```
             pub fn get(&self) -> Option<&T> {
                 self.object.as_deref()
+            }
+
+            /// Takes the loaded object out, by value; the relation keeps its key and is no
+            /// longer loaded. `None` when it was not loaded. Never queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone, PartialEq)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
+            /// let mut author = ForeignKey::loaded(User { id: 7, name: "ann".into() });
+            /// let user: Option<User> = author.take();
+            /// assert_eq!(user.map(|u| u.name), Some("ann".to_string()));
+            /// assert!(!author.is_loaded());
+            /// assert_eq!(author.id(), 7);
+            /// ```
+            pub fn take(&mut self) -> Option<T> {
+                self.object.take().map(|object| *object)
             }
 
             /// Whether the related object is loaded.
@@ -226,6 +280,19 @@ macro_rules! single_valued {
             }
         }
 
+        impl<T: Model> OptionalRelation for Option<$name<T>> {
+            type Pk = T::Pk;
+            fn key(&self) -> Option<&T::Pk> {
+                self.as_ref().map(|r| &r.key)
+            }
+            fn id(&self) -> Option<T::Pk>
+            where
+                T::Pk: Copy,
+            {
+                self.as_ref().map(|r| r.key)
+            }
+        }
+
         impl<T: Model> crate::relation::Related for Option<$name<T>> {
             type Target = T;
             fn target_meta() -> &'static crate::ModelMeta {
@@ -251,7 +318,7 @@ single_valued! {
     ///     title: String,
     /// }
     /// let post = Post { id: 0, author: ForeignKey::new(7), title: "hi".into() };
-    /// assert_eq!(*post.author.id(), 7);
+    /// assert_eq!(post.author.id(), 7);
     /// assert!(post.author.get().is_none()); // not loaded, and never loaded behind your back
     /// ```
     ForeignKey
@@ -353,6 +420,56 @@ macro_rules! to_many {
                 self.inner.objects.as_deref()
             }
 
+            /// Takes the prefetched rows out, by value: `None` when they were not loaded.
+            /// Afterwards the relation is not loaded; its manager methods still work. Never
+            /// queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(reverse_of = Post::author)] posts: HasMany<Post>, #[kata(many_to_many)] groups: ManyToMany<Group> }
+            /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, title: String }
+            /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64 }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta(), Post::meta(), Group::meta()]).await?;
+            /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+            /// ann.posts.acreate(&db, [Post::title.set("hi")]).await?;
+            /// let mut users = User::objects().prefetch_related(User::posts).alist(&db).await?;
+            /// let posts: Vec<Post> = users[0].posts.take().unwrap_or_default();
+            /// assert_eq!(posts[0].title, "hi");
+            /// assert!(!users[0].posts.is_loaded());
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
+            pub fn take(&mut self) -> Option<Vec<T>> {
+                self.inner.objects.take()
+            }
+
+            /// The prefetched rows, by value, consuming the relation: `None` when they were
+            /// not loaded. Never queries.
+            ///
+            /// ```
+            /// # use kata::prelude::*;
+            /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(many_to_many)] groups: ManyToMany<Group> }
+            /// # #[derive(Model, Debug, Clone)] struct Group { #[kata(primary_key, auto)] id: i64, name: String }
+            /// # async fn demo() -> kata::Result<()> {
+            /// # let db = Db::connect("sqlite::memory:").await?;
+            /// # db.create_tables(&[User::meta(), Group::meta()]).await?;
+            /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+            /// ann.groups.acreate(&db, [Group::name.set("admins")]).await?;
+            /// let users = User::objects().prefetch_related(User::groups).alist(&db).await?;
+            /// let names: Vec<Vec<String>> = users
+            ///     .into_iter()
+            ///     .map(|u| u.groups.into_loaded().unwrap_or_default().into_iter().map(|g| g.name).collect())
+            ///     .collect();
+            /// assert_eq!(names, [["admins"]]);
+            /// # Ok(()) }
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+            /// ```
+            pub fn into_loaded(self) -> Option<Vec<T>> {
+                self.inner.objects
+            }
+
             /// Whether the rows are loaded.
             ///
             /// ```
@@ -409,7 +526,8 @@ to_many! {
 
 /// The reverse side of a one-to-one relation (`user.profile` for `Profile.user`): not a
 /// column. `select_related(User::profile)` loads it with a LEFT JOIN; then
-/// [`get`](Self::get) returns the related row, or `None` when there is none.
+/// [`get`](Self::get) returns `Ok(Some(row))`, or `Ok(None)` when there is none (and
+/// `Err(NotLoaded)` when `select_related` did not load it).
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -434,7 +552,7 @@ to_many! {
 /// let ann = User::objects().acreate(&db, Vec::new()).await?;
 /// Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
 /// let users = User::objects().select_related(User::profile).alist(&db).await?;
-/// assert_eq!(users[0].profile.get().map(|p| p.bio.as_str()), Some("hi"));
+/// assert_eq!(users[0].profile.get()?.map(|p| p.bio.as_str()), Some("hi"));
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
@@ -478,29 +596,62 @@ impl<T: Model> HasOne<T>
 where
     T::Pk: FieldType,
 {
-    /// The related row that `select_related` loaded; `None` when it found none or did not
-    /// run. Never queries.
+    /// The related row that `select_related` loaded: `Ok(Some(row))`, `Ok(None)` when it
+    /// found no row, and `Err(NotLoaded)` when it did not run (so "no row" and "not loaded"
+    /// are told apart). `NotLoaded` converts into [`Error::NotLoaded`], so `?` works in a
+    /// function returning `kata::Result`. Never queries.
     ///
     /// ```
     /// # use kata::prelude::*;
-    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, name: String, #[kata(reverse_of = Profile::user)] profile: HasOne<Profile> }
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(reverse_of = Profile::user)] profile: HasOne<Profile> }
     /// # #[derive(Model, Debug, Clone)] struct Profile { #[kata(primary_key, auto)] id: i64, #[kata(one_to_one)] user: OneToOne<User>, bio: String }
     /// # async fn demo() -> kata::Result<()> {
     /// # let db = Db::connect("sqlite::memory:").await?;
     /// # db.create_tables(&[User::meta(), Profile::meta()]).await?;
-    /// # let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
-    /// # let bob = User::objects().acreate(&db, [User::name.set("bob")]).await?;
-    /// # Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
-    /// // Django: User.objects.select_related("profile")
-    /// let query = User::objects().select_related(User::profile).order_by([User::name.asc()]);
-    /// let users = query.alist(&db).await?;
-    /// assert_eq!(users[0].profile.get().map(|p| p.bio.as_str()), Some("hi"));
-    /// assert!(users[1].profile.get().is_none()); // bob has no profile
+    /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// let plain = User::objects().aget(&db, User::id.eq(ann.id)).await?;
+    /// assert!(plain.profile.get().is_err()); // not loaded
+    /// let joined = User::objects().select_related(User::profile).aget(&db, User::id.eq(ann.id)).await?;
+    /// assert!(joined.profile.get()?.is_none()); // loaded: ann has no profile
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub fn get(&self) -> Option<&T> {
-        self.object.as_deref()
+    pub fn get(&self) -> std::result::Result<Option<&T>, NotLoaded> {
+        if self.loaded { Ok(self.object.as_deref()) } else { Err(self.not_loaded()) }
+    }
+
+    /// Takes the loaded row out, by value (as [`get`](Self::get) tells it); afterwards the
+    /// relation is not loaded. Never queries.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(reverse_of = Profile::user)] profile: HasOne<Profile> }
+    /// # #[derive(Model, Debug, Clone)] struct Profile { #[kata(primary_key, auto)] id: i64, #[kata(one_to_one)] user: OneToOne<User>, bio: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Profile::meta()]).await?;
+    /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// Profile::objects().acreate(&db, [Profile::user.set(OneToOne::from(&ann)), Profile::bio.set("hi")]).await?;
+    /// let mut users = User::objects().select_related(User::profile).alist(&db).await?;
+    /// let profile: Option<Profile> = users[0].profile.take()?;
+    /// assert_eq!(profile.map(|p| p.bio), Some("hi".to_string()));
+    /// assert!(users[0].profile.get().is_err());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn take(&mut self) -> std::result::Result<Option<T>, NotLoaded> {
+        if !self.loaded {
+            return Err(self.not_loaded());
+        }
+        self.loaded = false;
+        Ok(self.object.take().map(|object| *object))
+    }
+
+    fn not_loaded(&self) -> NotLoaded {
+        match &self.owner {
+            Some(owner) => NotLoaded { model: owner.meta.name, relation: owner.relation.field },
+            None => NotLoaded { model: "(an unsaved model)", relation: T::meta().name },
+        }
     }
 
     /// Whether `select_related` loaded this relation.

@@ -12,7 +12,8 @@ use std::marker::PhantomData;
 
 pub use crate::model::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 pub use also::{AlsoRelated, AlsoRelatedTarget};
-pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
+pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne, OptionalRelation};
+pub use manager::{ManyObjects, ModelRef, OneObject, RelatedObjects};
 pub use prefetch::{Prefetch, PrefetchTarget, aprefetch_related_objects};
 pub use select::{IntoSelectRelated, Join, LoadSingle, SelectRelated};
 

@@ -72,7 +72,8 @@ impl<M: Model, R: ToMany> Prefetch<M, R> {
         Prefetch { relation, queryset: QuerySet::new() }
     }
 
-    /// Loads the related rows this query selects, in its order.
+    /// Loads the related rows this query selects, in its order. It replaces the query,
+    /// and with it any [`with`](Self::with) given before: give the query first.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -103,6 +104,52 @@ impl<M: Model, R: ToMany> Prefetch<M, R> {
     pub fn queryset(mut self, queryset: QuerySet<R::Target>) -> Self {
         self.queryset = queryset;
         self
+    }
+
+    /// Prefetches `next` on the related rows too (Django's `"posts__comments"`): the same
+    /// as `.queryset(query.prefetch_related(next))` on this prefetch's query.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(reverse_of = Post::author)] posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, published: bool, #[kata(reverse_of = Comment::post)] comments: HasMany<Comment> }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post> }
+    /// let users = User::objects().prefetch(
+    ///     Prefetch::new(User::posts).queryset(Post::objects().filter(Post::published.eq(true))).with(Post::comments),
+    /// );
+    /// # let _ = users;
+    /// ```
+    pub fn with(mut self, next: impl PrefetchTarget<R::Target>) -> Self {
+        self.queryset = self.queryset.prefetch_related(next);
+        self
+    }
+}
+
+impl<M: Model, R: ToMany> Relation<M, R> {
+    /// Prefetches this relation and, on its rows, `next` (nested `prefetch_related`,
+    /// Django's `"posts__comments"`): `User::posts.with(Post::comments)` is
+    /// `Prefetch::new(User::posts).queryset(Post::objects().prefetch_related(Post::comments))`.
+    /// Chain `.with(..)` for more, and nest it for deeper levels.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model, Debug, Clone)] struct User { #[kata(primary_key, auto)] id: i64, #[kata(reverse_of = Post::author)] posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone)] struct Post { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] author: ForeignKey<User>, #[kata(reverse_of = Comment::post)] comments: HasMany<Comment> }
+    /// # #[derive(Model, Debug, Clone)] struct Comment { #[kata(primary_key, auto)] id: i64, #[kata(foreign_key)] post: ForeignKey<Post>, text: String }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Post::meta(), Comment::meta()]).await?;
+    /// let ann = User::objects().acreate(&db, Vec::new()).await?;
+    /// let post = ann.posts.acreate(&db, Vec::new()).await?;
+    /// post.comments.acreate(&db, [Comment::text.set("first")]).await?;
+    /// let users = User::objects().prefetch_related(User::posts.with(Post::comments)).alist(&db).await?;
+    /// let posts = users[0].posts.get().unwrap();
+    /// assert_eq!(posts[0].comments.get().unwrap()[0].text, "first");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with(self, next: impl PrefetchTarget<R::Target>) -> Prefetch<M, R> {
+        Prefetch::new(self).with(next)
     }
 }
 
