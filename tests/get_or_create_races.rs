@@ -237,7 +237,7 @@ async fn aupdate_or_create_through_select_related_locks_its_own_rows(db: Db) -> 
         .await?;
     assert!(!created);
     assert_eq!(
-        (updated.id, updated.hits, updated.slot.as_ref().map(|s| *s.id())),
+        (updated.id, updated.hits, updated.slot.as_ref().map(|s| s.id())),
         (made.id, 2, Some(slot.id))
     );
     Ok(())

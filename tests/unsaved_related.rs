@@ -111,7 +111,7 @@ async fn updates_pointing_at_an_unsaved_object_are_refused_before_any_sql(db: Db
     kept.asave_fields(&db, Post::title).await?;
     assert_eq!(Post::objects().abulk_update(&db, &[kept.clone()], Post::title).await?, 1);
     let stored = Post::objects().aget(&db, Post::id.eq(kept.id)).await?;
-    assert_eq!((stored.author.id(), stored.title.as_str()), (&f.saved.id, "renamed"));
+    assert_eq!((stored.author.id(), stored.title.as_str()), (f.saved.id, "renamed"));
     Ok(())
 }
 
@@ -119,7 +119,7 @@ async fn updates_pointing_at_an_unsaved_object_are_refused_before_any_sql(db: Db
 async fn key_zero_of_a_model_without_an_auto_key_is_an_ordinary_key(db: Db) -> kata::Result<()> {
     let f = setup(&db).await?;
     let made = Post::objects().acreate(&db, post(&f.saved, &f.code, "zero")).await?;
-    assert_eq!(made.code.id(), &0);
+    assert_eq!(made.code.id(), 0);
     let (_, created) = Post::objects()
         .aget_or_create(&db, [Post::title.set("z2")], [Post::author.set(&f.saved), Post::code.set(&f.code)])
         .await?;

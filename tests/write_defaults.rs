@@ -180,7 +180,7 @@ async fn a_related_manager_acreate_sends_the_model_defaults(db: Db) -> kata::Res
     setup(&db).await?;
     let ann = AuthUser::objects().acreate(&db, [AuthUser::username.set("ann")]).await?;
     let note = ann.notes.acreate(&db, [Note::title.set("hello")]).await?;
-    assert_eq!((note.author.id(), note.title.as_str(), note.pinned), (&ann.id, "hello", false));
+    assert_eq!((note.author.id(), note.title.as_str(), note.pinned), (ann.id, "hello", false));
     let (again, created) = ann.notes.aget_or_create(&db, vec![Note::title.set("again")], vec![]).await?;
     assert!(created && !again.pinned);
     Ok(())
