@@ -472,6 +472,8 @@ impl<M: Model> QuerySet<M> {
         // A plain read first: a locking read of a missing row takes InnoDB's gap locks, and
         // concurrent inserts into the gap deadlock on them.
         let found = match self.clone().aget(ex, q.clone()).await {
+            // Nothing to update: the row as read is the answer, no lock needed.
+            Ok(found) if defaults.is_empty() => return Ok((found, false)),
             // Lock the row, reading its latest version; one that changed so that it no
             // longer matches counts as missing.
             Ok(found) => match locked.clone().aget(ex, pk_q(&found) & q.clone()).await {
