@@ -54,7 +54,7 @@ pub use db::{
     Conflict, Conn, Db, DbBuilder, Executor, IsolationLevel, Retry, Transaction, TransactionBuilder,
 };
 pub use error::{Error, FieldError, IntegrityKind, MigrateError, Result, ValidationErrors};
-pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
+pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, Operand, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};

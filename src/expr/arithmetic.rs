@@ -2,7 +2,7 @@
 
 use std::ops::{Add, Div, Mul, Sub};
 
-use crate::expr::{BinOp, Expr};
+use crate::expr::{BinOp, Expr, Operand};
 use crate::field::Field;
 use crate::model::Model;
 use crate::value::{ColumnType, FieldType, Numeric};
@@ -27,11 +27,11 @@ macro_rules! arithmetic {
         where
             T: FieldType,
             T::Inner: Numeric,
-            R: Into<Expr<M, T::Inner>>,
+            R: Operand<M, T::Inner>,
         {
             type Output = Expr<M, T>;
             fn $method(self, rhs: R) -> Expr<M, T> {
-                Expr::from_node(self.node.binary(arithmetic_op::<T::Inner>(BinOp::$op), rhs.into().node))
+                Expr::from_node(self.node.binary(arithmetic_op::<T::Inner>(BinOp::$op), rhs.into_operand().node))
             }
         }
     )*};

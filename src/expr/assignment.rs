@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use crate::expr::{Expr, Node};
+use crate::expr::{Node, Operand};
 use crate::field::Field;
 use crate::model::Model;
 use crate::value::FieldType;
@@ -31,7 +31,7 @@ impl<M: Model, T: FieldType> Field<M, T> {
     /// let b = User::last_login.set(None);
     /// # let _ = (a, b);
     /// ```
-    pub fn set(self, value: impl Into<Expr<M, T>>) -> Assignment<M> {
-        Assignment::new(self.index(), value.into().node)
+    pub fn set(self, value: impl Operand<M, T>) -> Assignment<M> {
+        Assignment::new(self.index(), value.into_operand().node)
     }
 }

@@ -1,7 +1,7 @@
 //! The lookups of fields and expressions (Django's `exact`, `gt`, `icontains`, `year`, ...),
 //! and the equality of a composite primary key.
 
-use crate::expr::{BinOp, DatePart, Expr, Node, OrderBy, PatternKind, Q};
+use crate::expr::{BinOp, DatePart, Expr, Node, Operand, OrderBy, PatternKind, Q};
 use crate::field::{CompositePk, Field};
 use crate::model::Model;
 use crate::value::{DateLike, FieldType, Ordered, Text, TimeLike, Value};
@@ -11,16 +11,16 @@ macro_rules! lookups {
     ($($target:ident),*) => {$(
         impl<M: Model, T: FieldType> $target<M, T> {
             /// `= value` (Django's `exact`).
-            pub fn eq(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Eq, value.into().node))
+            pub fn eq(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+                Q::from_node(Expr::from(self).node.binary(BinOp::Eq, value.into_operand().node))
             }
             /// `= value`, the same as [`eq`](Self::eq) (Django's `exact`).
-            pub fn exact(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
+            pub fn exact(self, value: impl Operand<M, T::Inner>) -> Q<M> {
                 self.eq(value)
             }
             /// `<> value`.
-            pub fn ne(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Ne, value.into().node))
+            pub fn ne(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+                Q::from_node(Expr::from(self).node.binary(BinOp::Ne, value.into_operand().node))
             }
             /// `IN (values)` (Django's `in`). An empty list matches no row.
             pub fn is_in<V: Into<T::Inner>>(self, values: impl IntoIterator<Item = V>) -> Q<M> {
@@ -42,31 +42,31 @@ macro_rules! lookups {
 
         impl<M: Model, T: FieldType> $target<M, T> where T::Inner: Ordered {
             /// `> value`.
-            pub fn gt(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Gt, value.into().node))
+            pub fn gt(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+                Q::from_node(Expr::from(self).node.binary(BinOp::Gt, value.into_operand().node))
             }
             /// `>= value`.
-            pub fn gte(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Gte, value.into().node))
+            pub fn gte(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+                Q::from_node(Expr::from(self).node.binary(BinOp::Gte, value.into_operand().node))
             }
             /// `< value`.
-            pub fn lt(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Lt, value.into().node))
+            pub fn lt(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+                Q::from_node(Expr::from(self).node.binary(BinOp::Lt, value.into_operand().node))
             }
             /// `<= value`.
-            pub fn lte(self, value: impl Into<Expr<M, T::Inner>>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Lte, value.into().node))
+            pub fn lte(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+                Q::from_node(Expr::from(self).node.binary(BinOp::Lte, value.into_operand().node))
             }
             /// `BETWEEN low AND high`, both ends included (Django's `range`).
             pub fn range(
                 self,
-                low: impl Into<Expr<M, T::Inner>>,
-                high: impl Into<Expr<M, T::Inner>>,
+                low: impl Operand<M, T::Inner>,
+                high: impl Operand<M, T::Inner>,
             ) -> Q<M> {
                 let node = Expr::from(self).node;
                 Q::from_node(Node::And(vec![
-                    node.clone().binary(BinOp::Gte, low.into().node),
-                    node.binary(BinOp::Lte, high.into().node),
+                    node.clone().binary(BinOp::Gte, low.into_operand().node),
+                    node.binary(BinOp::Lte, high.into_operand().node),
                 ]))
             }
         }

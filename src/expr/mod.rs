@@ -2,7 +2,7 @@
 //!
 //! Everything here only *describes* SQL; `query::sql` renders it for a backend. Each concept
 //! has its module: the untyped tree (`nodes`), typed expressions and their conversions
-//! (`typed`), `F` and arithmetic, the lookups, `Q`, ordering, assignments and
+//! (`typed`, `operand`), `F` and arithmetic, the lookups, `Q`, ordering, assignments and
 //! aggregates.
 
 mod aggregates;
@@ -10,6 +10,7 @@ mod arithmetic;
 mod assignment;
 mod lookups;
 mod nodes;
+mod operand;
 mod ordering;
 mod q;
 mod typed;
@@ -18,6 +19,7 @@ pub use aggregates::{Avg, Count, CountOf, Max, Min, Sum};
 pub use arithmetic::F;
 pub use assignment::Assignment;
 pub use nodes::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
+pub use operand::Operand;
 pub use ordering::OrderBy;
 pub use q::Q;
 pub use typed::{Expr, IntoExpr};
