@@ -7,11 +7,12 @@
 //! since this crate cannot depend on kata; the same examples compile and run as doctests in
 //! kata's own documentation and README.
 //!
-//! The pipeline follows serde_derive: every `#[kata(...)]` attribute is parsed into an
-//! internal AST (`internals::attr`, `internals::ast`), cross-field rules are checked
-//! (`internals::check`), and only an input without errors reaches a generator (`model`,
-//! `test_attr`). Errors are collected, not returned on the first one, so a compile reports
-//! every mistake at once, each at the token to fix.
+//! The pipeline follows serde_derive: every `#[kata(...)]` and `#[model_schema(...)]`
+//! attribute is parsed into an internal AST (`internals::attr`, `internals::ast`),
+//! cross-field rules are checked (`internals::check`, `internals::check_schema`), and only an
+//! input without errors reaches a generator (`model`, `schema`, `choices`, `test_attr`).
+//! Errors are collected, not returned on the first one, so a compile reports every mistake at
+//! once, each at the token to fix.
 
 #![deny(missing_docs)]
 
@@ -94,8 +95,9 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `JsonSchema`, so the enum can be a model field (`Status` or `Option<Status>`).
 ///
 /// The enum is stored as text: each variant's name as written, or renamed by the container's
-/// `#[kata(rename_all = "snake_case" | "lowercase" | "UPPERCASE" | "camelCase" |
-/// "kebab-case" | "SCREAMING_SNAKE_CASE")]`, or the text of a variant's
+/// `#[kata(rename_all = "...")]` (serde's rules: `lowercase`, `UPPERCASE`, `PascalCase`,
+/// `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `SCREAMING-KEBAB-CASE`;
+/// an acronym stays one word, `HTTPError` -> `http_error`), or the text of a variant's
 /// `#[kata(value = "...")]`. With `#[repr(i16)]`, `#[repr(i32)]` or `#[repr(i64)]` it is
 /// stored as that integer: each variant's discriminant, an integer literal or implicit.
 /// serde and JSON Schema use the stored values; a value the enum does not know is an error
@@ -138,6 +140,26 @@ pub fn derive_choices(input: TokenStream) -> TokenStream {
 }
 
 /// Derives API schemas from a model: one struct per `#[model_schema(Name, ...)]`.
+///
+/// After the name: `fields(a, b)`, `exclude(a, b)` or `fields = "__all__"` (one of them);
+/// `optional(a, b)` or `optional = "__all__"` (tri-state `Patch` fields, for partial
+/// updates); `nested(author = UserOut)` (a foreign key output as the related object's
+/// schema); `derive(Eq, Hash)`; `rename_all = "camelCase"` (serde's rules); `doc = "..."`;
+/// `no_default`. `derive` and `nested` may be repeated, every other key is written once.
+///
+/// ```text
+/// #[derive(Model, ModelSchema, Debug, Clone)]
+/// #[model_schema(UserOut, exclude(password))]
+/// #[model_schema(UserPatch, fields(email, last_login), optional = "__all__")]
+/// pub struct User {
+///     #[kata(primary_key, auto)]
+///     pub id: i64,
+///     #[kata(max_length = 254, email)]
+///     pub email: String,
+///     pub password: String,
+///     pub last_login: Option<DateTime<Utc>>,
+/// }
+/// ```
 #[proc_macro_derive(ModelSchema, attributes(model_schema))]
 pub fn derive_model_schema(input: TokenStream) -> TokenStream {
     schema::expand_schema(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
