@@ -94,7 +94,7 @@ pub mod __private {
     pub use crate::choices::derive_support as choices;
     pub use crate::db::Db;
     pub use crate::error::{Error, Result, ValidationErrors};
-    pub use crate::field::{CompositePk, Field};
+    pub use crate::field::{CompositePk, Field, FieldTypeItems, ModelItems, RelationItems};
     pub use crate::model::{
         CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelMeta, RowReader,
         validate_email, validate_max_length,

@@ -67,7 +67,7 @@ fn user() -> TokenStream {
 fn user_model_expands_to_valid_rust() {
     let out = expand(user());
     assert!(has(&out, quote!(impl User)));
-    assert!(has(&out, quote!(impl __k::Model for User)));
+    assert!(has(&out, quote!(impl ::kata::__private::Model for User)));
     assert!(has(&out, quote!(name: "User", table: "auth_user",)));
 }
 
@@ -108,7 +108,7 @@ fn single_primary_key_is_a_field_handle_and_the_pk_type() {
     assert!(has(
         &out,
         quote!(
-            fn pk(&self) -> Self::Pk {
+            fn pk(&self) -> i64 {
                 ::core::clone::Clone::clone(&self.id)
             }
         )
@@ -122,16 +122,16 @@ fn objects_and_meta_are_inherent_functions() {
     assert!(has(
         &out,
         quote!(
-            pub fn objects() -> ::kata::__private::QuerySet<User> {
-                ::kata::__private::QuerySet::new()
+            pub fn objects() -> __k::QuerySet<User> {
+                __k::QuerySet::new()
             }
         )
     ));
     assert!(has(
         &out,
         quote!(
-            pub fn meta() -> &'static ::kata::__private::ModelMeta {
-                <User as ::kata::__private::Model>::meta()
+            pub fn meta() -> &'static __k::ModelMeta {
+                &META
             }
         )
     ));
@@ -313,7 +313,7 @@ fn composite_primary_key_is_a_composite_pk_of_a_tuple() {
             type Pk = (i64, i32);
         )
     ));
-    let pk_value = "fn pk(&self) -> Self::Pk { \
+    let pk_value = "fn pk(&self) -> (i64, i32) { \
         (::core::clone::Clone::clone(&self.order_id), ::core::clone::Clone::clone(&self.product_id)) }";
     assert!(squash(&out).contains(&squash(pk_value)));
     assert!(has(&out, quote!(primary_key: &[0, 2],)));
