@@ -63,7 +63,7 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_derive(Model, attributes(kata))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
-    model::expand_model(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+    model::derive(input.into()).into()
 }
 
 /// Runs an `async fn(db: Db)` as a test, once per configured backend, each time on a fresh

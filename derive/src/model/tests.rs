@@ -593,3 +593,70 @@ fn other_attributes_are_ignored() {
     });
     assert!(has(&out, quote!(table: "tag",)));
 }
+
+/// `derive`'s whole output for an input that fails its checks: the errors, then stand-ins.
+fn derive_with_errors(input: TokenStream) -> String {
+    let output = super::derive(input);
+    if let Err(err) = syn::parse2::<syn::File>(output.clone()) {
+        panic!("the output is not valid Rust: {err}\n{output}");
+    }
+    output.to_string()
+}
+
+#[test]
+fn a_model_without_primary_key_still_gets_its_field_handles_and_a_placeholder_impl() {
+    let out = derive_with_errors(quote! {
+        pub struct User {
+            pub id: i64,
+            pub username: String,
+        }
+    });
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(out.contains("has no primary key"), "{out}");
+    assert!(has(
+        &out,
+        quote!(
+            pub const username: ::kata::__private::Field<User, String> = ::kata::__private::Field::__new(1);
+        )
+    ));
+    assert!(has(&out, quote!(impl __k::Model for User)));
+    assert!(has(
+        &out,
+        quote!(
+            type Pk = i64;
+        )
+    ));
+    assert!(has(&out, quote!(pub fn objects() -> __k::QuerySet<User>)));
+}
+
+#[test]
+fn a_stand_in_keeps_the_key_type_and_leaves_out_reserved_names() {
+    let out = derive_with_errors(quote! {
+        pub struct Tag {
+            #[kata(primary_key, max_length = 0)]
+            pub id: i32,
+            pub objects: String,
+        }
+    });
+    assert!(out.contains("`max_length` must be at least 1"), "{out}");
+    assert!(has(
+        &out,
+        quote!(
+            type Pk = i32;
+        )
+    ));
+    // `objects` is reported; a handle named so would clash with `Tag::objects()`.
+    assert!(!has(&out, quote!(pub const objects)), "{out}");
+}
+
+#[test]
+fn an_input_that_is_not_a_struct_gets_only_its_error() {
+    let out = super::derive(quote!(
+        enum Status {
+            Draft,
+        }
+    ))
+    .to_string();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(!out.contains("impl"), "{out}");
+}
