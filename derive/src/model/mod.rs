@@ -51,9 +51,14 @@ pub(crate) fn expand_model(input: TokenStream) -> syn::Result<TokenStream> {
 }
 
 /// The stand-ins for an input that failed: nothing if it is not even a struct with named
-/// fields (there are no field handles to stand in for then).
+/// fields (there are no field handles to stand in for then), or a generic one.
 fn stand_ins(input: TokenStream) -> TokenStream {
     let Ok(input) = syn::parse2::<DeriveInput>(input) else { return TokenStream::new() };
+    // A generic struct is rejected; stand-ins written without its parameters would only add
+    // "missing generics" errors.
+    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+        return TokenStream::new();
+    }
     // The errors are already reported; read the input again quietly.
     let quiet = Ctxt::new();
     let cont = Container::from_ast(&quiet, &input);
