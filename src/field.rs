@@ -2,7 +2,10 @@
 
 use std::marker::PhantomData;
 
-use crate::model::{ColumnMeta, Model};
+use crate::driver::Args;
+use crate::error::Result;
+use crate::model::{ColumnMeta, Model, ModelMeta, RowReader};
+use crate::value::{ColumnType, FieldType, Value};
 
 /// A typed handle on one column of model `M` holding values of type `T`.
 ///
@@ -60,6 +63,112 @@ impl<M: Model, T> Field<M, T> {
         &M::meta().columns[self.index]
     }
 }
+
+// How generated code reaches the items of `FieldType`, `Model` and a relation's target. These
+// traits have no supertraits, and that is their point: naming a trait's item
+// (`<T as FieldType>::bind`, `<M as Model>::meta`) also asks for the trait's supertraits
+// (`Send`, `Sync`, `Unpin`), and a model that fails them (one holding a foreign key to a type
+// that is not a model, and every model holding that one) would be reported again at each
+// such use. Through these, a use asks only `T: FieldType` or `M: Model`, which the impls
+// answer, and a relation to a type that is not a model fails exactly as the field itself
+// does, so rustc reports it once.
+
+/// Used by generated code: a field type's `FieldType` items (see above).
+#[doc(hidden)]
+pub trait FieldTypeItems: Sized {
+    /// `Self`, named through the trait: when `Self` is broken (a foreign key to a type that is
+    /// not a model), the decoded value's type is an error rather than `Self`, and rustc does
+    /// not report what follows from it (the `?` on it, the struct built with it) again.
+    type __Decoded;
+    const __COLUMN_TYPE: ColumnType;
+    const __NULLABLE: bool;
+    fn __decode(reader: &mut RowReader<'_>) -> Result<Self::__Decoded>;
+    fn __bind(&self, args: &mut Args) -> Result<()>;
+    fn __to_value(&self) -> Value;
+}
+
+impl<T: FieldType> FieldTypeItems for T {
+    type __Decoded = T;
+    const __COLUMN_TYPE: ColumnType = T::COLUMN_TYPE;
+    const __NULLABLE: bool = T::NULLABLE;
+
+    #[inline]
+    fn __decode(reader: &mut RowReader<'_>) -> Result<T> {
+        reader.next::<T>()
+    }
+
+    #[inline]
+    fn __bind(&self, args: &mut Args) -> Result<()> {
+        self.bind(args)
+    }
+
+    #[inline]
+    fn __to_value(&self) -> Value {
+        self.to_value()
+    }
+}
+
+/// Used by generated code: a model's `Model` items (see above).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a kata model",
+    label = "`{Self}` needs `#[derive(Model)]`",
+    note = "add `#[derive(Model)]` to `{Self}`"
+)]
+pub trait ModelItems {
+    type __Pk;
+    fn __meta() -> &'static ModelMeta;
+    fn __is_unsaved(&self) -> bool;
+    fn __sync_relations(&mut self);
+}
+
+impl<M: Model> ModelItems for M {
+    type __Pk = M::Pk;
+
+    #[inline]
+    fn __meta() -> &'static ModelMeta {
+        M::meta()
+    }
+
+    #[inline]
+    fn __is_unsaved(&self) -> bool {
+        Model::__is_unsaved(self)
+    }
+
+    #[inline]
+    fn __sync_relations(&mut self) {
+        Model::__sync_relations(self)
+    }
+}
+
+/// Used by generated code: the target of a relation field type (`ForeignKey<User>`,
+/// `OneToOne<User>`, `ManyToMany<Group>`), for the accessors `related_name` adds to it.
+#[doc(hidden)]
+pub trait RelationItems<T> {
+    fn __target_meta() -> &'static ModelMeta;
+    /// The key of `target`, or `None` while it is unsaved.
+    fn __key_of(target: &T) -> Option<Value>;
+}
+
+macro_rules! relation_items {
+    ($($relation:ident),*) => {$(
+        impl<T: Model> RelationItems<T> for crate::relation::$relation<T>
+        where
+            T::Pk: FieldType,
+        {
+            #[inline]
+            fn __target_meta() -> &'static ModelMeta {
+                T::meta()
+            }
+
+            #[inline]
+            fn __key_of(target: &T) -> Option<Value> {
+                (!target.__is_unsaved()).then(|| target.pk().to_value())
+            }
+        }
+    )*};
+}
+relation_items!(ForeignKey, OneToOne, ManyToMany);
 
 /// The primary key of a model with a composite key, `OrderItem::pk`: compare it with a tuple.
 ///

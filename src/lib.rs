@@ -60,7 +60,7 @@ pub use driver::{Args, Backend, RowRef};
 pub use error::{
     ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
 };
-pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, OrderBy, Q, Sum};
+pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, Operand, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
@@ -153,7 +153,7 @@ pub mod __private {
     pub use crate::db::Db;
     pub use crate::driver::{Args, RowRef};
     pub use crate::error::{Error, Result, ValidationErrors};
-    pub use crate::field::{CompositePk, Field};
+    pub use crate::field::{CompositePk, Field, FieldTypeItems, ModelItems, RelationItems};
     pub use crate::model::{
         CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelMeta, RowReader,
         validate_email, validate_max_length,

@@ -242,7 +242,7 @@ impl<'a> Enum<'a> {
                     Some(text) => (ChoiceValue::Text(text.value), text.span),
                     None => {
                         let text = match &attrs.rename_all {
-                            Some(rule) => rule.value.apply(&variant_name),
+                            Some(rule) => rule.value.apply_to_variant(&variant_name),
                             None => variant_name.clone(),
                         };
                         (ChoiceValue::Text(text), variant.ident.span())

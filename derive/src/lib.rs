@@ -11,11 +11,12 @@
 //! doctests (`cfg(doctest)`), and kata compiles and runs every example in them as its
 //! doctests (`cargo test --doc -p kata`). `#[kata::test]`'s example is shown as text.
 //!
-//! The pipeline follows serde_derive: every `#[kata(...)]` attribute is parsed into an
-//! internal AST (`internals::attr`, `internals::ast`), cross-field rules are checked
-//! (`internals::check`), and only an input without errors reaches a generator (`model`,
-//! `test_attr`). Errors are collected, not returned on the first one, so a compile reports
-//! every mistake at once, each at the token to fix.
+//! The pipeline follows serde_derive: every `#[kata(...)]` and `#[model_schema(...)]`
+//! attribute is parsed into an internal AST (`internals::attr`, `internals::ast`),
+//! cross-field rules are checked (`internals::check`, `internals::check_schema`), and only an
+//! input without errors reaches a generator (`model`, `schema`, `choices`, `test_attr`).
+//! Errors are collected, not returned on the first one, so a compile reports every mistake at
+//! once, each at the token to fix.
 
 #![deny(missing_docs)]
 
@@ -32,7 +33,7 @@ use proc_macro::TokenStream;
 #[cfg_attr(not(doctest), doc = include_str!("../docs/model.md"))]
 #[proc_macro_derive(Model, attributes(kata))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
-    model::expand_model(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+    model::derive(input.into()).into()
 }
 
 /// Runs an `async fn(db: Db)` as a test, once per configured backend, each time on a fresh

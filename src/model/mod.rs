@@ -193,6 +193,11 @@ impl ModelMeta {
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a kata model",
+    label = "`{Self}` needs `#[derive(Model)]`",
+    note = "add `#[derive(Model)]` to `{Self}`"
+)]
 pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The primary key's type: the field's type, or a tuple for a composite key.
     type Pk: Clone + Eq + std::hash::Hash + Send + Sync + std::fmt::Debug + 'static;

@@ -159,8 +159,9 @@ fn every_mistake_is_reported_at_once() {
     assert_eq!(
         messages,
         [
-            "unknown `rename_all` rule \"snake\"; expected one of: \"snake_case\", \"lowercase\", \
-             \"UPPERCASE\", \"camelCase\", \"kebab-case\", \"SCREAMING_SNAKE_CASE\"",
+            "unknown `rename_all` rule \"snake\"; expected one of: \"lowercase\", \"UPPERCASE\", \
+             \"PascalCase\", \"camelCase\", \"snake_case\", \"SCREAMING_SNAKE_CASE\", \"kebab-case\", \
+             \"SCREAMING-KEBAB-CASE\"",
             "unknown kata attribute `table`; expected one of: rename_all",
             "#[derive(Choices)] does not support generic enums: `Shape` has generic parameters",
             "#[derive(Choices)] needs variants without fields: `Shape::Circle` has fields; write `Circle,`",

@@ -45,6 +45,12 @@ impl Field<'_> {
     pub(crate) fn is_foreign_key(&self) -> bool {
         self.attrs.foreign_key.is_some() || self.attrs.one_to_one.is_some()
     }
+
+    /// Whether schema `spec` holds this field: selected by `fields`/`exclude`, and not a
+    /// reverse relation (those belong to the other model's schemas).
+    pub(crate) fn in_schema(&self, spec: &attr::SchemaSpec) -> bool {
+        self.attrs.reverse_of.is_none() && spec.selects(&self.name)
+    }
 }
 
 impl<'a> Container<'a> {

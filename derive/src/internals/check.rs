@@ -8,7 +8,7 @@ use crate::internals::ast::{Container, Field};
 
 /// Names that `#[derive(Model)]` itself defines on the struct (`User::pk`, `User::objects()`,
 /// `User::meta()`), so no field may take them.
-const RESERVED_FIELD_NAMES: &[&str] = &["pk", "objects", "meta"];
+pub(crate) const RESERVED_FIELD_NAMES: &[&str] = &["pk", "objects", "meta"];
 
 /// Runs every cross-field rule on a parsed model.
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {

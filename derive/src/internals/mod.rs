@@ -5,8 +5,8 @@ pub(crate) mod ast;
 pub(crate) mod attr;
 pub(crate) mod case;
 pub(crate) mod check;
+pub(crate) mod check_schema;
 mod ctxt;
-pub(crate) mod schema_attr;
 pub(crate) mod symbol;
 
 pub(crate) use ctxt::Ctxt;

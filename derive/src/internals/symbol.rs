@@ -51,10 +51,27 @@ pub(crate) const COLUMN: Symbol = Symbol("column");
 /// The value of `default = now`.
 pub(crate) const NOW: Symbol = Symbol("now");
 
-/// `#[derive(Choices)]` container: `rename_all = "snake_case"`.
+/// `#[derive(Choices)]` container and schema: `rename_all = "snake_case"`.
 pub(crate) const RENAME_ALL: Symbol = Symbol("rename_all");
 /// `#[derive(Choices)]` variant: `value = "text"`.
 pub(crate) const VALUE: Symbol = Symbol("value");
+
+/// `#[derive(ModelSchema)]`'s attribute: `#[model_schema(Name, ...)]`.
+pub(crate) const MODEL_SCHEMA: Symbol = Symbol("model_schema");
+/// Schema: `fields(a, b)` or `fields = "__all__"`.
+pub(crate) const FIELDS: Symbol = Symbol("fields");
+/// Schema: `exclude(a, b)`.
+pub(crate) const EXCLUDE: Symbol = Symbol("exclude");
+/// Schema: `optional(a, b)` or `optional = "__all__"`.
+pub(crate) const OPTIONAL: Symbol = Symbol("optional");
+/// Schema: `nested(author = UserOut)`.
+pub(crate) const NESTED: Symbol = Symbol("nested");
+/// Schema: `derive(Eq, Hash)`, extra derives on the generated struct.
+pub(crate) const DERIVE: Symbol = Symbol("derive");
+/// Schema: `doc = "..."`, the struct's doc comment and JSON Schema description.
+pub(crate) const DOC: Symbol = Symbol("doc");
+/// Schema: `no_default`, no `Default` impl.
+pub(crate) const NO_DEFAULT: Symbol = Symbol("no_default");
 
 /// `#[kata::test]`: `backends = "postgres,mysql"`.
 pub(crate) const BACKENDS: Symbol = Symbol("backends");
@@ -85,6 +102,10 @@ pub(crate) const CHOICES_KEYS: &[Symbol] = &[RENAME_ALL];
 
 /// The `#[derive(Choices)]` variant keys.
 pub(crate) const VARIANT_KEYS: &[Symbol] = &[VALUE];
+
+/// The `#[model_schema(Name, ...)]` keys.
+pub(crate) const SCHEMA_KEYS: &[Symbol] =
+    &[FIELDS, EXCLUDE, OPTIONAL, NESTED, DERIVE, RENAME_ALL, DOC, NO_DEFAULT];
 
 /// `a, b, c`: the keys an "unknown attribute" message suggests.
 pub(crate) fn list(symbols: &[Symbol]) -> String {

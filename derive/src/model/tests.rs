@@ -67,7 +67,7 @@ fn user() -> TokenStream {
 fn user_model_expands_to_valid_rust() {
     let out = expand(user());
     assert!(has(&out, quote!(impl User)));
-    assert!(has(&out, quote!(impl __k::Model for User)));
+    assert!(has(&out, quote!(impl ::kata::__private::Model for User)));
     assert!(has(&out, quote!(name: "User", table: "auth_user",)));
 }
 
@@ -108,7 +108,7 @@ fn single_primary_key_is_a_field_handle_and_the_pk_type() {
     assert!(has(
         &out,
         quote!(
-            fn pk(&self) -> Self::Pk {
+            fn pk(&self) -> i64 {
                 ::core::clone::Clone::clone(&self.id)
             }
         )
@@ -122,16 +122,16 @@ fn objects_and_meta_are_inherent_functions() {
     assert!(has(
         &out,
         quote!(
-            pub fn objects() -> ::kata::__private::QuerySet<User> {
-                ::kata::__private::QuerySet::new()
+            pub fn objects() -> __k::QuerySet<User> {
+                __k::QuerySet::new()
             }
         )
     ));
     assert!(has(
         &out,
         quote!(
-            pub fn meta() -> &'static ::kata::__private::ModelMeta {
-                <User as ::kata::__private::Model>::meta()
+            pub fn meta() -> &'static __k::ModelMeta {
+                &META
             }
         )
     ));
@@ -313,7 +313,7 @@ fn composite_primary_key_is_a_composite_pk_of_a_tuple() {
             type Pk = (i64, i32);
         )
     ));
-    let pk_value = "fn pk(&self) -> Self::Pk { \
+    let pk_value = "fn pk(&self) -> (i64, i32) { \
         (::core::clone::Clone::clone(&self.order_id), ::core::clone::Clone::clone(&self.product_id)) }";
     assert!(squash(&out).contains(&squash(pk_value)));
     assert!(has(&out, quote!(primary_key: &[0, 2],)));
@@ -592,4 +592,71 @@ fn other_attributes_are_ignored() {
         }
     });
     assert!(has(&out, quote!(table: "tag",)));
+}
+
+/// `derive`'s whole output for an input that fails its checks: the errors, then stand-ins.
+fn derive_with_errors(input: TokenStream) -> String {
+    let output = super::derive(input);
+    if let Err(err) = syn::parse2::<syn::File>(output.clone()) {
+        panic!("the output is not valid Rust: {err}\n{output}");
+    }
+    output.to_string()
+}
+
+#[test]
+fn a_model_without_primary_key_still_gets_its_field_handles_and_a_placeholder_impl() {
+    let out = derive_with_errors(quote! {
+        pub struct User {
+            pub id: i64,
+            pub username: String,
+        }
+    });
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(out.contains("has no primary key"), "{out}");
+    assert!(has(
+        &out,
+        quote!(
+            pub const username: ::kata::__private::Field<User, String> = ::kata::__private::Field::__new(1);
+        )
+    ));
+    assert!(has(&out, quote!(impl __k::Model for User)));
+    assert!(has(
+        &out,
+        quote!(
+            type Pk = i64;
+        )
+    ));
+    assert!(has(&out, quote!(pub fn objects() -> __k::QuerySet<User>)));
+}
+
+#[test]
+fn a_stand_in_keeps_the_key_type_and_leaves_out_reserved_names() {
+    let out = derive_with_errors(quote! {
+        pub struct Tag {
+            #[kata(primary_key, max_length = 0)]
+            pub id: i32,
+            pub objects: String,
+        }
+    });
+    assert!(out.contains("`max_length` must be at least 1"), "{out}");
+    assert!(has(
+        &out,
+        quote!(
+            type Pk = i32;
+        )
+    ));
+    // `objects` is reported; a handle named so would clash with `Tag::objects()`.
+    assert!(!has(&out, quote!(pub const objects)), "{out}");
+}
+
+#[test]
+fn an_input_that_is_not_a_struct_gets_only_its_error() {
+    let out = super::derive(quote!(
+        enum Status {
+            Draft,
+        }
+    ))
+    .to_string();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(!out.contains("impl"), "{out}");
 }

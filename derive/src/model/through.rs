@@ -1,0 +1,115 @@
+//! The link tables kata generates for `many_to_many` fields without a `through` model.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Ident, Type};
+
+use super::relations::relation_target;
+use crate::internals::ast::{Container, Field, snake_case};
+use crate::internals::attr::Through;
+
+/// A many-to-many whose link table kata generates.
+pub(super) fn auto_through(field: &Field<'_>) -> bool {
+    matches!(&field.attrs.many_to_many, Some(m) if !matches!(m.value, Some(Through::Model(_))))
+}
+
+fn through_ident(field: &Field<'_>) -> Ident {
+    format_ident!("__KATA_THROUGH_{}", field.name.to_uppercase())
+}
+
+pub(super) fn through_fn(field: &Field<'_>) -> TokenStream {
+    let ident = through_ident(field);
+    quote!({
+        fn through() -> &'static __k::ModelMeta {
+            &#ident
+        }
+        through
+    })
+}
+
+/// The link columns of a generated through table: `user_id`/`group_id`, or
+/// `from_user_id`/`to_user_id` when a model links to itself (Django's names).
+fn through_columns(cont: &Container<'_>, field: &Field<'_>) -> (String, String) {
+    let target = relation_target(field.ty)
+        .and_then(|(t, _)| match t {
+            Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let owner = snake_case(&cont.name);
+    let target = snake_case(&target);
+    if owner == target {
+        (format!("from_{owner}_id"), format!("to_{target}_id"))
+    } else {
+        (format!("{owner}_id"), format!("{target}_id"))
+    }
+}
+
+/// The static metadata of a generated link table: `id`, the owner's key, the target's key,
+/// unique together, both foreign keys cascading.
+pub(super) fn through_table(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
+    let ident = through_ident(field);
+    let ty = field.ty;
+    let owner = cont.ident;
+    let table = match field.attrs.many_to_many.as_ref().and_then(|m| m.value.clone()) {
+        Some(Through::Table(name)) => name,
+        _ => format!("{}_{}", cont.table, field.name),
+    };
+    let name = format!("{}_{}", cont.name, field.name);
+    let (owner_column, target_column) = through_columns(cont, field);
+    let target = quote!(<#ty as __k::ToMany>::Target);
+    let column = |name: &str, key: TokenStream, to: TokenStream| {
+        quote! {
+            __k::ColumnMeta {
+                field: #name,
+                name: #name,
+                ty: <#key as __k::FieldTypeItems>::__COLUMN_TYPE,
+                nullable: false,
+                primary_key: false,
+                auto: false,
+                unique: false,
+                index: false,
+                max_length: ::core::option::Option::None,
+                email: false,
+                default: ::core::option::Option::None,
+                foreign_key: ::core::option::Option::Some(__k::ForeignKeyMeta {
+                    target: <#to as __k::ModelItems>::__meta,
+                    on_delete: __k::OnDelete::Cascade,
+                    related_name: ::core::option::Option::None,
+                    one_to_one: false,
+                }),
+            }
+        }
+    };
+    let owner_col = column(&owner_column, quote!(<#owner as __k::ModelItems>::__Pk), quote!(#owner));
+    let target_col = column(&target_column, quote!(<#target as __k::ModelItems>::__Pk), target.clone());
+    quote! {
+        #[allow(non_upper_case_globals)]
+        static #ident: __k::ModelMeta = __k::ModelMeta {
+            name: #name,
+            table: #table,
+            columns: &[
+                __k::ColumnMeta {
+                    field: "id",
+                    name: "id",
+                    ty: __k::ColumnType::BigInt,
+                    nullable: false,
+                    primary_key: true,
+                    auto: true,
+                    unique: false,
+                    index: false,
+                    max_length: ::core::option::Option::None,
+                    email: false,
+                    default: ::core::option::Option::None,
+                    foreign_key: ::core::option::Option::None,
+                },
+                #owner_col,
+                #target_col,
+            ],
+            primary_key: &[0],
+            unique_together: &[&[#owner_column, #target_column]],
+            relations: &[],
+            through_tables: &[],
+        };
+    }
+}

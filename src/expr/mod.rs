@@ -1,0 +1,25 @@
+//! Typed SQL expressions: `F`, `Q`, lookups, ordering, assignments and aggregates.
+//!
+//! Everything here only *describes* SQL; `query::sql` renders it for a backend. Each concept
+//! has its module: the untyped tree (`nodes`), typed expressions and their conversions
+//! (`typed`, `operand`), `F` and arithmetic, the lookups, `Q`, ordering, assignments and
+//! aggregates.
+
+mod aggregates;
+mod arithmetic;
+mod assignment;
+mod lookups;
+mod nodes;
+mod operand;
+mod ordering;
+mod q;
+mod typed;
+
+pub use aggregates::{Avg, Count, CountOf, Max, Min, Sum};
+pub use arithmetic::F;
+pub use assignment::Assignment;
+pub use nodes::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
+pub use operand::Operand;
+pub use ordering::OrderBy;
+pub use q::Q;
+pub use typed::{Expr, IntoExpr};

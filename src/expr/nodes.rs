@@ -1,0 +1,190 @@
+//! The untyped expression tree that every typed builder produces and `query::sql` renders.
+
+use crate::model::ModelMeta;
+use crate::value::{ColumnType, Value};
+
+/// An expression tree node. Rendered by `query::sql`.
+#[derive(Debug, Clone)]
+#[doc(hidden)]
+pub enum Node {
+    /// A column of a model's table.
+    Column(&'static ModelMeta, usize),
+    /// A bound value.
+    Value(Value),
+    /// `COUNT(*)`'s star.
+    Star,
+    /// A constant truth value (`TRUE`/`FALSE`, written portably).
+    Bool(bool),
+    Binary(Box<Node>, BinOp, Box<Node>),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Xor(Vec<Node>),
+    IsNull(Box<Node>, bool),
+    In(Box<Node>, Vec<Value>, ColumnType),
+    /// `LIKE`-style matching; the pattern is escaped when rendered.
+    Pattern {
+        expr: Box<Node>,
+        pattern: String,
+        kind: PatternKind,
+        insensitive: bool,
+    },
+    Regex {
+        expr: Box<Node>,
+        pattern: String,
+        insensitive: bool,
+    },
+    DatePart(DatePart, Box<Node>),
+    Aggregate(Aggregate, Box<Node>),
+    /// An expression on a related model, reached through one relation step. Conditions on
+    /// it are rendered as `key IN (SELECT ...)` subqueries, so a to-many relation never
+    /// repeats rows.
+    Related(RelStep, Box<Node>),
+    /// `lhs IN (SELECT table.select FROM table WHERE filter)`.
+    InSubquery {
+        lhs: Box<Node>,
+        table: &'static ModelMeta,
+        select: usize,
+        filter: Box<Node>,
+    },
+    /// `(SELECT COUNT(*) ...)` of the rows related through a to-many step.
+    CountRelated(RelStep),
+}
+
+/// One step along a relation, from an owner model to a related one.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum RelStep {
+    /// `owner.columns[column]` is a foreign key to `target`'s primary key.
+    Forward { owner: &'static ModelMeta, column: usize, target: &'static ModelMeta },
+    /// `source.columns[column]` is a foreign key to `owner`'s primary key.
+    Reverse { owner: &'static ModelMeta, source: &'static ModelMeta, column: usize },
+    /// Rows of `target` linked to `owner` through `through`.
+    ManyToMany {
+        owner: &'static ModelMeta,
+        target: &'static ModelMeta,
+        through: &'static ModelMeta,
+        owner_column: usize,
+        target_column: usize,
+    },
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum BinOp {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Add,
+    Sub,
+    Mul,
+    /// Division of non-integers.
+    Div,
+    /// Division of integers, truncated toward zero (MySQL's `/` would give a decimal).
+    IntDiv,
+}
+
+/// What a `LIKE` pattern matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum PatternKind {
+    Exact,
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// A part of a date or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum DatePart {
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Aggregate {
+    Count,
+    CountDistinct,
+    /// Sum of integers, returned as a 64-bit integer on every backend.
+    SumInt,
+    /// Sum of floats, returned as a double.
+    SumFloat,
+    Avg,
+    Min,
+    Max,
+}
+
+impl Node {
+    pub(crate) fn contains_aggregate(&self) -> bool {
+        match self {
+            Node::Aggregate(..) => true,
+            Node::Column(..) | Node::Value(_) | Node::Star | Node::Bool(_) => false,
+            Node::Binary(a, _, b) => a.contains_aggregate() || b.contains_aggregate(),
+            Node::Not(a) | Node::IsNull(a, _) | Node::In(a, ..) | Node::DatePart(_, a) => {
+                a.contains_aggregate()
+            }
+            Node::Pattern { expr, .. } | Node::Regex { expr, .. } => expr.contains_aggregate(),
+            Node::And(v) | Node::Or(v) | Node::Xor(v) => v.iter().any(Node::contains_aggregate),
+            Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) => false,
+        }
+    }
+
+    /// For a condition whose left side goes through a relation, the step and the same
+    /// condition on the related model.
+    pub(crate) fn lift_related(&self) -> Option<(RelStep, Node)> {
+        fn lift(expr: &Node) -> Option<(RelStep, Node)> {
+            match expr {
+                Node::Related(step, inner) => Some((*step, (**inner).clone())),
+                Node::DatePart(part, inner) => {
+                    lift(inner).map(|(s, n)| (s, Node::DatePart(*part, Box::new(n))))
+                }
+                Node::Binary(lhs, op, rhs)
+                    if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) =>
+                {
+                    lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone())))
+                }
+                _ => None,
+            }
+        }
+        match self {
+            Node::Binary(lhs, op, rhs) => {
+                lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone())))
+            }
+            Node::IsNull(expr, null) => lift(expr).map(|(s, n)| (s, Node::IsNull(Box::new(n), *null))),
+            Node::In(expr, values, ty) => {
+                lift(expr).map(|(s, n)| (s, Node::In(Box::new(n), values.clone(), *ty)))
+            }
+            Node::Pattern { expr, pattern, kind, insensitive } => lift(expr).map(|(s, n)| {
+                (
+                    s,
+                    Node::Pattern {
+                        expr: Box::new(n),
+                        pattern: pattern.clone(),
+                        kind: *kind,
+                        insensitive: *insensitive,
+                    },
+                )
+            }),
+            Node::Regex { expr, pattern, insensitive } => lift(expr).map(|(s, n)| {
+                (s, Node::Regex { expr: Box::new(n), pattern: pattern.clone(), insensitive: *insensitive })
+            }),
+            _ => None,
+        }
+    }
+
+    /// `self op rhs`.
+    pub(crate) fn binary(self, op: BinOp, rhs: Node) -> Node {
+        Node::Binary(Box::new(self), op, Box::new(rhs))
+    }
+}
