@@ -49,6 +49,14 @@ pub enum Node {
     },
     /// `(SELECT COUNT(*) ...)` of the rows related through a to-many step.
     CountRelated(RelStep),
+    /// A relation that cannot be followed (a declaration error, such as a through model
+    /// without exactly one foreign key to a side): rendering it is `Error::Relation`, so
+    /// the query fails before any SQL instead of matching nothing.
+    Unresolved {
+        model: &'static str,
+        relation: &'static str,
+        reason: String,
+    },
 }
 
 /// One step along a relation, from an owner model to a related one.
@@ -136,7 +144,9 @@ impl Node {
             }
             Node::Pattern { expr, .. } | Node::Regex { expr, .. } => expr.contains_aggregate(),
             Node::And(v) | Node::Or(v) | Node::Xor(v) => v.iter().any(Node::contains_aggregate),
-            Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) => false,
+            Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) | Node::Unresolved { .. } => {
+                false
+            }
         }
     }
 

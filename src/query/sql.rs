@@ -223,6 +223,9 @@ impl SqlWriter {
                 self.push("))");
             }
             Node::CountRelated(step) => self.count_related(*step)?,
+            Node::Unresolved { model, relation, reason } => {
+                return Err(crate::Error::Relation { model, relation, reason: reason.clone() });
+            }
         }
         Ok(())
     }

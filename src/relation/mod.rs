@@ -147,7 +147,7 @@ impl<M: Model, R: ToMany> Relation<M, R> {
     pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
         let node = match self.step() {
             Ok(step) => Node::Related(step, Box::new(expr.into_expr().node)),
-            Err(_) => Node::Bool(false),
+            Err(e) => unresolved::<M>(self.index(), e),
         };
         Expr::from_node(node)
     }
@@ -181,8 +181,21 @@ impl<M: Model, R: ToMany> Relation<M, R> {
     pub fn count(self) -> Expr<M, i64> {
         match self.step() {
             Ok(step) => Expr::from_node(Node::CountRelated(step)),
-            Err(_) => Expr::from_node(Node::Value(crate::Value::BigInt(0))),
+            Err(e) => Expr::from_node(unresolved::<M>(self.index(), e)),
         }
+    }
+}
+
+/// The node that stands for relation `index` of `M` when it cannot be followed: rendering
+/// it fails with `Error::Relation` (a query never silently matches nothing).
+fn unresolved<M: Model>(index: usize, error: Error) -> Node {
+    match error {
+        Error::Relation { model, relation, reason } => Node::Unresolved { model, relation, reason },
+        other => Node::Unresolved {
+            model: M::meta().name,
+            relation: M::meta().relations.get(index).map_or("?", |r| r.field),
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -193,11 +206,13 @@ pub(crate) fn step_of(owner: &'static ModelMeta, relation: &RelationMeta) -> Res
         RelationKind::ManyToMany { target, through, owner_column, target_column } => {
             let (target, through) = (target(), through());
             let find = |explicit: Option<usize>, to: &'static ModelMeta| {
-                explicit.or_else(|| through.foreign_key_to(to)).ok_or_else(|| {
-                    Error::InvalidQuery(format!(
+                explicit.or_else(|| through.foreign_key_to(to)).ok_or_else(|| Error::Relation {
+                    model: owner.name,
+                    relation: relation.field,
+                    reason: format!(
                         "the through model {} needs exactly one foreign key to {}",
                         through.name, to.name
-                    ))
+                    ),
                 })
             };
             Ok(RelStep::ManyToMany {
