@@ -29,6 +29,7 @@ use chrono::{DateTime, Utc};
 /// assert_eq!(meta.primary_key, &[0]);
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ModelMeta {
     /// The Rust struct's name, used in error messages.
     pub name: &'static str,
@@ -46,8 +47,25 @@ pub struct ModelMeta {
     pub through_tables: &'static [fn() -> &'static ModelMeta],
 }
 
+impl ModelMeta {
+    /// Used by `#[derive(Model)]` (the metadata is `#[non_exhaustive]`).
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        table: &'static str,
+        columns: &'static [ColumnMeta],
+        primary_key: &'static [usize],
+        unique_together: &'static [&'static [&'static str]],
+        relations: &'static [RelationMeta],
+        through_tables: &'static [fn() -> &'static ModelMeta],
+    ) -> Self {
+        ModelMeta { name, table, columns, primary_key, unique_together, relations, through_tables }
+    }
+}
+
 /// One column of a model.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ColumnMeta {
     /// The Rust field name.
     pub field: &'static str,
@@ -73,6 +91,42 @@ pub struct ColumnMeta {
     pub default: Option<DefaultValue>,
     /// The relation, when the column is a foreign key.
     pub foreign_key: Option<ForeignKeyMeta>,
+}
+
+impl ColumnMeta {
+    /// Used by `#[derive(Model)]`: the metadata is `#[non_exhaustive]`, so that kata can
+    /// grow it without breaking anyone, and generated code builds it here.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)] // one argument per field, called by generated code only
+    pub const fn __new(
+        field: &'static str,
+        name: &'static str,
+        ty: ColumnType,
+        nullable: bool,
+        primary_key: bool,
+        auto: bool,
+        unique: bool,
+        index: bool,
+        max_length: Option<u32>,
+        email: bool,
+        default: Option<DefaultValue>,
+        foreign_key: Option<ForeignKeyMeta>,
+    ) -> Self {
+        ColumnMeta {
+            field,
+            name,
+            ty,
+            nullable,
+            primary_key,
+            auto,
+            unique,
+            index,
+            max_length,
+            email,
+            default,
+            foreign_key,
+        }
+    }
 }
 
 /// A column default, as written in `#[kata(default = ...)]`.

@@ -32,6 +32,7 @@ impl OnDelete {
 
 /// A column that is a foreign key (`ForeignKey<T>` or `OneToOne<T>`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ForeignKeyMeta {
     /// The model pointed at.
     pub target: fn() -> &'static ModelMeta,
@@ -45,11 +46,33 @@ pub struct ForeignKeyMeta {
 
 /// A relation that is not a column of the model's own table.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct RelationMeta {
     /// The Rust field name.
     pub field: &'static str,
     /// Which kind.
     pub kind: RelationKind,
+}
+
+impl ForeignKeyMeta {
+    /// Used by `#[derive(Model)]` (the metadata is `#[non_exhaustive]`).
+    #[doc(hidden)]
+    pub const fn __new(
+        target: fn() -> &'static ModelMeta,
+        on_delete: OnDelete,
+        related_name: Option<&'static str>,
+        one_to_one: bool,
+    ) -> Self {
+        ForeignKeyMeta { target, on_delete, related_name, one_to_one }
+    }
+}
+
+impl RelationMeta {
+    /// Used by `#[derive(Model)]` (the metadata is `#[non_exhaustive]`).
+    #[doc(hidden)]
+    pub const fn __new(field: &'static str, kind: RelationKind) -> Self {
+        RelationMeta { field, kind }
+    }
 }
 
 /// The kinds of non-column relations.

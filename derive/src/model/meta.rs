@@ -29,15 +29,16 @@ pub(super) fn model_meta(cont: &Container<'_>) -> TokenStream {
         quote!(&[#(#columns),*])
     });
     quote! {
-        static META: __k::ModelMeta = __k::ModelMeta {
-            name: #name,
-            table: #table,
-            columns: &[#(#columns),*],
-            primary_key: &[#(#primary_key),*],
-            unique_together: &[#(#unique_together),*],
-            relations: &[#(#relations),*],
-            through_tables: &[#(#through_fns),*],
-        };
+        // name, table, columns, primary_key, unique_together, relations, through_tables
+        static META: __k::ModelMeta = __k::ModelMeta::__new(
+            #name,
+            #table,
+            &[#(#columns),*],
+            &[#(#primary_key),*],
+            &[#(#unique_together),*],
+            &[#(#relations),*],
+            &[#(#through_fns),*],
+        );
     }
 }
 
@@ -91,20 +92,10 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        __k::ColumnMeta {
-            field: #field_name,
-            name: #column,
-            ty: #column_type,
-            nullable: #nullable,
-            primary_key: #primary_key,
-            auto: #auto,
-            unique: #unique,
-            index: #index,
-            max_length: #max_length,
-            email: #email,
-            default: #default,
-            foreign_key: #foreign_key,
-        }
+        __k::ColumnMeta::__new(
+            #field_name, #column, #column_type, #nullable, #primary_key, #auto, #unique, #index,
+            #max_length, #email, #default, #foreign_key,
+        )
     }
 }
 
@@ -141,12 +132,7 @@ fn foreign_key_meta(field: &Field<'_>) -> Option<TokenStream> {
     };
     let one_to_one = attrs.one_to_one.is_some();
     Some(quote! {
-        __k::ForeignKeyMeta {
-            target: #target,
-            on_delete: #on_delete,
-            related_name: #related_name,
-            one_to_one: #one_to_one,
-        }
+        __k::ForeignKeyMeta::__new(#target, #on_delete, #related_name, #one_to_one)
     })
 }
 
@@ -220,5 +206,5 @@ fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     } else {
         quote!(__k::RelationKind::Reverse { source: #target, column: 0 })
     };
-    quote!(__k::RelationMeta { field: #name, kind: #kind })
+    quote!(__k::RelationMeta::__new(#name, #kind))
 }

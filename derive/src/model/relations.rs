@@ -244,7 +244,7 @@ pub(super) fn reverse_accessor(
     let meta = (!stand_in).then(|| {
         quote! {
             #[allow(non_upper_case_globals)]
-            static #meta_ident: __k::RelationMeta = __k::RelationMeta { field: #name, kind: #kind };
+            static #meta_ident: __k::RelationMeta = __k::RelationMeta::__new(#name, #kind);
         }
     });
     Some(quote! {

@@ -60,56 +60,39 @@ pub(super) fn through_table(cont: &Container<'_>, field: &Field<'_>) -> TokenStr
     let target = quote!(<#ty as __k::ToMany>::Target);
     let column = |name: &str, key: TokenStream, to: TokenStream| {
         quote! {
-            __k::ColumnMeta {
-                field: #name,
-                name: #name,
-                ty: <#key as __k::FieldTypeItems>::__COLUMN_TYPE,
-                nullable: false,
-                primary_key: false,
-                auto: false,
-                unique: false,
-                index: false,
-                max_length: ::core::option::Option::None,
-                email: false,
-                default: ::core::option::Option::None,
-                foreign_key: ::core::option::Option::Some(__k::ForeignKeyMeta {
-                    target: <#to as __k::ModelItems>::__meta,
-                    on_delete: __k::OnDelete::Cascade,
-                    related_name: ::core::option::Option::None,
-                    one_to_one: false,
-                }),
-            }
+            // field, column, type, nullable, primary_key, auto, unique, index, max_length,
+            // email, default, foreign key (target, on_delete, related_name, one_to_one)
+            __k::ColumnMeta::__new(
+                #name, #name, <#key as __k::FieldTypeItems>::__COLUMN_TYPE,
+                false, false, false, false, false, ::core::option::Option::None, false,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(__k::ForeignKeyMeta::__new(
+                    <#to as __k::ModelItems>::__meta, __k::OnDelete::Cascade, ::core::option::Option::None, false,
+                )),
+            )
         }
     };
     let owner_col = column(&owner_column, quote!(<#owner as __k::ModelItems>::__Pk), quote!(#owner));
     let target_col = column(&target_column, quote!(<#target as __k::ModelItems>::__Pk), target.clone());
     quote! {
         #[allow(non_upper_case_globals)]
-        static #ident: __k::ModelMeta = __k::ModelMeta {
-            name: #name,
-            table: #table,
-            columns: &[
-                __k::ColumnMeta {
-                    field: "id",
-                    name: "id",
-                    ty: __k::ColumnType::BigInt,
-                    nullable: false,
-                    primary_key: true,
-                    auto: true,
-                    unique: false,
-                    index: false,
-                    max_length: ::core::option::Option::None,
-                    email: false,
-                    default: ::core::option::Option::None,
-                    foreign_key: ::core::option::Option::None,
-                },
+        // name, table, columns, primary_key, unique_together, relations, through_tables
+        static #ident: __k::ModelMeta = __k::ModelMeta::__new(
+            #name,
+            #table,
+            &[
+                __k::ColumnMeta::__new(
+                    "id", "id", __k::ColumnType::BigInt,
+                    false, true, true, false, false, ::core::option::Option::None, false,
+                    ::core::option::Option::None, ::core::option::Option::None,
+                ),
                 #owner_col,
                 #target_col,
             ],
-            primary_key: &[0],
-            unique_together: &[&[#owner_column, #target_column]],
-            relations: &[],
-            through_tables: &[],
-        };
+            &[0],
+            &[&[#owner_column, #target_column]],
+            &[],
+            &[],
+        );
     }
 }
