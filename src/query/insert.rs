@@ -579,7 +579,11 @@ async fn bulk_create<M: Model>(ex: &impl Executor, models: Vec<M>, cap: Option<u
     for (i, model) in models.iter().enumerate() {
         let mut one = ValidationErrors::default();
         model.__validate(&mut one);
-        errors.extend_prefixed(&format!("[{i}]."), one);
+        // The row's prefix is only written for a row that broke a rule: no allocation per
+        // valid row on the bulk insert path.
+        if !one.is_empty() {
+            errors.extend_prefixed(&format!("[{i}]."), one);
+        }
     }
     errors.into_result()?;
     let mut models = models;
