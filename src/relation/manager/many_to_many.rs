@@ -519,7 +519,6 @@ type W0 = ();
 
 /// `INSERT INTO link (owner, target, extras..) SELECT .. WHERE NOT EXISTS (..)`: one link,
 /// no duplicate with or without a unique constraint on the through table.
-
 fn link_statement<W>(
     ex: &impl Executor,
     owner: &Owner,
