@@ -2,6 +2,7 @@
 //! operations are async and take an executor.
 
 mod delete;
+mod get_or_create;
 mod insert;
 mod integrity;
 mod loader;
