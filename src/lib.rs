@@ -66,7 +66,8 @@ pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
 pub use query::ModelExt;
 pub use query::{
-    Annotated, Columns, Deleted, Insert, InsertSource, QuerySet, Selection, Update, ValuesQuerySet,
+    Annotated, BulkInsert, Columns, Deleted, Insert, InsertSource, QuerySet, Selection, Update,
+    ValuesQuerySet,
 };
 pub use relation::{
     AlsoRelated, AlsoRelatedTarget, ForeignKey, ForeignKeyMeta, HasMany, HasOne, ManyObjects, ManyToMany,

@@ -95,6 +95,18 @@ impl Dialect for MariaDb {
         MySql.update_order_by()
     }
 
+    fn insert_ignore(&self) -> (&'static str, &'static str) {
+        MySql.insert_ignore()
+    }
+
+    fn push_upsert(&self, sql: &mut String, unique: &[&str], update: &[&str]) {
+        mysql::push_upsert(sql, unique, update);
+    }
+
+    fn upsert_rows_written(&self, reported: u64, rows: u64) -> u64 {
+        mysql::upsert_rows_written(reported, rows)
+    }
+
     fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
         Ok(mysql::begin(isolation, read_only))
     }

@@ -284,6 +284,42 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         true
     }
 
+    /// What an `INSERT` that skips rows conflicting with a unique constraint starts with,
+    /// and what follows its `VALUES` (Django's `bulk_create(ignore_conflicts=True)`).
+    fn insert_ignore(&self) -> (&'static str, &'static str) {
+        ("INSERT INTO ", " ON CONFLICT DO NOTHING")
+    }
+
+    /// Appends the clause that turns an `INSERT` into an upsert: a row whose `unique`
+    /// columns match an existing row updates that row's `update` columns with the values
+    /// it carried instead (Django's `bulk_create(update_conflicts=True, ..)`).
+    fn push_upsert(&self, sql: &mut String, unique: &[&str], update: &[&str]) {
+        let q = self.identifier_quote();
+        sql.push_str(" ON CONFLICT (");
+        for (n, column) in unique.iter().enumerate() {
+            if n > 0 {
+                sql.push_str(", ");
+            }
+            push_quoted(sql, q, column);
+        }
+        sql.push_str(") DO UPDATE SET ");
+        for (n, column) in update.iter().enumerate() {
+            if n > 0 {
+                sql.push_str(", ");
+            }
+            push_quoted(sql, q, column);
+            sql.push_str(" = EXCLUDED.");
+            push_quoted(sql, q, column);
+        }
+    }
+
+    /// The rows an upsert of `rows` rows wrote (inserted or updated), from the count the
+    /// database reported.
+    fn upsert_rows_written(&self, reported: u64, rows: u64) -> u64 {
+        let _ = rows;
+        reported
+    }
+
     // --- transactions ----------------------------------------------------------------
 
     /// The statement that starts a transaction with these options, or `None` for the

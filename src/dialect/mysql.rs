@@ -3,7 +3,7 @@
 use crate::IntegrityKind;
 use crate::dialect::{
     ColumnTypeSql, DateUnit, Dialect, IsolationLevel, NumericCast, RawLexicon, SchemaBuilder, TableOptions,
-    Wrap, access,
+    Wrap, access, push_quoted,
 };
 use crate::driver::Backend;
 use crate::error::Result;
@@ -96,6 +96,18 @@ impl Dialect for MySql {
         true
     }
 
+    fn insert_ignore(&self) -> (&'static str, &'static str) {
+        ("INSERT IGNORE INTO ", "")
+    }
+
+    fn push_upsert(&self, sql: &mut String, unique: &[&str], update: &[&str]) {
+        push_upsert(sql, unique, update);
+    }
+
+    fn upsert_rows_written(&self, reported: u64, rows: u64) -> u64 {
+        upsert_rows_written(reported, rows)
+    }
+
     fn begin(&self, isolation: Option<IsolationLevel>, read_only: bool) -> Result<Option<String>> {
         Ok(begin(isolation, read_only))
     }
@@ -128,6 +140,27 @@ impl Dialect for MySql {
 
 /// Backslash escapes in strings, `#` and `-- ` comments, backtick identifiers (MySQL and
 /// MariaDB alike).
+/// `ON DUPLICATE KEY UPDATE c = VALUES(c)`: MySQL picks the conflicting unique key itself,
+/// so `unique` (checked by the caller to be a unique key) is not written.
+pub(super) fn push_upsert(sql: &mut String, _unique: &[&str], update: &[&str]) {
+    sql.push_str(" ON DUPLICATE KEY UPDATE ");
+    for (n, column) in update.iter().enumerate() {
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        push_quoted(sql, '`', column);
+        sql.push_str(" = VALUES(");
+        push_quoted(sql, '`', column);
+        sql.push(')');
+    }
+}
+
+/// MySQL counts an updated row twice (and, with sqlx's `CLIENT_FOUND_ROWS`, an unchanged
+/// one once); every row of an upsert is either inserted or updated.
+pub(super) fn upsert_rows_written(reported: u64, rows: u64) -> u64 {
+    reported.min(rows)
+}
+
 pub(super) fn raw_lexicon() -> RawLexicon {
     RawLexicon {
         backslash_escapes: true,

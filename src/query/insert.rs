@@ -10,6 +10,7 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::expr::{Assignment, BinOp, Node, Q};
 use crate::model::{Model, ModelMeta, is_email, now_micros};
 use crate::query::QuerySet;
+use crate::query::bulk_insert::OnConflict;
 use crate::query::integrity::for_model;
 use crate::query::integrity::{assignment_values, models_values, name_foreign_key};
 use crate::query::read::decode_model;
@@ -106,16 +107,21 @@ fn write_column_names(w: &mut SqlWriter, meta: &ModelMeta, columns: impl Iterato
 }
 
 /// `INSERT INTO t (cols) VALUES (...), (...)` for models, with `RETURNING auto` when
-/// `returning` (never for `keyed` rows: their keys are known).
-fn insert_models_statement<M: Model, T: Borrow<M>>(
+/// `returning` (never for `keyed` rows: their keys are known), and what to do with a row
+/// that conflicts with a unique constraint.
+pub(super) fn insert_models_statement<M: Model, T: Borrow<M>>(
     dialect: &'static dyn Dialect,
     models: &[T],
     returning: bool,
     keyed: bool,
+    conflict: &OnConflict,
 ) -> Result<Statement> {
     let meta = M::meta();
     let mut w = SqlWriter::new(dialect)?;
-    w.push("INSERT INTO ");
+    w.push(match conflict {
+        OnConflict::Ignore => dialect.insert_ignore().0,
+        _ => "INSERT INTO ",
+    });
     w.ident(meta.table);
     if insert_columns(meta, keyed).next().is_none() {
         // Nothing but the auto key: each row is all defaults.
@@ -133,6 +139,14 @@ fn insert_models_statement<M: Model, T: Borrow<M>>(
                 w.bind_column(model.borrow(), i)?;
             }
             w.push(")");
+        }
+    }
+    match conflict {
+        OnConflict::Fail => {}
+        OnConflict::Ignore => w.push(dialect.insert_ignore().1),
+        OnConflict::Update { unique, update } => {
+            let names = |columns: &[usize]| columns.iter().map(|&i| meta.columns[i].name).collect::<Vec<_>>();
+            dialect.push_upsert(&mut w.sql, &names(unique), &names(update));
         }
     }
     if let (true, false, Some(auto)) = (returning, keyed, meta.auto_column()) {
@@ -165,7 +179,7 @@ fn write_default_rows(w: &mut SqlWriter, meta: &ModelMeta, rows: usize) {
 
 /// How many rows one INSERT of `meta` carries: what the backend's parameter limit allows,
 /// at most 1,000, and at most `cap` (a caller's batch size).
-fn batch_size(dialect: &dyn Dialect, meta: &ModelMeta, keyed: bool, cap: Option<usize>) -> usize {
+pub(super) fn batch_size(dialect: &dyn Dialect, meta: &ModelMeta, keyed: bool, cap: Option<usize>) -> usize {
     let per_row = insert_columns(meta, keyed).count().max(1);
     let batch = (dialect.max_params() / per_row).clamp(1, 1000);
     cap.map_or(batch, |cap| batch.min(cap))
@@ -247,7 +261,7 @@ async fn insert_assigned<M: Model, T: BorrowMut<M> + Send + Sync>(
     let dialect = ex.__dialect();
     let single_from_connection = dialect.single_insert_reads_last_id() && models.len() == 1;
     let returning = dialect.insert_returning() && meta.auto_column().is_some() && !single_from_connection;
-    let stmt = insert_models_statement::<M, T>(dialect, models, returning, false)?;
+    let stmt = insert_models_statement::<M, T>(dialect, models, returning, false, &OnConflict::Fail)?;
     if returning {
         let keys = match run::fetch_all(ex, stmt, i64::decode_first).await {
             Ok(keys) => keys,
@@ -282,7 +296,7 @@ async fn insert_keyed<M: Model, T: BorrowMut<M> + Send + Sync>(
     models: &mut [T],
 ) -> Result<()> {
     let meta = M::meta();
-    let stmt = insert_models_statement::<M, T>(ex.__dialect(), models, false, true)?;
+    let stmt = insert_models_statement::<M, T>(ex.__dialect(), models, false, true, &OnConflict::Fail)?;
     if let Err(e) = run::execute(ex, stmt).await {
         return Err(name_foreign_key(ex, for_model(e, meta), meta, models_values(models)).await);
     }
@@ -462,7 +476,7 @@ pub(super) async fn create_from_assignments<M: Model>(
 }
 
 /// Runs kata's own SQL that binds nothing (the dialect's sequence reset).
-async fn run_unprepared(ex: &impl Executor, sql: &str) -> Result<()> {
+pub(super) async fn run_unprepared(ex: &impl Executor, sql: &str) -> Result<()> {
     let mut w = SqlWriter::new(ex.__dialect())?;
     w.push(sql);
     run::execute(ex, w.finish()).await.map(|_| ())

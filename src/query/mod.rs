@@ -1,6 +1,7 @@
 //! `QuerySet<M>`: Django's lazy query builder. Builders are sync and cheap; terminal
 //! operations are async and take an executor.
 
+mod bulk_insert;
 mod delete;
 mod get_or_create;
 mod insert;
@@ -16,6 +17,7 @@ mod update;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+pub use bulk_insert::BulkInsert;
 pub use delete::Deleted;
 pub use insert::{Insert, InsertSource};
 pub(crate) use integrity::{for_model, name_foreign_key};
