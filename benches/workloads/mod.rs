@@ -108,7 +108,10 @@ pub mod related {
 }
 
 /// What loading associations returns.
-pub type UserTree<U, P, C> = Vec<(U, Vec<(P, Vec<C>)>)>;
+pub type UserTree<U, P, C> = Vec<UserTreeNode<U, P, C>>;
+
+/// One user with its posts, each with its comments.
+pub type UserTreeNode<U, P, C> = (U, Vec<(P, Vec<C>)>);
 
 /// The tables, as kata's DDL makes them for every implementation.
 pub fn tables() -> [&'static ModelMeta; 3] {
@@ -202,8 +205,10 @@ pub async fn seed_associations(target: &Target) -> kata::Result<()> {
 // Result shaping shared by every implementation
 // ---------------------------------------------------------------------------------------
 
-/// Nests comments under their posts and posts under their users, keeping the users' order.
-#[allow(clippy::too_many_arguments)]
+/// Nests comments under their posts and posts under their users the way diesel_bench's
+/// sqlx code does: a `HashMap` of posts by key, one of users by key, the users in the map's
+/// order (the checks compare sorted trees).
+#[allow(clippy::too_many_arguments)] // the three lists and the four key getters
 pub fn group<U, P, C>(
     users: Vec<U>,
     posts: Vec<P>,
@@ -213,21 +218,21 @@ pub fn group<U, P, C>(
     post_user: impl Fn(&P) -> i64,
     comment_post: impl Fn(&C) -> i64,
 ) -> UserTree<U, P, C> {
-    let post_index: HashMap<i64, usize> = posts.iter().enumerate().map(|(i, p)| (post_id(p), i)).collect();
-    let mut posts: Vec<(P, Vec<C>)> = posts.into_iter().map(|p| (p, Vec::new())).collect();
+    let mut posts: HashMap<i64, (P, Vec<C>)> =
+        posts.into_iter().map(|p| (post_id(&p), (p, Vec::new()))).collect();
+    let mut users: HashMap<i64, UserTreeNode<U, P, C>> =
+        users.into_iter().map(|u| (user_id(&u), (u, Vec::new()))).collect();
     for c in comments {
-        if let Some(&i) = post_index.get(&comment_post(&c)) {
-            posts[i].1.push(c);
+        if let Some(post) = posts.get_mut(&comment_post(&c)) {
+            post.1.push(c);
         }
     }
-    let user_index: HashMap<i64, usize> = users.iter().enumerate().map(|(i, u)| (user_id(u), i)).collect();
-    let mut users: UserTree<U, P, C> = users.into_iter().map(|u| (u, Vec::new())).collect();
-    for p in posts {
-        if let Some(&i) = user_index.get(&post_user(&p.0)) {
-            users[i].1.push(p);
+    for (_, post) in posts {
+        if let Some(user) = users.get_mut(&post_user(&post.0)) {
+            user.1.push(post);
         }
     }
-    users
+    users.into_values().collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -264,8 +269,14 @@ pub mod with_kata {
             .collect()
     }
 
-    /// One multi-row insert; the models come back with their keys.
-    pub async fn insert(db: &Db, users: Vec<User>) -> kata::Result<Vec<User>> {
+    /// diesel_bench's insert: one multi-row INSERT, nothing read back.
+    pub async fn insert(db: &Db, users: Vec<User>) -> kata::Result<u64> {
+        User::objects().abulk_insert(db, users).await
+    }
+
+    /// kata's own second insert case: one multi-row insert; the models come back with
+    /// their keys.
+    pub async fn insert_returning(db: &Db, users: Vec<User>) -> kata::Result<Vec<User>> {
         User::objects().abulk_create(db, users).await
     }
 
@@ -433,9 +444,57 @@ pub mod with_sqlx {
         })
     }
 
+    /// diesel_bench's sqlx insert, as its `sqlx_benches.rs` writes it: on SQLite one
+    /// single-row INSERT per user inside a transaction; elsewhere one multi-row INSERT.
+    /// Nothing is read back.
+    pub async fn insert(raw: &RawPool, users: Vec<User>) -> sqlx::Result<u64> {
+        let RawPool::Sqlite(pool) = raw else {
+            return insert_one_statement(raw, users).await;
+        };
+        let mut tx = pool.begin().await?;
+        let mut written = 0;
+        for u in &users {
+            let done = sqlx::query("INSERT INTO users (name, hair_color) VALUES (?, ?)")
+                .bind(&u.name)
+                .bind(&u.hair_color)
+                .execute(&mut *tx)
+                .await?;
+            written += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// One multi-row INSERT, nothing read back: diesel_bench's sqlx insert on PostgreSQL
+    /// and MySQL, and on SQLite the stronger baseline for kata's `abulk_insert` (which
+    /// sends the same single statement).
+    pub async fn insert_one_statement(raw: &RawPool, users: Vec<User>) -> sqlx::Result<u64> {
+        let mut sql = String::from("INSERT INTO users (name, hair_color) VALUES ");
+        for i in 0..users.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            placeholders(raw.is_postgres(), 2 * i, 2, &mut sql);
+            sql.push(')');
+        }
+        with_pool!(raw, |pool| {
+            let mut conn = pool.acquire().await?;
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for u in &users {
+                query = query.bind(&u.name).bind(&u.hair_color);
+            }
+            Ok(query.execute(&mut *conn).await?.rows_affected())
+        })
+    }
+
     /// One multi-row insert with `RETURNING id` where the backend has it; the models come
     /// back with their keys (the same contract as kata's `abulk_create`).
-    pub async fn insert(raw: &RawPool, returning: bool, mut users: Vec<User>) -> sqlx::Result<Vec<User>> {
+    pub async fn insert_returning(
+        raw: &RawPool,
+        returning: bool,
+        mut users: Vec<User>,
+    ) -> sqlx::Result<Vec<User>> {
         // One row on MySQL/MariaDB: the key comes back with the statement's OK packet
         // (LAST_INSERT_ID), no result set needed; kata does the same.
         if let (RawPool::MySql(pool), [user]) = (raw, users.as_mut_slice()) {
@@ -483,8 +542,8 @@ pub mod with_sqlx {
         Ok(users)
     }
 
-    /// `SELECT ... WHERE column IN (...)` into `T`: one array parameter on PostgreSQL
-    /// (kata's form too), one parameter per key elsewhere.
+    /// `SELECT ... WHERE column IN (...)` into `T` with one parameter per key on every
+    /// backend (`$1, $2, ..` on PostgreSQL), as diesel_bench's sqlx code writes it.
     async fn fetch_in<T>(raw: &RawPool, select: &str, column: &str, keys: &[i64]) -> sqlx::Result<Vec<T>>
     where
         T: Send + Unpin,
@@ -492,39 +551,20 @@ pub mod with_sqlx {
         T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
         T: for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
     {
-        let mut sql = format!("{select} WHERE {column} ");
-        match raw {
-            RawPool::Postgres(pool) => {
-                sql.push_str("= ANY($1)");
-                let mut conn = pool.acquire().await?;
-                sqlx::query_as(AssertSqlSafe(sql)).bind(keys).fetch_all(&mut *conn).await
+        let mut sql = format!("{select} WHERE {column} IN (");
+        placeholders(raw.is_postgres(), 0, keys.len(), &mut sql);
+        sql.push(')');
+        with_pool!(raw, |pool| {
+            let mut conn = pool.acquire().await?;
+            let mut query = sqlx::query_as(AssertSqlSafe(sql));
+            for key in keys {
+                query = query.bind(key);
             }
-            RawPool::Sqlite(pool) => {
-                sql.push_str("IN (");
-                placeholders(false, 0, keys.len(), &mut sql);
-                sql.push(')');
-                let mut conn = pool.acquire().await?;
-                let mut query = sqlx::query_as(AssertSqlSafe(sql));
-                for key in keys {
-                    query = query.bind(key);
-                }
-                query.fetch_all(&mut *conn).await
-            }
-            RawPool::MySql(pool) => {
-                sql.push_str("IN (");
-                placeholders(false, 0, keys.len(), &mut sql);
-                sql.push(')');
-                let mut conn = pool.acquire().await?;
-                let mut query = sqlx::query_as(AssertSqlSafe(sql));
-                for key in keys {
-                    query = query.bind(key);
-                }
-                query.fetch_all(&mut *conn).await
-            }
-        }
+            query.fetch_all(&mut *conn).await
+        })
     }
 
-    /// Three queries (users, their posts, those posts' comments) and the shared grouping.
+    /// Three queries (users, their posts, those posts' comments) and diesel_bench's grouping.
     pub async fn loading_associations(raw: &RawPool) -> sqlx::Result<UserTree<User, Post, Comment>> {
         let users = trivial_query(raw).await?;
         let user_ids: Vec<i64> = users.iter().map(|u| u.id).collect();

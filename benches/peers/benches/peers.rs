@@ -5,7 +5,7 @@
 mod workloads;
 
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, DbBackend, EntityTrait as _, LoaderTrait as _, QueryFilter as _,
+    ColumnTrait as _, DatabaseConnection, DbBackend, EntityTrait as _, QueryFilter as _,
     Set, SqlxMySqlConnector, SqlxPostgresConnector, SqlxSqliteConnector,
 };
 use tokio::runtime::Runtime;
@@ -143,10 +143,17 @@ mod with_sea_orm {
             .collect()
     }
 
-    /// One multi-row insert; the rows come back as models (`RETURNING`). SeaORM cannot
-    /// return rows on the MySQL family (sea-query's MySQL backend has no RETURNING), so
-    /// there it inserts and reports only the last key: less work than kata's.
-    pub async fn insert(
+    /// diesel_bench's SeaORM insert: `insert_many(..).exec(..)`, one multi-row INSERT
+    /// that reports the last key only.
+    pub async fn insert(db: &DatabaseConnection, users: Vec<user::ActiveModel>) -> Result<(), sea_orm::DbErr> {
+        user::Entity::insert_many(users).exec(db).await.map(drop)
+    }
+
+    /// kata's second insert case: the rows come back as models (`RETURNING`). SeaORM
+    /// cannot return rows on the MySQL family (sea-query's MySQL backend has no
+    /// RETURNING), so there it inserts and reports only the last key: less work than
+    /// kata's.
+    pub async fn insert_returning(
         db: &DatabaseConnection,
         users: Vec<user::ActiveModel>,
     ) -> Result<Vec<user::Model>, sea_orm::DbErr> {
@@ -157,20 +164,30 @@ mod with_sea_orm {
         user::Entity::insert_many(users).exec_with_returning(db).await
     }
 
-    /// SeaORM's eager loader: users, then `load_many` of their posts and of those posts'
-    /// comments (three queries), nested.
+    /// diesel_bench's SeaORM loading: users with their posts by `find_with_related` (one
+    /// JOIN), then the posts' comments by `is_in`, looked up in a `HashMap` and cloned
+    /// into place, as its `sea_orm_benches` writes it.
     pub async fn loading_associations(
         db: &DatabaseConnection,
     ) -> Result<UserTree<user::Model, post::Model, comment::Model>, sea_orm::DbErr> {
-        let users = user::Entity::find().all(db).await?;
-        let posts = users.load_many(post::Entity, db).await?;
-        let flat: Vec<post::Model> = posts.iter().flatten().cloned().collect();
-        let mut comments = flat.load_many(comment::Entity, db).await?.into_iter();
-        Ok(users
+        let res: Vec<(user::Model, Vec<post::Model>)> =
+            user::Entity::find().find_with_related(post::Entity).all(db).await?;
+        let post_ids: Vec<i64> = res.iter().flat_map(|(_, posts)| posts.iter().map(|p| p.id)).collect();
+        let comments = comment::Entity::find().filter(comment::Column::PostId.is_in(post_ids)).all(db).await?;
+        let mut lookup: std::collections::HashMap<i64, Vec<comment::Model>> = std::collections::HashMap::new();
+        for comment in comments {
+            lookup.entry(comment.post_id).or_default().push(comment);
+        }
+        Ok(res
             .into_iter()
-            .zip(posts)
             .map(|(user, posts)| {
-                let posts = posts.into_iter().map(|p| (p, comments.next().unwrap_or_default())).collect();
+                let posts = posts
+                    .into_iter()
+                    .map(|post| {
+                        let comments = lookup.get(&post.id).cloned().unwrap_or_default();
+                        (post, comments)
+                    })
+                    .collect();
                 (user, posts)
             })
             .collect())
@@ -227,7 +244,11 @@ impl Peer for SeaOrm {
                     assert_eq!(sorted_rows(k), sorted_rows(s), "kata and SeaORM disagree");
                 }
                 Workload::Insert(n) => {
-                    let s = with_sea_orm::insert(sea, with_sea_orm::new_users(n)).await.expect("sea_orm");
+                    with_sea_orm::insert(sea, with_sea_orm::new_users(n)).await.expect("sea_orm");
+                }
+                Workload::InsertReturning(n) => {
+                    let s =
+                        with_sea_orm::insert_returning(sea, with_sea_orm::new_users(n)).await.expect("sea_orm");
                     if sea.get_database_backend() != DbBackend::MySql {
                         assert_eq!(s.len(), n);
                         assert!(s.iter().all(|u| u.id != 0), "keys are filled in");
@@ -258,6 +279,9 @@ impl Peer for SeaOrm {
             Workload::TrivialQuery(_) => job(move || timed(with_sea_orm::trivial_query(db))),
             Workload::MediumComplexQuery(_) => job(move || timed(with_sea_orm::medium_complex_query(db))),
             Workload::Insert(n) => job(move || timed(with_sea_orm::insert(db, with_sea_orm::new_users(n)))),
+            Workload::InsertReturning(n) => {
+                job(move || timed(with_sea_orm::insert_returning(db, with_sea_orm::new_users(n))))
+            }
             Workload::LoadingAssociations => job(move || timed(with_sea_orm::loading_associations(db))),
         }
     }
