@@ -241,8 +241,9 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
         run::fetch_all(ex, stmt, |row| Self::decode(&self.query, row)).await
     }
 
-    /// The first row, in the query's order (by the primary keys of `M` and then of `T` when
-    /// it has none).
+    /// The first row, in the query's order, or by `M`'s primary key when it has none. When
+    /// that first `M` has several related rows, which of them comes beside it is the
+    /// database's choice unless the query orders by something that tells them apart.
     ///
     /// ```
     /// # use kata::prelude::*;
