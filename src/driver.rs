@@ -439,7 +439,23 @@ impl Pool {
     }
 
     /// Starts a transaction, with `begin` instead of the driver's own `BEGIN` when given.
+    ///
+    /// Cancel-safe: sqlx 0.9's MySQL driver (and its PostgreSQL driver before 0.9.1) counts
+    /// a transaction as open only once `BEGIN` has answered, so a caller dropped while
+    /// waiting (a timeout, a cancelled request) leaves the server inside a transaction that
+    /// nothing rolls back, and the pool hands that connection to the next caller, whose
+    /// writes then never commit. The `BEGIN` runs on a task of its own, which finishes even
+    /// when the caller is gone; the transaction it opened is then dropped there, which
+    /// rolls it back (tests/fault_injection.rs).
     pub(crate) async fn begin(&self, begin: Option<String>) -> Result<TxConn> {
+        let pool = self.clone();
+        match tokio::spawn(async move { pool.begin_here(begin).await }).await {
+            Ok(result) => result,
+            Err(_) => Err(crate::Error::Internal("the task that began a transaction panicked")),
+        }
+    }
+
+    async fn begin_here(&self, begin: Option<String>) -> Result<TxConn> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite(p) => TxConn::Sqlite(match begin {
