@@ -450,3 +450,59 @@ fn finish<T: DeserializeOwned>(
     serde_json::from_value(value)
         .map_err(|e| vec![ErrorDetail::new(source, "", "value_error", e.to_string())])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize, JsonSchema, PartialEq)]
+    #[schemars(crate = "kata::schemars")]
+    struct Filters {
+        active: Option<bool>,
+        #[schemars(range(min = 1, max = 5))]
+        level: u8,
+        tags: Option<Vec<String>>,
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn query_strings_parse_booleans_and_repeated_keys() {
+        let f: Filters = from_strings(
+            Source::Query,
+            pairs(&[("active", "yes"), ("level", "2"), ("tags", "a"), ("tags", "b")]),
+        )
+        .unwrap();
+        assert_eq!(f, Filters { active: Some(true), level: 2, tags: Some(vec!["a".into(), "b".into()]) });
+    }
+
+    #[test]
+    fn every_bad_query_value_is_reported_once() {
+        let errors = from_strings::<Filters>(Source::Query, pairs(&[("active", "maybe"), ("level", "9")]))
+            .unwrap_err();
+        let kinds: Vec<_> = errors.iter().map(|e| (e.kind.as_str(), e.loc.clone())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("bool_parsing", vec![json!("query"), json!("active")]),
+                ("less_than_equal", vec![json!("query"), json!("level")])
+            ]
+        );
+    }
+
+    #[test]
+    fn null_is_accepted_only_where_the_schema_allows_it() {
+        let ok: Filters = from_json(json!({"active": null, "level": 1})).unwrap();
+        assert_eq!(ok.active, None);
+        let errors = from_json::<Filters>(json!({"level": null})).unwrap_err();
+        assert_eq!(errors[0].kind, "int_type");
+        let errors = from_json::<Filters>(json!({"level": 1.5, "tags": ["a", 2]})).unwrap_err();
+        let kinds: Vec<_> = errors.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["int_from_float", "string_type"]);
+        assert_eq!(errors[1].loc, vec![json!("body"), json!("tags"), json!(1)]);
+    }
+}

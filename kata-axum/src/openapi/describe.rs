@@ -95,6 +95,16 @@ impl Operation {
 /// ```
 pub trait OperationInput {
     /// Adds to `op`.
+    ///
+    /// ```
+    /// use kata_axum::{Operation, OperationInput, Query};
+    /// #[derive(kata::schemars::JsonSchema)]
+    /// #[schemars(crate = "kata::schemars")]
+    /// struct Search { q: String }
+    /// let mut op = Operation::default();
+    /// let mut generator = kata::schemars::SchemaGenerator::default();
+    /// <Query<Search> as OperationInput>::describe(&mut op, &mut generator);
+    /// ```
     fn describe(op: &mut Operation, generator: &mut SchemaGenerator) {
         let _ = (op, generator);
     }
@@ -113,6 +123,13 @@ pub trait OperationInput {
 /// ```
 pub trait OperationOutput {
     /// Adds to `op`.
+    ///
+    /// ```
+    /// use kata_axum::{Json, Operation, OperationOutput};
+    /// let mut op = Operation::default();
+    /// let mut generator = kata::schemars::SchemaGenerator::default();
+    /// <Json<i64> as OperationOutput>::describe(&mut op, &mut generator);
+    /// ```
     fn describe(op: &mut Operation, generator: &mut SchemaGenerator) {
         let _ = (op, generator);
     }
@@ -211,8 +228,19 @@ impl<T: JsonSchema + 'static> OperationOutput for (StatusCode, Json<T>) {
 /// A handler whose arguments and return type describe an operation: every async function
 /// whose arguments implement [`OperationInput`] and whose output implements
 /// [`OperationOutput`]. The type parameter mirrors axum's `Handler`'s.
+///
+/// ```
+/// use kata_axum::{DescribedHandler, Json, Operation, Path};
+/// async fn show(Path(id): Path<i64>) -> Json<i64> { Json(id) }
+/// fn describe<H: DescribedHandler<T>, T>(_: H) -> Operation {
+///     let mut op = Operation::default();
+///     H::describe(&mut op, &mut kata::schemars::SchemaGenerator::default());
+///     op
+/// }
+/// # let _ = describe(show);
+/// ```
 pub trait DescribedHandler<Args> {
-    /// Describes the operation.
+    /// Describes the operation (see the trait's example).
     fn describe(op: &mut Operation, generator: &mut SchemaGenerator);
 }
 
