@@ -38,8 +38,8 @@ echo "seeded $total users (first id $first) in ${url%%:*}"
 
 run() { # run NAME ARGS...
   local name="$1"; shift
-  wrk -t2 -c64 -d"$duration" --latency "$@" >"$work/$name.txt"
-  python3 - "$name" "$work/$name.txt" <<'PY'
+  wrk -t2 -c64 -d"$duration" --latency "$@" >"$work/wrk.txt"
+  python3 - "$name" "$work/wrk.txt" <<'PY'
 import re, sys
 name, text = sys.argv[1], open(sys.argv[2]).read()
 rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
