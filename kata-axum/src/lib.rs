@@ -9,6 +9,7 @@
 //! | `{"detail": [{"type", "loc", "msg", "ctx"}]}` | [`ErrorDetail`] |
 //! | `PageNumberPagination`, `LimitOffsetPagination` | [`PageNumber`], [`LimitOffset`] -> [`Page`] |
 //! | `NinjaAPI(...)`, `/api/docs`, `/api/openapi.json` | [`Api`], [`Api::into_router`] |
+//! | `api.add_router("/v1/", router)` | [`Api::nest`] |
 //! | the view's docstring in the docs | [`documented!`] |
 //! | `HttpBearer.authenticate` | [`BearerAuth`], [`Bearer`] |
 //! | `TestClient(router)` | [`TestClient`] |

@@ -39,14 +39,15 @@ pub fn api() -> Api<AppState> {
         .delete("/users/{id}", delete_user, delete_user::DOC)
         .post("/users/{id}/groups", add_user_to_group, add_user_to_group::DOC)
         .delete("/users/{id}/groups/{group_id}", remove_user_from_group, remove_user_from_group::DOC)
-        .get("/v1/users", list_users_v1, list_users_v1::DOC)
-        .get("/v2/users", list_users_v2, list_users_v2::DOC)
         .get("/order-items/{order_id}/{product_id}", get_order_item, get_order_item::DOC)
         .post("/bulk-create", bulk_create_users, bulk_create_users::DOC)
         .get("/optimized-users", get_optimized_users, get_optimized_users::DOC)
         .get("/combined-data/{user_id}", get_combined_data, get_combined_data::DOC)
         .post("/login", login, login::DOC)
         .get("/profile", get_profile, get_profile::DOC)
+        // The tutorial's versioned routers: `api.add_router("/v1/", router_v1)`.
+        .nest("/v1/", Api::new("v1", "1.0").get("/users", list_users_v1, list_users_v1::DOC))
+        .nest("/v2/", Api::new("v2", "2.0").get("/users", list_users_v2, list_users_v2::DOC))
 }
 
 /// The whole service: every route under `/api/` (with `/api/openapi.json`, `/api/docs`,

@@ -203,6 +203,33 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
         self.route(Method::DELETE, path, handler, doc)
     }
 
+    /// Mounts another `Api`'s routes (and their operations in the document) under
+    /// `prefix`: Ninja's `api.add_router("/v1/", router_v1)`. The other's title and version
+    /// are not used. `prefix` must not be empty or `/`, as for axum's `Router::nest`.
+    ///
+    /// ```
+    /// async fn users_v1() -> kata_axum::Json<&'static str> { kata_axum::Json("1.0") }
+    /// let v1: kata_axum::Api = kata_axum::Api::new("v1", "1.0").get("/users", users_v1, "Users, v1.");
+    /// let api: kata_axum::Api = kata_axum::Api::new("A", "1").nest("/v1/", v1);
+    /// let doc = api.openapi("/api");
+    /// assert_eq!(doc["paths"]["/api/v1/users"]["get"]["operationId"], "get_v1_users");
+    /// ```
+    pub fn nest(mut self, prefix: &str, other: Api<S>) -> Self {
+        let prefix = prefix.trim_end_matches('/');
+        let Api { router, routes, mut generator, .. } = other;
+        let definitions = self.generator.definitions_mut();
+        for (name, schema) in generator.take_definitions(false) {
+            definitions.entry(name).or_insert(schema);
+        }
+        for (path, method, mut operation) in routes {
+            let full = format!("{prefix}{path}");
+            operation["operationId"] = operation_id(&method, &full).into();
+            self.routes.push((full, method, operation));
+        }
+        self.router = self.router.nest(prefix, router);
+        self
+    }
+
     /// The OpenAPI 3.1 document, with every path under `prefix`.
     ///
     /// ```
@@ -302,6 +329,15 @@ fn path_params(path: &str) -> Vec<&str> {
         .collect()
 }
 
+/// `get_users_id` for `GET /users/{id}`: unique per method and path.
+fn operation_id(method: &Method, path: &str) -> String {
+    format!(
+        "{}{}",
+        method.as_str().to_ascii_lowercase(),
+        path.replace(['{', '}'], "").replace(['/', '-'], "_").trim_end_matches('_')
+    )
+}
+
 /// OpenAPI's Operation Object for a described handler.
 fn operation_object(path: &str, method: &Method, mut op: Operation, doc: &str) -> Value {
     let mut parameters = std::mem::take(&mut op.parameters);
@@ -343,12 +379,7 @@ fn operation_object(path: &str, method: &Method, mut op: Operation, doc: &str) -
     let doc = doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n");
     let doc = doc.trim();
     let summary = doc.split("\n\n").next().unwrap_or("").replace('\n', " ");
-    let operation_id = format!(
-        "{}{}",
-        method.as_str().to_ascii_lowercase(),
-        path.replace(['{', '}'], "").replace(['/', '-'], "_").trim_end_matches('_')
-    );
-    let mut operation = json!({ "operationId": operation_id, "responses": op.responses });
+    let mut operation = json!({ "operationId": operation_id(method, path), "responses": op.responses });
     if !summary.is_empty() {
         operation["summary"] = summary.trim().into();
         operation["description"] = doc.into();
