@@ -430,8 +430,13 @@ async fn no_bad_input_gets_a_500(db: Db) {
     }
     let patches = [r#"{"username": null}"#, r#"{"id": 5}"#, r#"{"email": 7}"#];
     for body in patches {
-        let r = c.patch(&format!("/api/users/{id}")).header("content-type", "application/json").body(body).await;
+        let r =
+            c.patch(&format!("/api/users/{id}")).header("content-type", "application/json").body(body).await;
         assert!(r.status().is_client_error(), "PATCH {body}: {}", r.status());
     }
-    assert_eq!(User::objects().aget(&db, User::pk.eq(id)).await.unwrap(), ann, "no bad input changed the user");
+    assert_eq!(
+        User::objects().aget(&db, User::pk.eq(id)).await.unwrap(),
+        ann,
+        "no bad input changed the user"
+    );
 }
