@@ -382,3 +382,61 @@ async fn openapi_document_and_offline_docs(db: Db) {
     assert!(redoc.contains("/api/redoc/redoc.standalone.js") && !redoc.contains("http"));
     assert!(c.get("/api/redoc/redoc.standalone.js").await.bytes().len() > 100_000);
 }
+
+#[kata::test]
+async fn no_bad_input_gets_a_500(db: Db) {
+    let c = client(&db).await;
+    let ann = user(&db, "ann", "ann@example.com").await;
+    let id = ann.id;
+    let gets = [
+        "/api/add?a=1&b=".to_owned(),
+        "/api/add?a=9223372036854775807&b=9223372036854775807".into(),
+        "/api/add?a=-9223372036854775808&b=-1".into(),
+        "/api/add?a=1e3&b=2".into(),
+        "/api/say-async?delay=NaN&word=x".into(),
+        "/api/say-async?delay=1e308&word=x".into(),
+        "/api/say-async?word=x".into(),
+        "/api/users/-1".into(),
+        "/api/users/%FF".into(),
+        "/api/users/2147483648".into(),
+        "/api/v2/users?page=18446744073709551615&size=100".into(),
+        "/api/v2/users?page=18446744073709551616".into(),
+        "/api/v2/users?size=1.5".into(),
+        "/api/order-items/x/1".into(),
+        "/api/order-items/1/99999999999".into(),
+        "/api/combined-data/abc".into(),
+    ];
+    for uri in &gets {
+        let r = c.get(uri).await;
+        assert!(r.status().is_client_error() || r.status().is_success(), "GET {uri}: {}", r.status());
+    }
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let bodies = [
+        ("/api/users", "".to_owned()),
+        ("/api/users", "null".into()),
+        ("/api/users", "[]".into()),
+        ("/api/users", r#"{"username": null}"#.into()),
+        ("/api/users", r#"{"username": ["a"]}"#.into()),
+        ("/api/users", r#"{"username": "ok", "email": "a@b"}"#.into()),
+        ("/api/users", deep.clone()),
+        ("/api/bulk-create", "{}".into()),
+        ("/api/bulk-create", r#"[{"username": "x", "email": "x@example.com", "is_staff": true}]"#.into()),
+        ("/api/login", r#"{"username": "ann"}"#.into()),
+        ("/api/login", format!(r#"{{"username": "ann", "password": "{}"}}"#, "p".repeat(5000))),
+    ];
+    for (uri, body) in &bodies {
+        let r = c.post(uri).header("content-type", "application/json").body(body.clone()).await;
+        assert!(r.status().is_client_error(), "POST {uri} {:.60}: {}", body, r.status());
+    }
+    let patches = [r#"{"username": null}"#, r#"{"id": 5}"#, r#"{"email": 7}"#];
+    for body in patches {
+        let r =
+            c.patch(&format!("/api/users/{id}")).header("content-type", "application/json").body(body).await;
+        assert!(r.status().is_client_error(), "PATCH {body}: {}", r.status());
+    }
+    assert_eq!(
+        User::objects().aget(&db, User::pk.eq(id)).await.unwrap(),
+        ann,
+        "no bad input changed the user"
+    );
+}

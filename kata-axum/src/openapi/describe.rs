@@ -232,7 +232,8 @@ impl<T: JsonSchema + 'static> OperationOutput for (StatusCode, Json<T>) {
 /// ```
 /// use kata_axum::{DescribedHandler, Json, Operation, Path};
 /// async fn show(Path(id): Path<i64>) -> Json<i64> { Json(id) }
-/// fn describe<H: DescribedHandler<T>, T>(_: H) -> Operation {
+/// // axum's `Handler` fixes `T`, as in `Api::route`.
+/// fn describe<H: axum::handler::Handler<T, ()> + DescribedHandler<T>, T: 'static>(_: H) -> Operation {
 ///     let mut op = Operation::default();
 ///     H::describe(&mut op, &mut kata::schemars::SchemaGenerator::default());
 ///     op
