@@ -357,7 +357,15 @@ async fn openapi_document_and_offline_docs(db: Db) {
     let get_user = &doc["paths"]["/api/users/{id}"]["get"];
     assert_eq!(get_user["parameters"][0]["name"], "id");
     assert_eq!(get_user["parameters"][0]["in"], "path");
-    assert!(get_user["responses"]["404"].is_object() && get_user["responses"]["422"].is_object());
+    assert_eq!(
+        get_user["responses"]["404"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody",
+        "the custom error's body, not the default one"
+    );
+    assert_eq!(
+        get_user["responses"]["422"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/HTTPValidationError"
+    );
     let create = &doc["paths"]["/api/users"]["post"];
     assert_eq!(
         create["requestBody"]["content"]["application/json"]["schema"]["$ref"],

@@ -354,23 +354,29 @@ fn operation_object(path: &str, method: &Method, mut op: Operation, doc: &str) -
                 .push(json!({ "name": name, "in": "path", "required": true, "schema": {"type": "string"} }));
         }
     }
+    // The error responses kata-axum's own types answer with, unless the handler's types
+    // described those statuses already (a custom error body wins).
+    let mut standard = |status: StatusCode, description: &str, schema: Value| {
+        op.responses.entry(status.as_u16().to_string()).or_insert_with(
+            || json!({ "description": description, "content": { "application/json": { "schema": schema } } }),
+        );
+    };
     if op.takes_input || !names.is_empty() {
-        op.response(
+        standard(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Unprocessable Entity",
-            Some(json!({ "$ref": "#/components/schemas/HTTPValidationError" })),
+            json!({ "$ref": "#/components/schemas/HTTPValidationError" }),
         );
     }
     if op.may_fail {
-        let message = Some(Operation::message_schema());
         if !names.is_empty() {
-            op.response(StatusCode::NOT_FOUND, "Not Found", message.clone());
+            standard(StatusCode::NOT_FOUND, "Not Found", Operation::message_schema());
         }
         if matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
-            op.response(StatusCode::CONFLICT, "Conflict", message.clone());
+            standard(StatusCode::CONFLICT, "Conflict", Operation::message_schema());
         }
-        op.response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", message.clone());
-        op.response(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", message);
+        standard(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", Operation::message_schema());
+        standard(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", Operation::message_schema());
     }
     if op.responses.is_empty() {
         op.response(StatusCode::OK, "OK", None);
