@@ -374,6 +374,10 @@ async fn openapi_document_and_offline_docs(db: Db) {
     assert_eq!(doc["components"]["schemas"]["UserIn"]["properties"]["username"]["maxLength"], 150);
     assert_eq!(doc["paths"]["/api/profile"]["get"]["security"], json!([{"BearerAuth": []}]));
     assert_eq!(
+        doc["components"]["schemas"]["Message"]["$ref"], "#/components/schemas/ErrorBody",
+        "the renderer's body"
+    );
+    assert_eq!(
         doc["components"]["securitySchemes"]["BearerAuth"],
         json!({"type": "http", "scheme": "bearer"})
     );

@@ -52,6 +52,8 @@ pub struct Api<S = ()> {
     title: String,
     version: String,
     description: Option<String>,
+    /// The schema of non-422 error bodies, when an `ErrorRenderer` changes them.
+    message_schema: Option<Value>,
 }
 
 impl<S> std::fmt::Debug for Api<S> {
@@ -79,7 +81,26 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
             title: title.into(),
             version: version.into(),
             description: None,
+            message_schema: None,
         }
+    }
+
+    /// Documents `T` as the body of the errors kata-axum answers (404, 409, 500, ...) in
+    /// place of Ninja's `{"detail": "..."}`: for an API whose
+    /// [`ErrorRenderer`](crate::ErrorRenderer) writes another shape.
+    ///
+    /// ```
+    /// #[derive(kata::schemars::JsonSchema)]
+    /// #[schemars(crate = "kata::schemars")]
+    /// struct ErrorBody { error: String }
+    /// let api: kata_axum::Api = kata_axum::Api::new("A", "1").error_body::<ErrorBody>();
+    /// let doc = api.openapi("");
+    /// assert_eq!(doc["components"]["schemas"]["Message"]["$ref"], "#/components/schemas/ErrorBody");
+    /// assert!(doc["components"]["schemas"]["ErrorBody"]["properties"]["error"].is_object());
+    /// ```
+    pub fn error_body<T: JsonSchema>(mut self) -> Self {
+        self.message_schema = Some(self.generator.subschema_for::<T>().to_value());
+        self
     }
 
     /// The API's description (Markdown) in the document's `info`.
@@ -252,11 +273,11 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
             json!({"type": "object", "title": "HTTPValidationError", "required": ["detail"],
                    "properties": {"detail": {"type": "array", "items": error_detail}}}),
         );
-        schemas.insert(
-            "Message".into(),
+        let message = self.message_schema.clone().unwrap_or_else(|| {
             json!({"type": "object", "title": "Message", "required": ["detail"],
-                   "properties": {"detail": {"type": "string"}}}),
-        );
+                   "properties": {"detail": {"type": "string"}}})
+        });
+        schemas.insert("Message".into(), message);
         let mut info = json!({ "title": self.title, "version": self.version });
         if let Some(d) = &self.description {
             info["description"] = d.clone().into();
