@@ -328,7 +328,9 @@ async fn login_and_profile(db: Db) {
         (profile.status().as_u16(), profile.json()),
         (200, json!({"id": ann.id, "username": "ann", "email": "ann@example.com"}))
     );
-    assert_eq!(c.get("/api/profile").await.status(), 401);
+    let anonymous = c.get("/api/profile").await;
+    assert_eq!((anonymous.status().as_u16(), anonymous.json()), (401, json!({"error": "Unauthorized"})));
+    assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"), "the renderer keeps the headers");
     assert_eq!(c.get("/api/profile").bearer("not-a-token").await.status(), 401);
     let forged = token::encode(b"another secret", ann.id, i64::MAX);
     assert_eq!(c.get("/api/profile").bearer(&forged).await.status(), 401);
