@@ -425,31 +425,49 @@ fn operation_object(path: &str, method: &Method, mut op: Operation, doc: &str) -
 
 /// Declares async handlers and keeps each one's doc comment as `<name>::DOC`, for
 /// [`Api::route`]: the doc comment is written once, on the function, and becomes the
-/// operation's summary and description. (Only doc comments may stand before each `async fn`.)
+/// operation's summary and description. Other attributes stay on the function.
 ///
 /// ```
 /// kata_axum::documented! {
 ///     /// Returns the greeting.
 ///     ///
 ///     /// Always the same.
+///     #[allow(clippy::unused_async)]
 ///     pub async fn hello() -> &'static str { "Hello world" }
+///
+///     /// Says goodbye.
+///     async fn bye() -> &'static str { "Goodbye" }
 /// }
 /// assert_eq!(hello::DOC, " Returns the greeting.\n\n Always the same.\n");
+/// assert_eq!(bye::DOC, " Says goodbye.\n");
 /// ```
 #[macro_export]
 macro_rules! documented {
-    ($(
-        $(#[doc = $doc:expr])*
+    () => {};
+    (
+        $(#[$($attr:tt)*])*
         $vis:vis async fn $name:ident ($($args:tt)*) $(-> $ret:ty)? $body:block
-    )*) => {$(
-        $(#[doc = $doc])*
+        $($rest:tt)*
+    ) => {
+        $(#[$($attr)*])*
         $vis async fn $name($($args)*) $(-> $ret)? $body
 
         #[doc = concat!("The doc comment of `", stringify!($name), "`.")]
         #[allow(non_snake_case, dead_code)]
         $vis mod $name {
             /// The handler's doc comment, one line each.
-            pub const DOC: &str = concat!($($doc, "\n",)*);
+            pub const DOC: &str = $crate::__doc_lines!([] $(#[$($attr)*])*);
         }
-    )*};
+
+        $crate::documented!($($rest)*);
+    };
+}
+
+/// The `#[doc = ".."]` lines among attributes, joined: [`documented!`]'s helper.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __doc_lines {
+    ([$($line:expr,)*]) => { concat!($($line, "\n",)*) };
+    ([$($line:expr,)*] #[doc = $doc:expr] $($rest:tt)*) => { $crate::__doc_lines!([$($line,)* $doc,] $($rest)*) };
+    ([$($line:expr,)*] #[$($other:tt)*] $($rest:tt)*) => { $crate::__doc_lines!([$($line,)*] $($rest)*) };
 }
