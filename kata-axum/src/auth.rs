@@ -4,7 +4,7 @@ use std::future::Future;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 
 use crate::error::ApiError;
 
@@ -28,7 +28,7 @@ pub trait BearerAuth<S: Send + Sync>: Sized + Send {
 
 /// The extractor: `Bearer(user): Bearer<User>` in a handler's arguments runs
 /// [`BearerAuth::authenticate`]; a missing header, another scheme or a refused token is a
-/// 401 `{"detail": "Unauthorized"}`. In the OpenAPI document the operation requires the
+/// 401 `{"detail": "Unauthorized"}` with `WWW-Authenticate: Bearer`. In the OpenAPI document the operation requires the
 /// `BearerAuth` security scheme.
 ///
 /// ```
@@ -42,7 +42,9 @@ pub trait BearerAuth<S: Send + Sync>: Sized + Send {
 /// async fn secret(Bearer(_): Bearer<Admin>) -> Json<&'static str> { Json("ok") }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let client = TestClient::new(Router::new().route("/secret", get(secret)));
-/// assert_eq!(client.get("/secret").await.status(), 401);
+/// let refused = client.get("/secret").await;
+/// assert_eq!(refused.status(), 401);
+/// assert_eq!(refused.header("www-authenticate"), Some("Bearer"));
 /// assert_eq!(client.get("/secret").bearer("wrong").await.json(), serde_json::json!({"detail": "Unauthorized"}));
 /// assert_eq!(client.get("/secret").bearer("secret").await.status(), 200);
 /// # });
@@ -71,7 +73,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let unauthorized = || ApiError::http(StatusCode::UNAUTHORIZED, "Unauthorized");
+        let unauthorized = || {
+            ApiError::http(StatusCode::UNAUTHORIZED, "Unauthorized")
+                .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+        };
         let token = bearer_token(parts).ok_or_else(unauthorized)?;
         A::authenticate(state, token).await.map(Bearer).ok_or_else(unauthorized)
     }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kata::IntegrityKind;
 
@@ -31,13 +31,24 @@ use crate::detail::{ErrorDetail, Source};
 /// ```
 #[derive(Debug)]
 pub struct ApiError {
+    // Boxed: an error stays one pointer wide in every handler's `Result`.
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     status: StatusCode,
     message: String,
     details: Vec<ErrorDetail>,
     source: Option<kata::Error>,
+    headers: HeaderMap,
 }
 
 impl ApiError {
+    fn new(inner: Inner) -> Self {
+        ApiError { inner: Box::new(inner) }
+    }
+
     /// An error with a status and a message of the handler's own, Ninja's
     /// `raise HttpError(403, "...")`.
     ///
@@ -46,7 +57,13 @@ impl ApiError {
     /// assert_eq!(e.message(), "Not your post");
     /// ```
     pub fn http(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), details: Vec::new(), source: None }
+        ApiError::new(Inner {
+            status,
+            message: message.into(),
+            details: Vec::new(),
+            source: None,
+            headers: HeaderMap::new(),
+        })
     }
 
     /// A 422 with these details.
@@ -58,12 +75,27 @@ impl ApiError {
     /// assert_eq!(e.details().len(), 1);
     /// ```
     pub fn input(details: Vec<ErrorDetail>) -> Self {
-        ApiError {
+        ApiError::new(Inner {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: "Unprocessable Entity".to_owned(),
             details,
             source: None,
-        }
+            headers: HeaderMap::new(),
+        })
+    }
+
+    /// Adds a header to the response (`WWW-Authenticate` on a 401, `Retry-After` on a 503).
+    ///
+    /// ```
+    /// use axum::http::{StatusCode, header::WWW_AUTHENTICATE, HeaderValue};
+    /// use axum::response::IntoResponse;
+    /// let e = kata_axum::ApiError::http(StatusCode::UNAUTHORIZED, "Unauthorized")
+    ///     .with_header(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    /// assert_eq!(e.into_response().headers()[WWW_AUTHENTICATE], "Bearer");
+    /// ```
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.inner.headers.insert(name, value);
+        self
     }
 
     /// The response's status.
@@ -72,7 +104,7 @@ impl ApiError {
     /// assert_eq!(kata_axum::ApiError::from(kata::Error::PoolTimedOut).status(), 503);
     /// ```
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.inner.status
     }
 
     /// The message a client may see (never SQL or other internals).
@@ -82,7 +114,7 @@ impl ApiError {
     /// assert_eq!(e.message(), "Internal Server Error");
     /// ```
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The input errors of a 422 (empty for other statuses).
@@ -91,7 +123,7 @@ impl ApiError {
     /// assert!(kata_axum::ApiError::from(kata::Error::PoolTimedOut).details().is_empty());
     /// ```
     pub fn details(&self) -> &[ErrorDetail] {
-        &self.details
+        &self.inner.details
     }
 
     /// The kata error behind this one, if any.
@@ -101,24 +133,28 @@ impl ApiError {
     /// assert!(matches!(e.kata_error(), Some(kata::Error::PoolTimedOut)));
     /// ```
     pub fn kata_error(&self) -> Option<&kata::Error> {
-        self.source.as_ref()
+        self.inner.source.as_ref()
     }
 
     /// What a renderer is given.
     fn problem(&self) -> Problem {
-        Problem { status: self.status, message: self.message.clone(), details: self.details.clone() }
+        Problem {
+            status: self.inner.status,
+            message: self.inner.message.clone(),
+            details: self.inner.details.clone(),
+        }
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.status, self.message)
+        write!(f, "{}: {}", self.inner.status, self.inner.message)
     }
 }
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_ref().map(|e| e as _)
+        self.inner.source.as_ref().map(|e| e as _)
     }
 }
 
@@ -144,7 +180,13 @@ impl From<kata::Error> for ApiError {
             // The only place the error's own text goes: it may hold SQL or a driver message.
             tracing::error!(error = %error, ?error, "kata error answered with {status}");
         }
-        ApiError { status, message: message.to_owned(), details, source: Some(error) }
+        ApiError::new(Inner {
+            status,
+            message: message.to_owned(),
+            details,
+            source: Some(error),
+            headers: HeaderMap::new(),
+        })
     }
 }
 
@@ -194,6 +236,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = self.problem();
         let mut response = json_response(problem.status, &ninja_body(&problem));
+        response.headers_mut().extend(self.inner.headers);
         // Kept for an `ErrorRenderer` layer that writes another shape.
         response.extensions_mut().insert(problem);
         response
@@ -257,11 +300,14 @@ impl ErrorRenderer {
     > {
         let render = self.render.clone();
         axum::middleware::map_response(move |response: Response| {
-            std::future::ready(match response.extensions().get::<Problem>() {
-                Some(problem) => {
-                    let mut new = json_response(problem.status, &render(problem));
-                    new.extensions_mut().insert(problem.clone());
-                    new
+            let body = response.extensions().get::<Problem>().map(|problem| render(problem));
+            std::future::ready(match body {
+                // The same status, headers and extensions; a new body.
+                Some(body) => {
+                    let (mut parts, _) = response.into_parts();
+                    parts.headers.remove(header::CONTENT_LENGTH);
+                    let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+                    Response::from_parts(parts, axum::body::Body::from(bytes))
                 }
                 None => response,
             })

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::errors::AppError;
-use crate::models::{Group, OrderItem, Post, PostOut, User, UserIn, UserOut, UserPatch};
+use crate::models::{Group, OrderItem, Post, PostOut, Profile, User, UserIn, UserOut, UserPatch};
 use crate::{password, token};
 
 /// `{"success": true}`.
@@ -170,10 +170,24 @@ documented! {
 }
 
 documented! {
-    /// Deletes a user (and, as Django does, their group links, profile and posts).
+    /// Deletes a user with their group links, profile and posts, in one transaction.
     pub async fn delete_user(State(s): State<AppState>, Path(id): Path<i32>) -> Result<Json<Success>, AppError> {
-        let deleted = User::objects().filter(User::pk.eq(id)).adelete(&s.db).await?;
-        if deleted.total == 0 {
+        // The dependent rows go first, as Django's collector deletes them: a database that
+        // Django created has no `ON DELETE CASCADE` (Django cascades in Python), so a
+        // plain delete of the user would be refused there.
+        let deleted = s
+            .db
+            .atomic(async |tx| {
+                let Some(user) = User::objects().filter(User::pk.eq(id)).afirst(&tx).await? else {
+                    return Ok::<_, kata::Error>(0);
+                };
+                user.groups.aclear(&tx).await?;
+                Profile::objects().filter(Profile::user_id.eq(id)).adelete(&tx).await?;
+                Post::objects().filter(Post::author_id.eq(id)).adelete(&tx).await?;
+                Ok(User::objects().filter(User::pk.eq(id)).adelete(&tx).await?.total)
+            })
+            .await?;
+        if deleted == 0 {
             return Err(AppError::UserNotFound);
         }
         Ok(Json(SUCCESS))

@@ -29,6 +29,8 @@ pub struct AppState {
 pub fn api() -> Api<AppState> {
     Api::new("Django Ninja tutorial API, on kata", "1.0.0")
         .description("The tutorial's endpoints over Django's own tables, served by kata and kata-axum.")
+        // What `errors::renderer` writes for every error but a 422.
+        .error_body::<errors::ErrorBody>()
         .get("/hello", hello, hello::DOC)
         .get("/add", add, add::DOC)
         .get("/say-async", say_async, say_async::DOC)

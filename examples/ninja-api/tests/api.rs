@@ -328,7 +328,9 @@ async fn login_and_profile(db: Db) {
         (profile.status().as_u16(), profile.json()),
         (200, json!({"id": ann.id, "username": "ann", "email": "ann@example.com"}))
     );
-    assert_eq!(c.get("/api/profile").await.status(), 401);
+    let anonymous = c.get("/api/profile").await;
+    assert_eq!((anonymous.status().as_u16(), anonymous.json()), (401, json!({"error": "Unauthorized"})));
+    assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"), "the renderer keeps the headers");
     assert_eq!(c.get("/api/profile").bearer("not-a-token").await.status(), 401);
     let forged = token::encode(b"another secret", ann.id, i64::MAX);
     assert_eq!(c.get("/api/profile").bearer(&forged).await.status(), 401);
@@ -357,7 +359,15 @@ async fn openapi_document_and_offline_docs(db: Db) {
     let get_user = &doc["paths"]["/api/users/{id}"]["get"];
     assert_eq!(get_user["parameters"][0]["name"], "id");
     assert_eq!(get_user["parameters"][0]["in"], "path");
-    assert!(get_user["responses"]["404"].is_object() && get_user["responses"]["422"].is_object());
+    assert_eq!(
+        get_user["responses"]["404"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody",
+        "the custom error's body, not the default one"
+    );
+    assert_eq!(
+        get_user["responses"]["422"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/HTTPValidationError"
+    );
     let create = &doc["paths"]["/api/users"]["post"];
     assert_eq!(
         create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
@@ -365,6 +375,10 @@ async fn openapi_document_and_offline_docs(db: Db) {
     );
     assert_eq!(doc["components"]["schemas"]["UserIn"]["properties"]["username"]["maxLength"], 150);
     assert_eq!(doc["paths"]["/api/profile"]["get"]["security"], json!([{"BearerAuth": []}]));
+    assert_eq!(
+        doc["components"]["schemas"]["Message"]["$ref"], "#/components/schemas/ErrorBody",
+        "the renderer's body"
+    );
     assert_eq!(
         doc["components"]["securitySchemes"]["BearerAuth"],
         json!({"type": "http", "scheme": "bearer"})

@@ -52,6 +52,8 @@ pub struct Api<S = ()> {
     title: String,
     version: String,
     description: Option<String>,
+    /// The schema of non-422 error bodies, when an `ErrorRenderer` changes them.
+    message_schema: Option<Value>,
 }
 
 impl<S> std::fmt::Debug for Api<S> {
@@ -79,7 +81,26 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
             title: title.into(),
             version: version.into(),
             description: None,
+            message_schema: None,
         }
+    }
+
+    /// Documents `T` as the body of the errors kata-axum answers (404, 409, 500, ...) in
+    /// place of Ninja's `{"detail": "..."}`: for an API whose
+    /// [`ErrorRenderer`](crate::ErrorRenderer) writes another shape.
+    ///
+    /// ```
+    /// #[derive(kata::schemars::JsonSchema)]
+    /// #[schemars(crate = "kata::schemars")]
+    /// struct ErrorBody { error: String }
+    /// let api: kata_axum::Api = kata_axum::Api::new("A", "1").error_body::<ErrorBody>();
+    /// let doc = api.openapi("");
+    /// assert_eq!(doc["components"]["schemas"]["Message"]["$ref"], "#/components/schemas/ErrorBody");
+    /// assert!(doc["components"]["schemas"]["ErrorBody"]["properties"]["error"].is_object());
+    /// ```
+    pub fn error_body<T: JsonSchema>(mut self) -> Self {
+        self.message_schema = Some(self.generator.subschema_for::<T>().to_value());
+        self
     }
 
     /// The API's description (Markdown) in the document's `info`.
@@ -252,11 +273,11 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
             json!({"type": "object", "title": "HTTPValidationError", "required": ["detail"],
                    "properties": {"detail": {"type": "array", "items": error_detail}}}),
         );
-        schemas.insert(
-            "Message".into(),
+        let message = self.message_schema.clone().unwrap_or_else(|| {
             json!({"type": "object", "title": "Message", "required": ["detail"],
-                   "properties": {"detail": {"type": "string"}}}),
-        );
+                   "properties": {"detail": {"type": "string"}}})
+        });
+        schemas.insert("Message".into(), message);
         let mut info = json!({ "title": self.title, "version": self.version });
         if let Some(d) = &self.description {
             info["description"] = d.clone().into();
@@ -354,23 +375,29 @@ fn operation_object(path: &str, method: &Method, mut op: Operation, doc: &str) -
                 .push(json!({ "name": name, "in": "path", "required": true, "schema": {"type": "string"} }));
         }
     }
+    // The error responses kata-axum's own types answer with, unless the handler's types
+    // described those statuses already (a custom error body wins).
+    let mut standard = |status: StatusCode, description: &str, schema: Value| {
+        op.responses.entry(status.as_u16().to_string()).or_insert_with(
+            || json!({ "description": description, "content": { "application/json": { "schema": schema } } }),
+        );
+    };
     if op.takes_input || !names.is_empty() {
-        op.response(
+        standard(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Unprocessable Entity",
-            Some(json!({ "$ref": "#/components/schemas/HTTPValidationError" })),
+            json!({ "$ref": "#/components/schemas/HTTPValidationError" }),
         );
     }
     if op.may_fail {
-        let message = Some(Operation::message_schema());
         if !names.is_empty() {
-            op.response(StatusCode::NOT_FOUND, "Not Found", message.clone());
+            standard(StatusCode::NOT_FOUND, "Not Found", Operation::message_schema());
         }
         if matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
-            op.response(StatusCode::CONFLICT, "Conflict", message.clone());
+            standard(StatusCode::CONFLICT, "Conflict", Operation::message_schema());
         }
-        op.response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", message.clone());
-        op.response(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", message);
+        standard(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", Operation::message_schema());
+        standard(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", Operation::message_schema());
     }
     if op.responses.is_empty() {
         op.response(StatusCode::OK, "OK", None);
@@ -398,31 +425,49 @@ fn operation_object(path: &str, method: &Method, mut op: Operation, doc: &str) -
 
 /// Declares async handlers and keeps each one's doc comment as `<name>::DOC`, for
 /// [`Api::route`]: the doc comment is written once, on the function, and becomes the
-/// operation's summary and description. (Only doc comments may stand before each `async fn`.)
+/// operation's summary and description. Other attributes stay on the function.
 ///
 /// ```
 /// kata_axum::documented! {
 ///     /// Returns the greeting.
 ///     ///
 ///     /// Always the same.
+///     #[allow(clippy::unused_async)]
 ///     pub async fn hello() -> &'static str { "Hello world" }
+///
+///     /// Says goodbye.
+///     async fn bye() -> &'static str { "Goodbye" }
 /// }
 /// assert_eq!(hello::DOC, " Returns the greeting.\n\n Always the same.\n");
+/// assert_eq!(bye::DOC, " Says goodbye.\n");
 /// ```
 #[macro_export]
 macro_rules! documented {
-    ($(
-        $(#[doc = $doc:expr])*
+    () => {};
+    (
+        $(#[$($attr:tt)*])*
         $vis:vis async fn $name:ident ($($args:tt)*) $(-> $ret:ty)? $body:block
-    )*) => {$(
-        $(#[doc = $doc])*
+        $($rest:tt)*
+    ) => {
+        $(#[$($attr)*])*
         $vis async fn $name($($args)*) $(-> $ret)? $body
 
         #[doc = concat!("The doc comment of `", stringify!($name), "`.")]
         #[allow(non_snake_case, dead_code)]
         $vis mod $name {
             /// The handler's doc comment, one line each.
-            pub const DOC: &str = concat!($($doc, "\n",)*);
+            pub const DOC: &str = $crate::__doc_lines!([] $(#[$($attr)*])*);
         }
-    )*};
+
+        $crate::documented!($($rest)*);
+    };
+}
+
+/// The `#[doc = ".."]` lines among attributes, joined: [`documented!`]'s helper.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __doc_lines {
+    ([$($line:expr,)*]) => { concat!($($line, "\n",)*) };
+    ([$($line:expr,)*] #[doc = $doc:expr] $($rest:tt)*) => { $crate::__doc_lines!([$($line,)* $doc,] $($rest)*) };
+    ([$($line:expr,)*] #[$($other:tt)*] $($rest:tt)*) => { $crate::__doc_lines!([$($line,)*] $($rest)*) };
 }
