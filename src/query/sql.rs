@@ -110,6 +110,30 @@ impl SqlWriter {
         Ok(())
     }
 
+    /// `prefix a AND b ...`, or nothing for no conditions.
+    pub(crate) fn conjunction(&mut self, prefix: &str, conditions: &[&Node]) -> Result<()> {
+        for (i, condition) in conditions.iter().enumerate() {
+            self.push(if i == 0 { prefix } else { " AND " });
+            self.node(condition)?;
+        }
+        Ok(())
+    }
+
+    /// `kata_o<n>`: the alias of the `index`th ordering key selected by a `distinct()`
+    /// query (ASCII and short, so it needs no quotes on any backend).
+    pub(crate) fn order_alias(&mut self, index: usize) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.sql, "kata_o{}", index + 1);
+    }
+
+    /// A column of the SELECT list by its position (1-based), as GROUP BY takes it.
+    pub(crate) fn position(&mut self, position: usize) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.sql, "{position}");
+    }
+
     /// The model's columns, qualified, in declaration order.
     pub(crate) fn model_columns(&mut self, meta: &ModelMeta) {
         for i in 0..meta.columns.len() {
@@ -195,6 +219,7 @@ impl SqlWriter {
                 self.pattern(expr, pattern, *kind, *insensitive)?
             }
             Node::Regex { expr, pattern, insensitive } => {
+                self.dialect.check_regex(pattern)?;
                 self.push("(");
                 self.node(expr)?;
                 let pattern = Value::Text(pattern.clone());
