@@ -69,7 +69,8 @@ async fn a_failed_statement_is_counted_captured_and_logged_with_its_error(db: Db
     let guard = tracing::subscriber::set_default(subscriber);
     let before = db.query_count();
     let (result, queries) =
-        kata::testing::capture_queries(&db, Counter::objects().filter(Counter::name.eq("hits")).alist(&db)).await;
+        kata::testing::capture_queries(&db, Counter::objects().filter(Counter::name.eq("hits")).alist(&db))
+            .await;
     drop(guard);
     let error = result.expect_err("there is no counter table");
     assert_eq!(db.query_count(), before + 1, "the failed statement is counted");

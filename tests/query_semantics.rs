@@ -91,7 +91,10 @@ async fn a_filter_on_a_grouped_aggregate_goes_to_having_and_one_on_a_column_to_w
     .await;
     assert_eq!(rows.unwrap(), [(4.0, 2)]);
     let sql = &queries[0].sql;
-    assert!(sql.find(" WHERE ") < sql.find(" GROUP BY ") && sql.find(" GROUP BY ") < sql.find(" HAVING "), "{sql}");
+    assert!(
+        sql.find(" WHERE ") < sql.find(" GROUP BY ") && sql.find(" GROUP BY ") < sql.find(" HAVING "),
+        "{sql}"
+    );
     // A filter on the grouped column is WHERE.
     let rows = per_rating()
         .filter(Book::rating.gte(4.0))
@@ -292,12 +295,16 @@ async fn filter_exclude_and_order_by_after_a_slice_are_refused_before_any_sql(db
     .await;
     assert!(is_invalid(&refused, "slice"), "{refused:?}");
     // A filter that also cannot match is still refused, not answered empty.
-    let refused = assert_num_queries(&db, 0, first_five().filter(Author::id.is_in(Vec::<i64>::new())).alist(&db)).await;
+    let refused =
+        assert_num_queries(&db, 0, first_five().filter(Author::id.is_in(Vec::<i64>::new())).alist(&db)).await;
     assert!(is_invalid(&refused, "slice"), "{refused:?}");
     // Filtering first, then slicing, is the way: the first five authors over 30.
     let over_30 = Author::objects().filter(Author::age.gt(30)).order_by([Author::id.asc()]).limit(5);
     let names = over_30.values_list(Author::name).alist(&db).await.unwrap();
-    assert_eq!(names, ["Adrian Holovaty", "Jacob Kaplan-Moss", "Brad Dayley", "Jeffrey Forcier", "Peter Norvig"]);
+    assert_eq!(
+        names,
+        ["Adrian Holovaty", "Jacob Kaplan-Moss", "Brad Dayley", "Jeffrey Forcier", "Peter Norvig"]
+    );
 }
 
 #[kata::test]
@@ -332,7 +339,8 @@ async fn terminal_operations_on_a_slice_do_what_django_allows(db: Db) {
     // Unordered, afirst would order by key, which Django refuses on a slice.
     let refused = assert_num_queries(&db, 0, Author::objects().limit(3).afirst(&db)).await;
     assert!(is_invalid(&refused, "slice"), "{refused:?}");
-    let refused = assert_num_queries(&db, 0, Author::objects().limit(3).values_list(Author::id).afirst(&db)).await;
+    let refused =
+        assert_num_queries(&db, 0, Author::objects().limit(3).values_list(Author::id).afirst(&db)).await;
     assert!(is_invalid(&refused, "slice"), "{refused:?}");
     // alast reverses the order: refused (Django: "Cannot reverse a query once a slice has been taken").
     assert!(is_invalid(&by_age().limit(3).alast(&db).await, "slice"));
@@ -408,7 +416,8 @@ async fn a_regex_the_backend_cannot_run_is_a_clear_error(db: Db) {
     // A backreference: a doubled lower-case letter ("ss" in "Moss", "nn" in "Bennett", ..).
     let doubled = Author::objects().filter(Author::name.regex(r"([a-z])\1")).order_by([Author::id.asc()]);
     let sqlite = db.backend() == kata::Backend::Sqlite;
-    let result = assert_num_queries(&db, u64::from(!sqlite), doubled.values_list(Author::name).alist(&db)).await;
+    let result =
+        assert_num_queries(&db, u64::from(!sqlite), doubled.values_list(Author::name).alist(&db)).await;
     if sqlite {
         // Rust's `regex` has no backreferences: refused before any SQL, with its reason
         // (the database would say only "constraint failed").
@@ -416,9 +425,15 @@ async fn a_regex_the_backend_cannot_run_is_a_clear_error(db: Db) {
     } else {
         // PostgreSQL's and MySQL's engines have them.
         let names = result.unwrap();
-        assert_eq!(names, ["Jacob Kaplan-Moss", "James Bennett", "Jeffrey Forcier", "Paul Bissex", "Stuart Russell"]);
+        assert_eq!(
+            names,
+            ["Jacob Kaplan-Moss", "James Bennett", "Jeffrey Forcier", "Paul Bissex", "Stuart Russell"]
+        );
     }
     // A pattern every engine runs is not refused.
     let ja = Author::objects().filter(Author::name.regex("^Ja[a-z]+ ")).order_by([Author::id.asc()]);
-    assert_eq!(ja.values_list(Author::name).alist(&db).await.unwrap(), ["Jacob Kaplan-Moss", "James Bennett"]);
+    assert_eq!(
+        ja.values_list(Author::name).alist(&db).await.unwrap(),
+        ["Jacob Kaplan-Moss", "James Bennett"]
+    );
 }

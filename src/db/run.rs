@@ -60,7 +60,9 @@ fn log(ex: &(impl Executor + ?Sized), trace: &Trace, outcome: std::result::Resul
         let elapsed_us = elapsed.as_micros() as u64;
         let backend = ex.backend().name();
         match outcome {
-            Ok(rows) => tracing::debug!(target: "kata::query", sql, elapsed_us, rows, backend, outcome = "ok"),
+            Ok(rows) => {
+                tracing::debug!(target: "kata::query", sql, elapsed_us, rows, backend, outcome = "ok")
+            }
             Err(error) => tracing::debug!(
                 target: "kata::query",
                 sql,

@@ -584,7 +584,6 @@ impl<M: Model> QuerySet<M> {
         self.check_refused()?;
         Ok(self.limit == Some(0) || self.filter.as_ref().is_some_and(Node::is_never))
     }
-
 }
 
 pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {

@@ -12,8 +12,8 @@ use std::any::Any;
 use crate::expr::{Aggregate, Expr, Node};
 use crate::field::Field;
 use crate::model::{Model, RowReader};
-use crate::query::{Grouping, QuerySet};
 use crate::query::sql::SqlWriter;
+use crate::query::{Grouping, QuerySet};
 use crate::value::FieldType;
 
 /// What a query can select instead of whole models: a field, an expression, an aggregate,
