@@ -437,3 +437,58 @@ async fn a_regex_the_backend_cannot_run_is_a_clear_error(db: Db) {
         ["Jacob Kaplan-Moss", "James Bennett"]
     );
 }
+
+// --- 13. nulls_first / nulls_last on every backend, and ordering by an expression --------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[kata(table = "semantics_edition")]
+struct Edition {
+    #[kata(primary_key, auto)]
+    id: i64,
+    #[kata(max_length = 20)]
+    title: String,
+    year: Option<i32>,
+}
+
+#[kata::test]
+async fn nulls_first_and_nulls_last_sort_nulls_the_same_on_every_backend(db: Db) {
+    db.create_tables(&[Edition::meta()]).await.unwrap();
+    for (title, year) in [("b", Some(2001)), ("n1", None), ("a", Some(1999)), ("n2", None), ("c", Some(2010))]
+    {
+        Edition::objects().acreate(&db, [Edition::title.set(title), Edition::year.set(year)]).await.unwrap();
+    }
+    let titles = async |query: QuerySet<Edition>| query.values_list(Edition::title).alist(&db).await.unwrap();
+    // Django: order_by(F("year").asc(nulls_first=True), "id")
+    let by_year = |key: kata::OrderBy<Edition>| Edition::objects().order_by([key, Edition::id.asc()]);
+    assert_eq!(titles(by_year(Edition::year.asc().nulls_first())).await, ["n1", "n2", "a", "b", "c"]);
+    assert_eq!(titles(by_year(Edition::year.asc().nulls_last())).await, ["a", "b", "c", "n1", "n2"]);
+    assert_eq!(titles(by_year(Edition::year.desc().nulls_first())).await, ["n1", "n2", "c", "b", "a"]);
+    assert_eq!(titles(by_year(Edition::year.desc().nulls_last())).await, ["c", "b", "a", "n1", "n2"]);
+    // reverse() swaps where the NULLs go with the direction, as Django's reverse_ordering.
+    let reversed =
+        Edition::objects().order_by([Edition::year.asc().nulls_last(), Edition::title.asc()]).reverse();
+    assert_eq!(titles(reversed).await, ["n2", "n1", "c", "b", "a"]);
+    assert_eq!(
+        titles(by_year(Edition::year.asc().nulls_last().reversed())).await,
+        ["n1", "n2", "c", "b", "a"]
+    );
+    // On an expression, in a distinct query (ordered by its alias) and in a grouped one.
+    let by_expression =
+        Edition::objects().order_by([(F(Edition::year) + 1).desc().nulls_last(), Edition::id.asc()]);
+    assert_eq!(titles(by_expression).await, ["c", "b", "a", "n1", "n2"]);
+    let years = Edition::objects()
+        .order_by([Edition::year.asc().nulls_first()])
+        .distinct()
+        .values_list(Edition::year)
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(years, [None, Some(1999), Some(2001), Some(2010)]);
+    let counts = Edition::objects()
+        .order_by([Edition::year.desc().nulls_first()])
+        .values_list((Edition::year, CountOf::all()))
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(counts, [(None, 2), (Some(2010), 1), (Some(2001), 1), (Some(1999), 1)]);
+}

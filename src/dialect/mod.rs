@@ -214,6 +214,12 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         false
     }
 
+    /// Whether `ORDER BY .. NULLS FIRST|LAST` exists (standard SQL, PostgreSQL, SQLite
+    /// 3.30+); where it does not, kata sorts by `expr IS NULL` first.
+    fn nulls_order(&self) -> bool {
+        true
+    }
+
     /// What stands before `OFFSET` when a query has no `LIMIT`.
     fn unbounded_limit(&self) -> &'static str {
         ""

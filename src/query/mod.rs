@@ -27,7 +27,7 @@ pub use update::Update;
 pub(crate) use update::assignments_as_q;
 
 use crate::error::Result;
-use crate::expr::{Node, OrderBy, Q};
+use crate::expr::{Node, OrderBy, OrderKey, Q};
 use crate::model::{Model, ModelMeta};
 pub(crate) use loader::BoxFuture;
 pub use loader::{JoinLoader, PrefetchLoader};
@@ -59,7 +59,7 @@ pub(crate) const MAX_GET_RESULTS: usize = 21;
 /// ```
 pub struct QuerySet<M> {
     pub(crate) filter: Option<Node>,
-    pub(crate) order: Vec<(Node, bool)>,
+    pub(crate) order: Vec<OrderKey>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     pub(crate) distinct: bool,
@@ -268,7 +268,7 @@ impl<M: Model> QuerySet<M> {
         if self.is_sliced() {
             return self.refuse("cannot reorder a query once a slice has been taken (limit/offset)");
         }
-        self.order = keys.into_iter().map(|k| (k.node, k.descending)).collect();
+        self.order = keys.into_iter().map(OrderKey::from).collect();
         self
     }
 
@@ -300,7 +300,8 @@ impl<M: Model> QuerySet<M> {
             self.order = pk_order(M::meta());
         }
         for key in &mut self.order {
-            key.1 = !key.1;
+            key.descending = !key.descending;
+            key.nulls = key.nulls.map(crate::expr::Nulls::flipped);
         }
         self
     }
@@ -586,8 +587,11 @@ impl<M: Model> QuerySet<M> {
     }
 }
 
-pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {
-    meta.primary_key.iter().map(|&i| (Node::Column(meta, i), false)).collect()
+pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<OrderKey> {
+    meta.primary_key
+        .iter()
+        .map(|&i| OrderKey { node: Node::Column(meta, i), descending: false, nulls: None })
+        .collect()
 }
 
 impl<M: Model> QuerySet<M> {

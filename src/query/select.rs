@@ -66,9 +66,9 @@ impl<M: Model> QuerySet<M> {
         w.push(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
         list(w)?;
         if order_aliases {
-            for (i, (node, _)) in self.order.iter().enumerate() {
+            for (i, key) in self.order.iter().enumerate() {
                 w.push(", ");
-                w.node(node)?;
+                w.node(&key.node)?;
                 w.push(" AS ");
                 w.order_alias(i);
             }
@@ -90,10 +90,15 @@ impl<M: Model> QuerySet<M> {
         }
         if order_aliases {
             w.push(" ORDER BY ");
-            w.comma_separated(self.order.iter().enumerate(), |w, (i, (_, descending))| {
-                w.order_alias(i);
-                w.push(if *descending { " DESC" } else { " ASC" });
-                Ok(())
+            w.comma_separated(self.order.iter().enumerate(), |w, (i, key)| {
+                w.order_term(
+                    |w| {
+                        w.order_alias(i);
+                        Ok(())
+                    },
+                    key.descending,
+                    key.nulls,
+                )
             })?;
         } else {
             self.write_order(w)?;
@@ -112,7 +117,7 @@ impl<M: Model> QuerySet<M> {
                 w.comma_separated(columns, |w, n| w.node(n))
             }
             Grouping::Selected(positions) => {
-                let order = self.order.iter().enumerate().filter(|(_, (node, _))| !node.contains_aggregate());
+                let order = self.order.iter().enumerate().filter(|(_, key)| !key.node.contains_aggregate());
                 let mut first = true;
                 let mut next = |w: &mut SqlWriter| {
                     w.push(if first { " GROUP BY " } else { ", " });
@@ -141,7 +146,7 @@ impl<M: Model> QuerySet<M> {
                     .into(),
             ));
         }
-        if self.order.iter().any(|(node, _)| node.contains_aggregate()) {
+        if self.order.iter().any(|key| key.node.contains_aggregate()) {
             return Err(crate::Error::InvalidQuery(
                 "ordering by an aggregate needs a grouped query: annotate(..) or values_list(..) \
                  with an aggregate (Django: \"Using an aggregate in order_by() without also \
@@ -166,10 +171,8 @@ impl<M: Model> QuerySet<M> {
             return Ok(());
         }
         w.push(" ORDER BY ");
-        w.comma_separated(&self.order, |w, (node, descending)| {
-            w.node(node)?;
-            w.push(if *descending { " DESC" } else { " ASC" });
-            Ok(())
+        w.comma_separated(&self.order, |w, key| {
+            w.order_term(|w| w.node(&key.node), key.descending, key.nulls)
         })
     }
 

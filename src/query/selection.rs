@@ -284,7 +284,7 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
         }
         let whole = self.grouped()
             && self.nodes.iter().all(Node::contains_aggregate)
-            && self.query.order.iter().all(|(node, _)| node.contains_aggregate());
+            && self.query.order.iter().all(|key| key.node.contains_aggregate());
         if !whole || self.query.limit == Some(0) {
             return Ok(Some(Vec::new()));
         }

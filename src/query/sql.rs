@@ -10,7 +10,7 @@ pub(crate) use crate::db::Statement;
 use crate::dialect::{DateUnit, Dialect, NumericCast, push_quoted};
 use crate::driver::Args;
 use crate::error::Result;
-use crate::expr::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
+use crate::expr::{Aggregate, BinOp, DatePart, Node, Nulls, PatternKind, RelStep};
 use crate::model::{Model, ModelMeta};
 use crate::value::{FieldType, Value};
 
@@ -125,6 +125,28 @@ impl SqlWriter {
         use std::fmt::Write as _;
         // Writing into a String cannot fail.
         let _ = write!(self.sql, "kata_o{}", index + 1);
+    }
+
+    /// One ORDER BY key: `expr ASC|DESC`, with `NULLS FIRST|LAST` where asked for — or,
+    /// where the backend has no such clause, `(expr IS NULL) DESC|ASC` before the key.
+    pub(crate) fn order_term(
+        &mut self,
+        expr: impl Fn(&mut Self) -> Result<()>,
+        descending: bool,
+        nulls: Option<Nulls>,
+    ) -> Result<()> {
+        let native = self.dialect.nulls_order();
+        if let (Some(nulls), false) = (nulls, native) {
+            self.push("(");
+            expr(self)?;
+            self.push(if nulls == Nulls::First { " IS NULL) DESC, " } else { " IS NULL) ASC, " });
+        }
+        expr(self)?;
+        self.push(if descending { " DESC" } else { " ASC" });
+        if let (Some(nulls), true) = (nulls, native) {
+            self.push(if nulls == Nulls::First { " NULLS FIRST" } else { " NULLS LAST" });
+        }
+        Ok(())
     }
 
     /// A column of the SELECT list by its position (1-based), as GROUP BY takes it.
