@@ -232,6 +232,12 @@ pub trait FieldType: Sized + Send + Sync + 'static {
     fn as_text(&self) -> Option<&str> {
         None
     }
+    /// SQL's NULL as a value of this type: `Some(None)` for an `Option`, `None` for types
+    /// that cannot hold it (what an aggregate over no rows returns).
+    #[doc(hidden)]
+    fn __null() -> Option<Self> {
+        None
+    }
 }
 
 macro_rules! native_field_type {
@@ -329,6 +335,9 @@ impl<T: FieldType> FieldType for Option<T> {
     }
     fn as_text(&self) -> Option<&str> {
         self.as_ref().and_then(T::as_text)
+    }
+    fn __null() -> Option<Self> {
+        Some(None)
     }
 }
 

@@ -53,6 +53,40 @@ async fn a_tracing_subscriber_gets_each_statement_with_its_sql(db: Db) {
     assert!(log.contains("kata::query"), "{log}");
     assert!(log.contains("SELECT") && log.contains("counter"), "{log}");
     assert!(log.contains("rows=0"), "{log}");
+    assert!(log.contains(r#"outcome="ok""#), "{log}");
+}
+
+#[kata::test]
+async fn a_failed_statement_is_counted_captured_and_logged_with_its_error(db: Db) {
+    // No table was created: the statement fails in the database.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let before = db.query_count();
+    let (result, queries) =
+        kata::testing::capture_queries(&db, Counter::objects().filter(Counter::name.eq("hits")).alist(&db))
+            .await;
+    drop(guard);
+    let error = result.expect_err("there is no counter table");
+    assert_eq!(db.query_count(), before + 1, "the failed statement is counted");
+    assert_eq!(queries.len(), 1, "{queries:?}");
+    assert!(queries[0].sql.starts_with("SELECT"), "{queries:?}");
+    assert_eq!(queries[0].error.as_deref(), Some(error.to_string().as_str()));
+    assert_eq!(queries[0].rows, 0);
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("kata::query") && log.contains("SELECT"), "{log}");
+    assert!(log.contains(r#"outcome="error""#), "{log}");
+    assert!(log.contains(&format!("error={error}")), "{log}");
+    // A statement that succeeds has no error.
+    db.create_tables(&[Counter::meta()]).await.unwrap();
+    let (rows, queries) = kata::testing::capture_queries(&db, Counter::objects().alist(&db)).await;
+    assert!(rows.unwrap().is_empty());
+    assert_eq!(queries[0].error, None);
 }
 
 #[kata::test]

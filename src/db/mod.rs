@@ -110,6 +110,17 @@ impl Shared {
     /// Counts one statement and, while a capture is open, keeps its SQL, duration and
     /// row count (`None` for a statement that began before the capture did).
     pub(crate) fn record(&self, sql: Option<&str>, duration: Option<Duration>, rows: u64) {
+        self.record_outcome(sql, duration, Ok(rows));
+    }
+
+    /// Counts one statement, which returned or touched `rows` or failed with an error,
+    /// and keeps it while a capture is open.
+    pub(crate) fn record_outcome(
+        &self,
+        sql: Option<&str>,
+        duration: Option<Duration>,
+        outcome: std::result::Result<u64, &crate::Error>,
+    ) {
         self.queries.fetch_add(1, Ordering::Relaxed);
         if self.capturing.load(Ordering::Relaxed) > 0
             && let Ok(mut captured) = self.captured.lock()
@@ -118,7 +129,8 @@ impl Shared {
             captured.push(CapturedQuery {
                 sql: sql.unwrap_or("(SQL not kept: the statement began before capturing)").to_owned(),
                 duration: duration.unwrap_or_default(),
-                rows,
+                rows: *outcome.as_ref().unwrap_or(&0),
+                error: outcome.err().map(ToString::to_string),
             });
         }
     }
@@ -167,8 +179,11 @@ pub struct CapturedQuery {
     /// How long it took: from sending it until its last row was read, or until the
     /// database reported its effect.
     pub duration: Duration,
-    /// The rows it returned, or touched for a statement that returns none.
+    /// The rows it returned, or touched for a statement that returns none (0 when it
+    /// failed).
     pub rows: u64,
+    /// The error it failed with, `None` when it succeeded.
+    pub error: Option<String>,
 }
 
 impl Db {

@@ -1,7 +1,9 @@
 //! Runs statements on an executor: the one place that talks to sqlx.
 //!
 //! Every statement is counted (for `assert_num_queries`) and emits a `tracing` event on
-//! the `kata::query` target with its SQL, its duration and the rows it returned or touched.
+//! the `kata::query` target with its SQL, its duration and its outcome: the rows it
+//! returned or touched, or the error it failed with (a failed statement is counted and
+//! captured too, as Django's query log keeps it).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -48,19 +50,28 @@ fn prepare(ex: &(impl Executor + ?Sized), sql: String) -> (SqlStr, Trace) {
     }
 }
 
-/// Counts the statement, records it when capturing, and emits the `tracing` event.
-fn log(ex: &(impl Executor + ?Sized), trace: &Trace, rows: u64) {
+/// Counts the statement, records it when capturing, and emits the `tracing` event with
+/// its outcome: `outcome="ok"` and the rows, or `outcome="error"` and the error.
+fn log(ex: &(impl Executor + ?Sized), trace: &Trace, outcome: std::result::Result<u64, &crate::Error>) {
     let elapsed = trace.started.map(|started| started.elapsed());
     // A statement that began before capturing did has no SQL kept: it is still counted.
-    ex.__shared().record(trace.sql.as_deref(), elapsed, rows);
+    ex.__shared().record_outcome(trace.sql.as_deref(), elapsed, outcome);
     if let (true, Some(sql), Some(elapsed)) = (trace.traced, trace.sql.as_deref(), elapsed) {
-        tracing::debug!(
-            target: "kata::query",
-            sql,
-            elapsed_us = elapsed.as_micros() as u64,
-            rows,
-            backend = ex.backend().name(),
-        );
+        let elapsed_us = elapsed.as_micros() as u64;
+        let backend = ex.backend().name();
+        match outcome {
+            Ok(rows) => {
+                tracing::debug!(target: "kata::query", sql, elapsed_us, rows, backend, outcome = "ok")
+            }
+            Err(error) => tracing::debug!(
+                target: "kata::query",
+                sql,
+                elapsed_us,
+                backend,
+                outcome = "error",
+                error = %error,
+            ),
+        }
     }
 }
 
@@ -76,8 +87,11 @@ where
     let mut conn = ex.__acquire().await?;
     let result = fetch_all_on(&mut conn, text, args, &mut decode).await;
     match &result {
-        Ok(out) => log(ex, &trace, out.len() as u64),
-        Err(e) => conn.note_failure(e),
+        Ok(out) => log(ex, &trace, Ok(out.len() as u64)),
+        Err(e) => {
+            conn.note_failure(e);
+            log(ex, &trace, Err(e));
+        }
     }
     result
 }
@@ -118,8 +132,11 @@ pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Re
     let mut conn = ex.__acquire().await?;
     let result = execute_on(&mut conn, text, args).await;
     match &result {
-        Ok(done) => log(ex, &trace, done.rows_affected),
-        Err(e) => conn.note_failure(e),
+        Ok(done) => log(ex, &trace, Ok(done.rows_affected)),
+        Err(e) => {
+            conn.note_failure(e);
+            log(ex, &trace, Err(e));
+        }
     }
     result
 }
@@ -134,8 +151,11 @@ pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Resu
     let mut conn = ex.__acquire().await?;
     let result = execute_raw_on(&mut conn, text).await;
     match &result {
-        Ok(()) => log(ex, &trace, 0),
-        Err(e) => conn.note_failure(e),
+        Ok(()) => log(ex, &trace, Ok(0)),
+        Err(e) => {
+            conn.note_failure(e);
+            log(ex, &trace, Err(e));
+        }
     }
     result
 }
@@ -179,8 +199,9 @@ where
         }
         if let Some(e) = failure {
             conn.note_failure(&e);
+            log(ex, &trace, Err(&e));
             Err(e)?;
         }
-        log(ex, &trace, count);
+        log(ex, &trace, Ok(count));
     }
 }

@@ -56,6 +56,10 @@ impl Dialect for MariaDb {
         MySql.unbounded_limit()
     }
 
+    fn nulls_order(&self) -> bool {
+        MySql.nulls_order()
+    }
+
     /// No `FOR UPDATE OF`.
     fn lock_support(&self) -> LockSupport {
         LockSupport { for_update: true, wait_options: true, of: false }

@@ -180,6 +180,14 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         if insensitive { Wrap::new(" REGEXP ('(?i)' || ", ")") } else { Wrap::new(" REGEXP ", "") }
     }
 
+    /// Refuses, before any SQL, a regular expression the backend's engine cannot run,
+    /// where the database would report it unclearly (SQLite's REGEXP function fails with
+    /// "constraint failed").
+    fn check_regex(&self, pattern: &str) -> Result<()> {
+        let _ = pattern;
+        Ok(())
+    }
+
     /// Whether a case-sensitive `LIKE` must be written as `GLOB` (SQLite's `LIKE` ignores
     /// ASCII case).
     fn case_sensitive_like_is_glob(&self) -> bool {
@@ -204,6 +212,12 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     /// REAL in REAL).
     fn widens_float_sums(&self) -> bool {
         false
+    }
+
+    /// Whether `ORDER BY .. NULLS FIRST|LAST` exists (standard SQL, PostgreSQL, SQLite
+    /// 3.30+); where it does not, kata sorts by `expr IS NULL` first.
+    fn nulls_order(&self) -> bool {
+        true
     }
 
     /// What stands before `OFFSET` when a query has no `LIMIT`.

@@ -56,6 +56,11 @@ impl Dialect for MySql {
         })
     }
 
+    /// No `NULLS FIRST|LAST`.
+    fn nulls_order(&self) -> bool {
+        false
+    }
+
     /// OFFSET needs a LIMIT: the largest one.
     fn unbounded_limit(&self) -> &'static str {
         " LIMIT 18446744073709551615"

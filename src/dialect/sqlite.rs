@@ -50,6 +50,20 @@ impl Dialect for Sqlite {
         true
     }
 
+    /// REGEXP is sqlx's function over Rust's `regex`, which has no backreferences or
+    /// look-around; it fails on such a pattern with a bare "constraint failed", so the
+    /// pattern is compiled here first and refused with the engine's own message.
+    fn check_regex(&self, pattern: &str) -> Result<()> {
+        #[cfg(feature = "sqlite")]
+        if let Err(e) = regex::Regex::new(pattern) {
+            return Err(crate::Error::InvalidQuery(format!(
+                "SQLite's regex engine (Rust's `regex`: no backreferences or look-around) cannot run {pattern:?}: {e}"
+            )));
+        }
+        let _ = pattern;
+        Ok(())
+    }
+
     fn date_part(&self, unit: DateUnit) -> Wrap {
         // strftime's formats are static, one per unit.
         match unit.strftime {

@@ -21,5 +21,6 @@ pub use assignment::Assignment;
 pub use nodes::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
 pub use operand::Operand;
 pub use ordering::OrderBy;
+pub(crate) use ordering::{Nulls, OrderKey};
 pub use q::Q;
 pub use typed::{Expr, IntoExpr};

@@ -150,6 +150,32 @@ impl Node {
         }
     }
 
+    /// Whether this condition can match no row whatever the data (`is_in([])`, `Q::none()`,
+    /// an AND with such a part): the query is answered without a round trip, as Django
+    /// answers an `EmptyResultSet`.
+    pub(crate) fn is_never(&self) -> bool {
+        match self {
+            Node::Bool(value) => !value,
+            Node::And(children) => children.iter().any(Node::is_never),
+            Node::Or(children) => !children.is_empty() && children.iter().all(Node::is_never),
+            // `NOT` is two-valued (`NOT COALESCE(x, FALSE)`): the negation of an always-true
+            // condition never matches.
+            Node::Not(inner) => inner.is_always(),
+            _ => false,
+        }
+    }
+
+    /// Whether this condition matches every row whatever the data.
+    pub(crate) fn is_always(&self) -> bool {
+        match self {
+            Node::Bool(value) => *value,
+            Node::And(children) => children.iter().all(Node::is_always),
+            Node::Or(children) => children.iter().any(Node::is_always),
+            Node::Not(inner) => inner.is_never(),
+            _ => false,
+        }
+    }
+
     /// For a condition whose left side goes through a relation, the step and the same
     /// condition on the related model.
     pub(crate) fn lift_related(&self) -> Option<(RelStep, Node)> {

@@ -240,6 +240,10 @@ impl<M: Model> QuerySet<M> {
     /// Returns how many rows of each model went; the counts cover the models this `Db`
     /// created (`create_tables`) or was told about (`register_models`).
     ///
+    /// A sliced query (`limit`/`offset`) cannot be deleted, as in Django ("Cannot use
+    /// 'limit' or 'offset' with delete()"): that is `Error::InvalidQuery` before any SQL.
+    /// A query that cannot match (`is_in([])`) deletes nothing without a query.
+    ///
     /// ```
     /// # use kata::prelude::*;
     /// # #[derive(Model, Debug)] struct User { #[kata(primary_key, auto)] id: i64, name: String }
@@ -259,6 +263,17 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn adelete(&self, ex: &impl Executor) -> Result<Deleted> {
+        if self.is_sliced() {
+            return Err(Error::InvalidQuery(
+                "cannot delete a query once a slice has been taken (limit/offset): delete the \
+                 slice's keys instead, `filter(pk.is_in(keys))`"
+                    .into(),
+            ));
+        }
+        // A query that cannot match deletes nothing, with no query (as Django).
+        if self.is_empty_result()? {
+            return Ok(Deleted::default());
+        }
         let meta = M::meta();
         let known = ex.__shared().extension::<crate::registry::Registry>().models();
         if dependents(&known, meta).is_empty() {

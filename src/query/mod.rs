@@ -10,6 +10,7 @@ mod loader;
 mod model_ext;
 mod raw;
 mod read;
+mod select;
 mod selection;
 pub(crate) mod sql;
 mod update;
@@ -22,13 +23,13 @@ pub use delete::Deleted;
 pub use insert::{Insert, InsertSource};
 pub(crate) use integrity::{for_model, name_foreign_key};
 pub use model_ext::ModelExt;
+pub(crate) use select::Grouping;
 pub use selection::{Annotated, Columns, Selection, ValuesQuerySet};
 pub use update::Update;
 pub(crate) use update::assignments_as_q;
 
-use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::expr::{Node, OrderBy, Q};
+use crate::expr::{Node, OrderBy, OrderKey, Q};
 use crate::model::{Model, ModelMeta};
 pub(crate) use loader::BoxFuture;
 pub use loader::{JoinLoader, PrefetchLoader};
@@ -60,11 +61,14 @@ pub(crate) const MAX_GET_RESULTS: usize = 21;
 /// ```
 pub struct QuerySet<M> {
     pub(crate) filter: Option<Node>,
-    pub(crate) order: Vec<(Node, bool)>,
+    pub(crate) order: Vec<OrderKey>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     pub(crate) distinct: bool,
     pub(crate) lock: Option<Lock>,
+    /// A builder call that Django refuses on this query (a filter after a slice): the
+    /// terminal operation returns it as `Error::InvalidQuery` before any SQL.
+    pub(crate) refused: Option<&'static str>,
     /// `select_related` JOINs.
     pub(crate) joins: Vec<Arc<dyn JoinLoader<M>>>,
     /// `prefetch_related` loaders, run after the main query.
@@ -92,6 +96,7 @@ impl<M> Clone for QuerySet<M> {
             offset: self.offset,
             distinct: self.distinct,
             lock: self.lock.clone(),
+            refused: self.refused,
             joins: self.joins.clone(),
             prefetches: self.prefetches.clone(),
             _marker: PhantomData,
@@ -108,6 +113,7 @@ impl<M> std::fmt::Debug for QuerySet<M> {
             .field("offset", &self.offset)
             .field("distinct", &self.distinct)
             .field("lock", &self.lock)
+            .field("refused", &self.refused)
             .field("select_related", &self.joins.len())
             .field("prefetch_related", &self.prefetches.len())
             .finish()
@@ -145,6 +151,7 @@ impl<M: Model> QuerySet<M> {
             offset: None,
             distinct: false,
             lock: None,
+            refused: None,
             joins: Vec::new(),
             prefetches: Vec::new(),
             _marker: PhantomData,
@@ -193,7 +200,18 @@ impl<M: Model> QuerySet<M> {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
+    ///
+    /// After a slice (`limit`/`offset`) a filter is refused, as in Django ("Cannot filter a
+    /// query once a slice has been taken"): the terminal operation returns
+    /// `Error::InvalidQuery` before any SQL. (`Q::all()`, which filters nothing, is
+    /// accepted: `sliced.aget(&db, Q::all())` is Django's `qs[a:b].get()`.)
     pub fn filter(mut self, q: Q<M>) -> Self {
+        if matches!(q.node, Node::Bool(true)) {
+            return self;
+        }
+        if self.is_sliced() {
+            return self.refuse("cannot filter a query once a slice has been taken (limit/offset)");
+        }
         self.filter = Some(match self.filter.take() {
             None => q.node,
             Some(prev) => (Q::<M>::from_node(prev) & q).node,
@@ -202,6 +220,7 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Drops the rows that match `q` (rows where `q` is unknown because of NULLs stay).
+    /// Refused after a slice, as [`filter`](Self::filter) is.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -222,7 +241,15 @@ impl<M: Model> QuerySet<M> {
         self.filter(!q)
     }
 
-    /// Orders by these keys, replacing any earlier ordering.
+    /// Orders by these keys, replacing any earlier ordering. Refused after a slice, as in
+    /// Django ("Cannot reorder a query once a slice has been taken"): the terminal
+    /// operation returns `Error::InvalidQuery` before any SQL.
+    ///
+    /// An aggregate (`Count(..).desc()`) orders only a grouped query (`annotate`,
+    /// `values_list` with an aggregate); on a query of whole models it is
+    /// `Error::InvalidQuery`, as Django refuses it. A grouped `values_list` is grouped by
+    /// the ordering's columns too, and a `distinct()` query selects them (Django's
+    /// "Interaction with order_by()").
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -240,11 +267,15 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn order_by(mut self, keys: impl IntoIterator<Item = OrderBy<M>>) -> Self {
-        self.order = keys.into_iter().map(|k| (k.node, k.descending)).collect();
+        if self.is_sliced() {
+            return self.refuse("cannot reorder a query once a slice has been taken (limit/offset)");
+        }
+        self.order = keys.into_iter().map(OrderKey::from).collect();
         self
     }
 
-    /// Reverses the ordering (by primary key when none was given).
+    /// Reverses the ordering (by primary key when none was given). Refused after a slice,
+    /// as in Django.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -264,16 +295,22 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn reverse(mut self) -> Self {
+        if self.is_sliced() {
+            return self.refuse("cannot reverse a query once a slice has been taken (limit/offset)");
+        }
         if self.order.is_empty() {
             self.order = pk_order(M::meta());
         }
         for key in &mut self.order {
-            key.1 = !key.1;
+            key.descending = !key.descending;
+            key.nulls = key.nulls.map(crate::expr::Nulls::flipped);
         }
         self
     }
 
-    /// At most `n` rows (`qs[..n]`).
+    /// At most `n` rows (`qs[..n]`). Slices compose as Django's do: the limit counts from
+    /// the query's offset and never widens an earlier slice, so `offset(2).limit(3).limit(5)`
+    /// is `qs[2:5]` (`qs[2:5][:5]`).
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -286,16 +323,23 @@ impl<M: Model> QuerySet<M> {
     /// # }
     /// // Django: User.objects.order_by("username")[:2]
     /// let first_two = User::objects().order_by([User::username.asc()]).limit(2);
-    /// assert_eq!(first_two.values_list(User::username).alist(&db).await?, ["ann", "bob"]);
+    /// assert_eq!(first_two.clone().values_list(User::username).alist(&db).await?, ["ann", "bob"]);
+    /// // A slice of a slice narrows it: qs[:2][:5] is still two rows.
+    /// assert_eq!(first_two.clone().limit(5).acount(&db).await?, 2);
+    /// // A filter after a slice is refused, as in Django: filter first, then slice.
+    /// let late = first_two.filter(User::is_active.eq(true)).alist(&db).await;
+    /// assert!(matches!(late, Err(kata::Error::InvalidQuery(_))));
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn limit(mut self, n: u64) -> Self {
-        self.limit = Some(n);
+        self.limit = Some(self.limit.map_or(n, |limit| limit.min(n)));
         self
     }
 
-    /// Skips the first `n` rows (`qs[n..]`).
+    /// Skips the first `n` rows (`qs[n..]`). Slices compose as Django's do: an offset counts
+    /// from the earlier offset and stays within the earlier limit, so `limit(5).offset(4)`
+    /// is one row (`qs[:5][4:]`) and `offset(2).offset(2)` starts at the fifth row.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -309,15 +353,28 @@ impl<M: Model> QuerySet<M> {
     /// // Django: User.objects.order_by("username")[1:2]
     /// let second = User::objects().order_by([User::username.asc()]).offset(1).limit(1);
     /// assert_eq!(second.values_list(User::username).alist(&db).await?, ["bob"]);
+    /// // Django: [:2][1:] is the second row too; [1:][1:] the third.
+    /// let by_name = || User::objects().order_by([User::username.asc()]);
+    /// assert_eq!(by_name().limit(2).offset(1).values_list(User::username).alist(&db).await?, ["bob"]);
+    /// assert_eq!(by_name().offset(1).offset(1).values_list(User::username).alist(&db).await?, ["cy"]);
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn offset(mut self, n: u64) -> Self {
-        self.offset = Some(n);
+        let start = self.offset.unwrap_or(0);
+        // Within an earlier limit, the new start is at most its end (an empty slice).
+        let skipped = self.limit.map_or(n, |limit| limit.min(n));
+        self.offset = Some(start.saturating_add(skipped));
+        if let Some(limit) = &mut self.limit {
+            *limit -= skipped;
+        }
         self
     }
 
-    /// Drops duplicate rows (`SELECT DISTINCT`).
+    /// Drops duplicate rows (`SELECT DISTINCT`). The ordering's expressions are selected
+    /// too, as Django does (its "Interaction with order_by()"), so ordering by a column that
+    /// is not selected gives the same rows on every backend. Refused after a slice, as in
+    /// Django.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -335,6 +392,9 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn distinct(mut self) -> Self {
+        if self.is_sliced() {
+            return self.refuse("cannot make a query distinct once a slice has been taken (limit/offset)");
+        }
         self.distinct = true;
         self
     }
@@ -505,152 +565,35 @@ impl<M: Model> QuerySet<M> {
         self.limit.is_some() || self.offset.is_some()
     }
 
-    /// `SELECT <list> FROM table WHERE ... ORDER BY ... LIMIT ...`.
-    pub(crate) fn write_select(
-        &self,
-        w: &mut SqlWriter,
-        list: impl FnOnce(&mut SqlWriter) -> Result<()>,
-        group_by: &[&Node],
-    ) -> Result<()> {
-        self.write_select_full(w, list, &|_| Ok(()), group_by)
+    /// Keeps the first refused builder call, to be returned by the terminal operation.
+    fn refuse(mut self, why: &'static str) -> Self {
+        self.refused.get_or_insert(why);
+        self
     }
 
-    /// `write_select` with more FROM clauses (a link table's JOIN).
-    pub(crate) fn write_select_with(
-        &self,
-        w: &mut SqlWriter,
-        list: impl FnOnce(&mut SqlWriter) -> Result<()>,
-        from: &dyn Fn(&mut SqlWriter) -> Result<()>,
-    ) -> Result<()> {
-        self.write_select_full(w, list, from, &[])
-    }
-
-    pub(crate) fn write_select_full(
-        &self,
-        w: &mut SqlWriter,
-        list: impl FnOnce(&mut SqlWriter) -> Result<()>,
-        from: &dyn Fn(&mut SqlWriter) -> Result<()>,
-        group_by: &[&Node],
-    ) -> Result<()> {
-        let meta = M::meta();
-        w.push(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
-        list(w)?;
-        w.push(" FROM ");
-        w.ident(meta.table);
-        from(w)?;
-        self.write_where(w)?;
-        if !group_by.is_empty() {
-            w.push(" GROUP BY ");
-            w.comma_separated(group_by, |w, n| w.node(n))?;
-        }
-        self.write_order(w)?;
-        w.limit_offset(self.limit, self.offset)
-    }
-
-    pub(crate) fn write_where(&self, w: &mut SqlWriter) -> Result<()> {
-        if let Some(filter) = &self.filter {
-            w.push(" WHERE ");
-            w.node(filter)?;
-        }
-        Ok(())
-    }
-
-    fn write_order(&self, w: &mut SqlWriter) -> Result<()> {
-        if self.order.is_empty() {
-            return Ok(());
-        }
-        w.push(" ORDER BY ");
-        w.comma_separated(&self.order, |w, (node, descending)| {
-            w.node(node)?;
-            w.push(if *descending { " DESC" } else { " ASC" });
-            Ok(())
-        })
-    }
-
-    /// The model's columns, then those of its `select_related` joins.
-    pub(crate) fn write_model_and_join_columns(&self, w: &mut SqlWriter) {
-        w.model_columns(M::meta());
-        let mut next = 1;
-        for join in &self.joins {
-            join.write_columns(w, &mut next);
+    /// `Error::InvalidQuery` for a builder call Django refuses (a filter after a slice).
+    pub(crate) fn check_refused(&self) -> Result<()> {
+        match self.refused {
+            Some(why) => Err(crate::Error::InvalidQuery(why.into())),
+            None => Ok(()),
         }
     }
 
-    /// The statement that selects whole models.
-    pub(crate) fn select_models(&self, dialect: &'static dyn Dialect) -> Result<sql::Statement> {
-        let mut w = SqlWriter::new(dialect)?;
-        let meta = M::meta();
-        self.write_select_full(
-            &mut w,
-            |w| {
-                self.write_model_and_join_columns(w);
-                Ok(())
-            },
-            &|w| {
-                // Only a query with joins needs the base table's name again (no allocation
-                // on the common path).
-                if self.joins.is_empty() {
-                    return Ok(());
-                }
-                let base = w.quoted(meta.table);
-                let mut next = 1;
-                for join in &self.joins {
-                    join.write_joins(w, &base, false, &mut next)?;
-                }
-                Ok(())
-            },
-            &[],
-        )?;
-        self.write_lock(&mut w);
-        Ok(w.finish())
-    }
-
-    /// `WHERE` for UPDATE and DELETE: the filter, or — for a sliced, ordered or distinct
-    /// query — the primary keys the query selects, through a derived table (which MySQL
-    /// needs to read the table it writes).
-    pub(crate) fn write_target(&self, w: &mut SqlWriter) -> Result<()> {
-        if !self.is_sliced() && !self.distinct {
-            return self.write_where(w);
-        }
-        let meta = M::meta();
-        w.push(" WHERE (");
-        w.comma_separated(meta.primary_key, |w, &i| {
-            w.column(meta, i);
-            Ok(())
-        })?;
-        w.push(") IN (SELECT ");
-        w.comma_separated(meta.primary_key, |w, &i| {
-            w.push("kata_sub.");
-            w.ident(meta.columns[i].name);
-            Ok(())
-        })?;
-        w.push(" FROM (");
-        // The order matters to the keys only under a slice; unsliced, it is dropped (and
-        // PostgreSQL refuses a DISTINCT ordered by a column it does not select).
-        let unordered;
-        let keys = if self.is_sliced() {
-            self
-        } else {
-            unordered = QuerySet::<M> { order: Vec::new(), ..self.clone() };
-            &unordered
-        };
-        keys.write_select(
-            w,
-            |w| {
-                w.comma_separated(meta.primary_key, |w, &i| {
-                    w.column(meta, i);
-                    Ok(())
-                })
-            },
-            &[],
-        )?;
-        w.push(") kata_sub)");
-        Ok(())
+    /// Whether the query is known to select no row without asking the database (a filter
+    /// that cannot match, such as `is_in([])`, or an empty slice), as Django's
+    /// `EmptyResultSet`: the terminal operations then answer without a round trip. A
+    /// refused builder call is still reported.
+    pub(crate) fn is_empty_result(&self) -> Result<bool> {
+        self.check_refused()?;
+        Ok(self.limit == Some(0) || self.filter.as_ref().is_some_and(Node::is_never))
     }
 }
 
-pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<(Node, bool)> {
-    meta.primary_key.iter().map(|&i| (Node::Column(meta, i), false)).collect()
+pub(crate) fn pk_order(meta: &'static ModelMeta) -> Vec<OrderKey> {
+    meta.primary_key
+        .iter()
+        .map(|&i| OrderKey { node: Node::Column(meta, i), descending: false, nulls: None })
+        .collect()
 }
 
 impl<M: Model> QuerySet<M> {

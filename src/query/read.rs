@@ -39,6 +39,9 @@ impl<M: Model> QuerySet<M> {
     /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<M>> {
         self.check_lock(ex)?;
+        if self.is_empty_result()? {
+            return Ok(Vec::new());
+        }
         let stmt = self.select_models(ex.__dialect())?;
         let mut rows = run::fetch_all(ex, stmt, |row| self.decode_row(row)).await?;
         self.run_prefetches(ex, &mut rows).await?;
@@ -70,9 +73,13 @@ impl<M: Model> QuerySet<M> {
     /// With `prefetch_related`, rows are read in chunks of 1,000 (ordered by primary key when
     /// the query has no order), each chunk with its prefetch queries.
     pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<M>> + Send + 'e {
-        let stmt = self.check_lock(ex).and_then(|()| self.select_models(ex.__dialect()));
+        let empty = self.check_lock(ex).and_then(|()| self.is_empty_result());
+        let stmt = self.select_models(ex.__dialect());
         let query = self.clone();
         async_stream::try_stream! {
+            if empty? {
+                return;
+            }
             if query.prefetches.is_empty() {
                 let decoder = query.clone();
                 let rows = run::fetch_stream(ex, stmt?, move |row| decoder.decode_row(row));
@@ -81,7 +88,10 @@ impl<M: Model> QuerySet<M> {
                 }
             } else {
                 const CHUNK: u64 = 1_000;
+                // Each chunk is a slice of its own, taken from the query's start.
                 let mut chunked = query.clone();
+                chunked.limit = None;
+                chunked.offset = None;
                 if chunked.order.is_empty() {
                     chunked.order = pk_order(M::meta());
                 }
@@ -110,7 +120,8 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// The one row matching `q` (and the query's filters). `Error::DoesNotExist` when none
-    /// does, `Error::MultipleObjectsReturned` when several do.
+    /// does, `Error::MultipleObjectsReturned` when several do. On a sliced query `q` must be
+    /// `Q::all()` (Django's `qs[a:b].get()`): a filter after a slice is refused.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -132,12 +143,8 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn aget(self, ex: &impl Executor, q: Q<M>) -> Result<M> {
-        let query = self.filter(q);
-        let limit = match query.limit {
-            Some(limit) => limit.min(MAX_GET_RESULTS as u64),
-            None => MAX_GET_RESULTS as u64,
-        };
-        let rows = query.limit(limit).alist(ex).await?;
+        // Within the query's own slice, if it has one (slices compose).
+        let rows = self.filter(q).limit(MAX_GET_RESULTS as u64).alist(ex).await?;
         let model = M::meta().name;
         match rows.len() {
             0 => Err(Error::DoesNotExist { model }),
@@ -146,7 +153,10 @@ impl<M: Model> QuerySet<M> {
         }
     }
 
-    /// The first row in the query's order (by primary key when unordered), if any.
+    /// The first row in the query's order (by primary key when unordered), if any. On a
+    /// sliced query, the first row of the slice; an unordered sliced query is
+    /// `Error::InvalidQuery`, as in Django (ordering it by primary key would pick its rows
+    /// anew).
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -167,11 +177,11 @@ impl<M: Model> QuerySet<M> {
     pub async fn afirst(self, ex: &impl Executor) -> Result<Option<M>> {
         let mut query = self;
         if query.order.is_empty() {
+            query.unsliced("afirst of an unordered query (ordered by primary key)")?;
             query.order = pk_order(M::meta());
         }
-        // The first row of a slice: never more rows than the slice has (`limit(0)` has none).
-        let limit = query.limit.map_or(1, |limit| limit.min(1));
-        Ok(query.limit(limit).alist(ex).await?.into_iter().next())
+        // The first row of a slice: slices compose (`limit(0)` has none).
+        Ok(query.limit(1).alist(ex).await?.into_iter().next())
     }
 
     /// The last row in the query's order (by primary key when unordered), if any.
@@ -283,10 +293,21 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn acount(&self, ex: &impl Executor) -> Result<i64> {
+        if self.is_empty_result()? {
+            return Ok(0);
+        }
         let mut w = SqlWriter::new(ex.__dialect())?;
         if self.is_sliced() || self.distinct {
+            // The order matters to the count only under a slice (Django drops it otherwise).
+            let unordered;
+            let query = if self.is_sliced() || self.order.is_empty() {
+                self
+            } else {
+                unordered = QuerySet::<M> { order: Vec::new(), ..self.clone() };
+                &unordered
+            };
             w.push("SELECT COUNT(*) FROM (");
-            self.write_select(
+            query.write_select(
                 &mut w,
                 |w| {
                     w.model_columns(M::meta());
@@ -322,11 +343,15 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn aexists(&self, ex: &impl Executor) -> Result<bool> {
-        let mut query = self.clone();
-        query.order.clear();
-        if query.limit.is_none() || query.limit > Some(1) {
-            query.limit = Some(1);
+        if self.is_empty_result()? {
+            return Ok(false);
         }
+        let mut query = self.clone();
+        // Under a slice the order picks the slice's rows; otherwise it is dropped.
+        if !query.is_sliced() {
+            query.order.clear();
+        }
+        let query = query.limit(1);
         let mut w = SqlWriter::new(ex.__dialect())?;
         query.write_select(
             &mut w,
@@ -358,6 +383,9 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn acontains(&self, ex: &impl Executor, obj: &M) -> Result<bool> {
+        if self.is_empty_result()? {
+            return Ok(false);
+        }
         let meta = M::meta();
         let mut w = SqlWriter::new(ex.__dialect())?;
         w.push("SELECT 1 FROM (");
@@ -541,6 +569,10 @@ impl<M: Model> QuerySet<M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn alist_as<P: crate::schema::Projection<M>>(&self, ex: &impl Executor) -> Result<Vec<P>> {
+        self.check_lock(ex)?;
+        if self.is_empty_result()? {
+            return Ok(Vec::new());
+        }
         let meta = M::meta();
         let mut w = SqlWriter::new(ex.__dialect())?;
         self.write_select(

@@ -7,11 +7,13 @@ use futures_core::Stream;
 use crate::db::Executor;
 use crate::db::run;
 use crate::error::Result;
-use crate::expr::{Expr, Node};
+use std::any::Any;
+
+use crate::expr::{Aggregate, Expr, Node};
 use crate::field::Field;
 use crate::model::{Model, RowReader};
-use crate::query::QuerySet;
 use crate::query::sql::SqlWriter;
+use crate::query::{Grouping, QuerySet};
 use crate::value::FieldType;
 
 /// What a query can select instead of whole models: a field, an expression, an aggregate,
@@ -38,6 +40,17 @@ pub trait Selection<M>: Send {
     /// Decodes one row.
     #[doc(hidden)]
     fn __decode(reader: &mut RowReader<'_>) -> Result<Self::Output>;
+    /// The value over no rows, when it is known without asking the database (an aggregate:
+    /// `Count` is 0, the others `None`), so that an aggregate over a query that cannot match
+    /// sends nothing, as in Django.
+    #[doc(hidden)]
+    fn __empty(nodes: &[Node]) -> Option<Self::Output> {
+        let _ = nodes;
+        None
+    }
+    /// How many expressions `__nodes` pushes.
+    #[doc(hidden)]
+    const WIDTH: usize = 1;
 }
 
 impl<M: Model, T: FieldType> Selection<M> for Field<M, T> {
@@ -58,6 +71,16 @@ impl<M: Send, T: FieldType> Selection<M> for Expr<M, T> {
     fn __decode(reader: &mut RowReader<'_>) -> Result<T> {
         reader.next()
     }
+    fn __empty(nodes: &[Node]) -> Option<T> {
+        match nodes.first()? {
+            Node::Aggregate(Aggregate::Count | Aggregate::CountDistinct, _) => {
+                let zero: Box<dyn Any> = Box::new(0_i64);
+                zero.downcast::<T>().ok().map(|zero| *zero)
+            }
+            Node::Aggregate(..) => T::__null(),
+            _ => None,
+        }
+    }
 }
 
 macro_rules! tuple_selection {
@@ -72,6 +95,17 @@ macro_rules! tuple_selection {
             fn __decode(reader: &mut RowReader<'_>) -> Result<Self::Output> {
                 Ok(($($name::__decode(reader)?,)+))
             }
+            // The advance after the last part is not read.
+            #[allow(unused_assignments)]
+            fn __empty(nodes: &[Node]) -> Option<Self::Output> {
+                let mut at = 0;
+                Some(($({
+                    let part = $name::__empty(nodes.get(at..at + $name::WIDTH)?)?;
+                    at += $name::WIDTH;
+                    part
+                },)+))
+            }
+            const WIDTH: usize = 0 $(+ $name::WIDTH)+;
         }
     };
 }
@@ -175,14 +209,26 @@ impl<M: Model> QuerySet<M> {
     pub async fn aaggregate<S: Selection<M>>(self, ex: &impl Executor, selection: S) -> Result<S::Output> {
         let mut nodes = Vec::new();
         selection.__nodes(&mut nodes);
+        // Over a query that cannot match, the aggregates' values over no rows, with no query.
+        if self.is_empty_result()?
+            && let Some(empty) = S::__empty(&nodes)
+        {
+            return Ok(empty);
+        }
+        let mut query = self;
+        if !query.is_sliced() {
+            // Over every matching row, the order changes nothing (and an ungrouped ORDER BY
+            // beside an aggregate is an error on PostgreSQL).
+            query.order.clear();
+        }
         let mut w = SqlWriter::new(ex.__dialect())?;
-        if self.is_sliced() || self.distinct {
+        if query.is_sliced() || query.distinct {
             // Aggregate over the rows the slice selects.
             let meta = M::meta();
             w.push("SELECT ");
             w.comma_separated(&nodes, |w, n| w.node(n))?;
             w.push(" FROM (");
-            self.write_select(
+            query.write_select(
                 &mut w,
                 |w| {
                     w.model_columns(meta);
@@ -193,7 +239,7 @@ impl<M: Model> QuerySet<M> {
             w.push(") ");
             w.ident(meta.table);
         } else {
-            self.write_select(&mut w, |w| w.comma_separated(&nodes, |w, n| w.node(n)), &[])?;
+            query.write_select(&mut w, |w| w.comma_separated(&nodes, |w, n| w.node(n)), &[])?;
         }
         let rows = run::fetch_all(ex, w.finish(), |row| S::__decode(&mut RowReader::new(row))).await?;
         rows.into_iter().next().ok_or(crate::Error::Internal("an aggregate query returned no row"))
@@ -201,19 +247,48 @@ impl<M: Model> QuerySet<M> {
 }
 
 impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
+    /// Whether an aggregate in the selection groups the rows (then, and only then, the
+    /// filter and the ordering may hold aggregates too, as Django wants them annotated).
+    fn grouped(&self) -> bool {
+        self.nodes.iter().any(Node::contains_aggregate)
+    }
+
     fn statement(&self, ex: &impl Executor) -> Result<crate::query::sql::Statement> {
         let mut w = SqlWriter::new(ex.__dialect())?;
         // values_list(field, Count(..)) groups by the plain fields, as Django's
-        // values().annotate() does.
-        let plain: Vec<&Node> = if self.nodes.iter().any(Node::contains_aggregate) {
-            self.nodes.iter().filter(|n| !n.contains_aggregate()).collect()
+        // values().annotate() does, and by the ordering's plain expressions (Django's
+        // "Interaction with order_by()"); a filter on an aggregate goes to HAVING.
+        let positions: Vec<usize> = if self.grouped() {
+            (1..=self.nodes.len()).filter(|&i| !self.nodes[i - 1].contains_aggregate()).collect()
         } else {
             Vec::new()
         };
-        self.query.write_select(&mut w, |w| w.comma_separated(&self.nodes, |w, n| w.node(n)), &plain)?;
+        let grouping = if self.grouped() { Grouping::Selected(&positions) } else { Grouping::None };
+        self.query.write_select_grouped(
+            &mut w,
+            |w| w.comma_separated(&self.nodes, |w, n| w.node(n)),
+            &|_| Ok(()),
+            grouping,
+        )?;
         self.query.check_lock(ex)?;
         self.query.write_lock(&mut w);
         Ok(w.finish())
+    }
+
+    /// The rows of a query known to select none, without a round trip: none, or — for
+    /// aggregates over the whole query, which give one row — their values over no rows
+    /// when those are known. `None` when the database must be asked.
+    fn empty_rows(&self) -> Result<Option<Vec<S::Output>>> {
+        if !self.query.is_empty_result()? {
+            return Ok(None);
+        }
+        let whole = self.grouped()
+            && self.nodes.iter().all(Node::contains_aggregate)
+            && self.query.order.iter().all(|key| key.node.contains_aggregate());
+        if !whole || self.query.limit == Some(0) {
+            return Ok(Some(Vec::new()));
+        }
+        Ok(S::__empty(&self.nodes).map(|row| vec![row]))
     }
 
     /// Every row, as tuples.
@@ -234,13 +309,18 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<S::Output>> {
+        self.query.check_lock(ex)?;
+        if let Some(rows) = self.empty_rows()? {
+            return Ok(rows);
+        }
         let stmt = self.statement(ex)?;
         run::fetch_all(ex, stmt, |row| S::__decode(&mut RowReader::new(row))).await
     }
 
     /// The first row in the query's order, if any. Like `QuerySet::afirst`, an unordered
     /// query is ordered by primary key, unless it is `distinct` or groups rows for an
-    /// aggregate (the key is not among the selected columns then).
+    /// aggregate (the key is not among the selected columns then); on a sliced query that
+    /// would be ordered so, it is `Error::InvalidQuery`, as in Django.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -261,8 +341,16 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn afirst(self, ex: &impl Executor) -> Result<Option<S::Output>> {
+        let grouped = self.grouped();
         let mut inner = self.query;
-        if inner.order.is_empty() && !inner.distinct && !self.nodes.iter().any(Node::contains_aggregate) {
+        if inner.order.is_empty() && !inner.distinct && !grouped {
+            if inner.is_sliced() {
+                return Err(crate::Error::InvalidQuery(
+                    "afirst of an unordered query (ordered by primary key) cannot reorder a sliced \
+                     query (one with `limit` or `offset`)"
+                        .into(),
+                ));
+            }
             inner.order = crate::query::pk_order(M::meta());
         }
         let query: ValuesQuerySet<M, S> =
@@ -289,8 +377,15 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn aiterator<'e, E: Executor>(&self, ex: &'e E) -> impl Stream<Item = Result<S::Output>> + Send + 'e {
+        let empty = self.query.check_lock(ex).and_then(|()| self.empty_rows());
         let stmt = self.statement(ex);
         async_stream::try_stream! {
+            if let Some(rows) = empty? {
+                for row in rows {
+                    yield row;
+                }
+                return;
+            }
             let stmt = stmt?;
             let rows = run::fetch_stream(ex, stmt, |row| S::__decode(&mut RowReader::new(row)));
             for await row in rows {
@@ -390,6 +485,8 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
                     .into(),
             ));
         }
+        // An aggregate in the annotation groups by the model's columns; then a filter on an
+        // aggregate goes to HAVING (Django's annotate(n=Count(..)).filter(n__gt=1)).
         let group: Vec<Node> = if self.nodes.iter().any(Node::contains_aggregate) {
             (0..meta.columns.len()).map(|i| Node::Column(meta, i)).collect()
         } else {
@@ -438,6 +535,10 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn alist(&self, ex: &impl Executor) -> Result<Vec<(M, S::Output)>> {
+        self.query.check_lock(ex)?;
+        if self.query.is_empty_result()? {
+            return Ok(Vec::new());
+        }
         let stmt = self.statement(ex)?;
         run::fetch_all(ex, stmt, Self::decode).await
     }
@@ -464,8 +565,12 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
         &self,
         ex: &'e E,
     ) -> impl Stream<Item = Result<(M, S::Output)>> + Send + 'e {
+        let empty = self.query.check_lock(ex).and_then(|()| self.query.is_empty_result());
         let stmt = self.statement(ex);
         async_stream::try_stream! {
+            if empty? {
+                return;
+            }
             let rows = run::fetch_stream(ex, stmt?, Self::decode);
             for await row in rows {
                 yield row?;

@@ -10,7 +10,7 @@ pub(crate) use crate::db::Statement;
 use crate::dialect::{DateUnit, Dialect, NumericCast, push_quoted};
 use crate::driver::Args;
 use crate::error::Result;
-use crate::expr::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
+use crate::expr::{Aggregate, BinOp, DatePart, Node, Nulls, PatternKind, RelStep};
 use crate::model::{Model, ModelMeta};
 use crate::value::{FieldType, Value};
 
@@ -110,6 +110,52 @@ impl SqlWriter {
         Ok(())
     }
 
+    /// `prefix a AND b ...`, or nothing for no conditions.
+    pub(crate) fn conjunction(&mut self, prefix: &str, conditions: &[&Node]) -> Result<()> {
+        for (i, condition) in conditions.iter().enumerate() {
+            self.push(if i == 0 { prefix } else { " AND " });
+            self.node(condition)?;
+        }
+        Ok(())
+    }
+
+    /// `kata_o<n>`: the alias of the `index`th ordering key selected by a `distinct()`
+    /// query (ASCII and short, so it needs no quotes on any backend).
+    pub(crate) fn order_alias(&mut self, index: usize) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.sql, "kata_o{}", index + 1);
+    }
+
+    /// One ORDER BY key: `expr ASC|DESC`, with `NULLS FIRST|LAST` where asked for — or,
+    /// where the backend has no such clause, `(expr IS NULL) DESC|ASC` before the key.
+    pub(crate) fn order_term(
+        &mut self,
+        expr: impl Fn(&mut Self) -> Result<()>,
+        descending: bool,
+        nulls: Option<Nulls>,
+    ) -> Result<()> {
+        let native = self.dialect.nulls_order();
+        if let (Some(nulls), false) = (nulls, native) {
+            self.push("(");
+            expr(self)?;
+            self.push(if nulls == Nulls::First { " IS NULL) DESC, " } else { " IS NULL) ASC, " });
+        }
+        expr(self)?;
+        self.push(if descending { " DESC" } else { " ASC" });
+        if let (Some(nulls), true) = (nulls, native) {
+            self.push(if nulls == Nulls::First { " NULLS FIRST" } else { " NULLS LAST" });
+        }
+        Ok(())
+    }
+
+    /// A column of the SELECT list by its position (1-based), as GROUP BY takes it.
+    pub(crate) fn position(&mut self, position: usize) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.sql, "{position}");
+    }
+
     /// The model's columns, qualified, in declaration order.
     pub(crate) fn model_columns(&mut self, meta: &ModelMeta) {
         for i in 0..meta.columns.len() {
@@ -195,6 +241,7 @@ impl SqlWriter {
                 self.pattern(expr, pattern, *kind, *insensitive)?
             }
             Node::Regex { expr, pattern, insensitive } => {
+                self.dialect.check_regex(pattern)?;
                 self.push("(");
                 self.node(expr)?;
                 let pattern = Value::Text(pattern.clone());

@@ -115,8 +115,8 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Sets columns on every matching row in one UPDATE (Django's `aupdate`). Values are
-    /// checked against the model's rules first. An empty update runs no query. Returns how
-    /// many rows matched.
+    /// checked against the model's rules first. An empty update, or one of a query that
+    /// cannot match (`is_in([])`), runs no query. Returns how many rows matched.
     ///
     /// A sliced query (`limit`/`offset`) cannot be updated, as in Django: that is
     /// `Error::InvalidQuery` before any SQL. On MySQL and MariaDB the query's `order_by`
@@ -150,6 +150,10 @@ impl<M: Model> QuerySet<M> {
         }
         validate_assignments(M::meta(), &assignments)?;
         refuse_unsaved_assignments(M::meta(), &assignments)?;
+        // A query that cannot match updates nothing, with no query (as Django).
+        if self.is_empty_result()? {
+            return Ok(0);
+        }
         let mut w = SqlWriter::new(ex.__dialect())?;
         write_update_head::<M>(&mut w, &assignments)?;
         self.write_target(&mut w)?;
