@@ -42,7 +42,7 @@ mod driver;
 mod error;
 mod expr;
 mod field;
-mod migrate;
+pub mod migrate;
 mod model;
 mod query;
 mod registry;
