@@ -42,6 +42,7 @@ mod driver;
 mod error;
 mod expr;
 mod field;
+pub mod manage;
 pub mod migrate;
 mod model;
 mod query;

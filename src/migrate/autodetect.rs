@@ -39,7 +39,7 @@ impl Hints {
     }
 
     /// The rows that exist get `value` in the new column `table.column`.
-    pub fn default(mut self, table: &str, column: &str, value: DefaultValue) -> Self {
+    pub fn one_off_default(mut self, table: &str, column: &str, value: DefaultValue) -> Self {
         self.defaults.push((table.to_owned(), column.to_owned(), value));
         self
     }

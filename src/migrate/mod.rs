@@ -12,6 +12,7 @@
 mod autodetect;
 mod create;
 mod ddl;
+mod make;
 mod migration;
 mod names;
 mod operation;
@@ -23,9 +24,11 @@ pub use autodetect::{Hints, autodetect};
 pub(crate) use autodetect::rename_suggestions;
 pub(crate) use create::with_through_tables;
 pub(crate) use migration::{ordered, replay};
+pub(crate) use create::check_names;
+pub use make::{Draft, makemigrations};
 pub use migration::Migration;
 pub use operation::{Operation, RunSql};
-pub use runner::{HISTORY_TABLE, Migrator, Step, Target};
+pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
 pub use state::{Column, ForeignKey, Index, ProjectState, Table};
 
 /// What a migration file imports: `use kata::migrate::prelude::*;`.

@@ -41,9 +41,10 @@ pub struct Step {
 /// ```
 /// use kata::migrate::prelude::*;
 /// use kata::migrate::{Migrator, Target};
-/// const M1: Migration = Migration::new("0001_initial", &[], || {
+/// fn initial() -> Vec<Operation> {
 ///     vec![Operation::create_model(Table::new("tag", vec![Column::new("id", BigInt).primary_key().auto()]))]
-/// });
+/// }
+/// const M1: Migration = Migration::new("0001_initial", &[], initial);
 /// # async fn demo() -> kata::Result<()> {
 /// let db = kata::Db::connect("sqlite::memory:").await?;
 /// let migrator = Migrator::new(&db, &[M1])?;
@@ -123,10 +124,10 @@ impl<'a> Migrator<'a> {
     pub async fn plan(&self, target: &Target) -> Result<Vec<Step>> {
         let applied = self.applied().await?;
         let wanted: Vec<&str> = match target {
-            Target::Latest => self.migrations.iter().map(|m| m.name).collect(),
+            Target::Latest => self.migrations.iter().map(Migration::name).collect(),
             Target::Zero => Vec::new(),
             Target::Name(name) => {
-                let Some(pos) = self.migrations.iter().position(|m| m.name == name) else {
+                let Some(pos) = self.migrations.iter().position(|m| m.name() == name) else {
                     return Err(Error::Migration(format!("no migration named {name}")));
                 };
                 self.ancestors(pos)
@@ -136,25 +137,25 @@ impl<'a> Migrator<'a> {
             .migrations
             .iter()
             .rev()
-            .filter(|m| applied.iter().any(|a| a == m.name) && !wanted.contains(&m.name))
-            .map(|m| Step { migration: *m, backwards: true })
+            .filter(|m| applied.iter().any(|a| a == m.name()) && !wanted.contains(&m.name()))
+            .map(|m| Step { migration: m.clone(), backwards: true })
             .collect();
         steps.extend(
             self.migrations
                 .iter()
-                .filter(|m| wanted.contains(&m.name) && !applied.iter().any(|a| a == m.name))
-                .map(|m| Step { migration: *m, backwards: false }),
+                .filter(|m| wanted.contains(&m.name()) && !applied.iter().any(|a| a == m.name()))
+                .map(|m| Step { migration: m.clone(), backwards: false }),
         );
         Ok(steps)
     }
 
-    fn ancestors(&self, pos: usize) -> Vec<&'static str> {
-        let mut out = vec![self.migrations[pos].name];
+    fn ancestors(&self, pos: usize) -> Vec<&str> {
+        let mut out = vec![self.migrations[pos].name()];
         let mut i = 0;
         while i < out.len() {
-            if let Some(m) = self.migrations.iter().find(|m| m.name == out[i]) {
-                for d in m.dependencies {
-                    if !out.contains(d) {
+            if let Some(m) = self.migrations.iter().find(|m| m.name() == out[i]) {
+                for d in m.dependencies() {
+                    if !out.contains(&d) {
                         out.push(d);
                     }
                 }
@@ -164,19 +165,14 @@ impl<'a> Migrator<'a> {
         out
     }
 
-    /// The state before migration `name` (every migration before it in order applied).
     fn state_before(&self, name: &str) -> Result<ProjectState> {
-        let pos = self.migrations.iter().position(|m| m.name == name).unwrap_or(self.migrations.len());
-        crate::migrate::migration::replay(&self.migrations[..pos])
+        state_before(&self.migrations, name)
     }
 
     /// The SQL of one migration on this database's backend, forwards or backwards
     /// (Django's `sqlmigrate`). Nothing runs.
     pub fn sql(&self, name: &str, backwards: bool) -> Result<Vec<String>> {
-        let Some(m) = self.migrations.iter().find(|m| m.name == name) else {
-            return Err(Error::Migration(format!("no migration named {name}")));
-        };
-        statements(m, self.state_before(name)?, backwards, self.dialect())
+        sql_of(&self.migrations, name, backwards, self.dialect())
     }
 
     /// Migrates to `target`, returning the names applied or unapplied. With `fake`, only
@@ -184,10 +180,14 @@ impl<'a> Migrator<'a> {
     pub async fn migrate(&self, target: &Target, fake: bool) -> Result<Vec<String>> {
         let mut done = Vec::new();
         for step in self.plan(target).await? {
-            let sql =
-                if fake { Vec::new() } else { statements(&step.migration, self.state_before(step.migration.name)?, step.backwards, self.dialect())? };
+            let sql = if fake {
+                Vec::new()
+            } else {
+                let before = self.state_before(step.migration.name())?;
+                statements(&step.migration, before, step.backwards, self.dialect())?
+            };
             if self.run_step(&step, &sql).await? {
-                done.push(step.migration.name.to_owned());
+                done.push(step.migration.name().to_owned());
             }
         }
         Ok(done)
@@ -196,7 +196,7 @@ impl<'a> Migrator<'a> {
     /// Applies one step under the lock; false when another migrator did it first.
     async fn run_step(&self, step: &Step, sql: &[String]) -> Result<bool> {
         let dialect = self.dialect();
-        let name = step.migration.name;
+        let name = step.migration.name();
         let tx = self.db.begin().await?;
         let history = quote(dialect, HISTORY_TABLE);
         let name_col = quote(dialect, "name");
@@ -266,19 +266,52 @@ impl<'a> Migrator<'a> {
     }
 }
 
+/// The state before migration `name` (every migration before it, in order, applied).
+fn state_before(ordered: &[Migration], name: &str) -> Result<ProjectState> {
+    let pos = ordered.iter().position(|m| m.name() == name).unwrap_or(ordered.len());
+    crate::migrate::migration::replay(&ordered[..pos])
+}
+
+fn sql_of(ordered: &[Migration], name: &str, backwards: bool, dialect: &dyn Dialect) -> Result<Vec<String>> {
+    let Some(m) = ordered.iter().find(|m| m.name() == name) else {
+        return Err(Error::Migration(format!("no migration named {name}")));
+    };
+    statements(m, state_before(ordered, name)?, backwards, dialect)
+}
+
+/// The SQL of migration `name` on `backend`, forwards or backwards (Django's
+/// `sqlmigrate`), without a database.
+///
+/// ```
+/// use kata::migrate::prelude::*;
+/// fn initial() -> Vec<Operation> {
+///     vec![Operation::create_model(Table::new("tag", vec![Column::new("id", BigInt).primary_key().auto()]))]
+/// }
+/// let m = [Migration::new("0001_initial", &[], initial)];
+/// let sql = kata::migrate::sqlmigrate(&m, "0001_initial", true, Backend::Postgres)?;
+/// assert_eq!(sql, [r#"DROP TABLE "tag""#]);
+/// # Ok::<(), kata::Error>(())
+/// ```
+pub fn sqlmigrate(migrations: &[Migration], name: &str, backwards: bool, backend: crate::Backend) -> Result<Vec<String>> {
+    sql_of(&ordered(migrations)?, name, backwards, crate::dialect::of(backend))
+}
+
 /// The statements of migration `m` from the state `before` it, forwards or backwards.
 fn statements(m: &Migration, before: ProjectState, backwards: bool, dialect: &dyn Dialect) -> Result<Vec<String>> {
-    let ops = (m.operations)();
+    let ops = m.operations();
     let mut states = vec![before];
     for op in &ops {
         let mut next = states[states.len() - 1].clone();
-        op.state_forwards(&mut next).map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name)))?;
+        op.state_forwards(&mut next).map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name())))?;
+        for table in next.tables.values() {
+            crate::migrate::check_names(table, &table.name, dialect)?;
+        }
         states.push(next);
     }
     let mut out = Vec::new();
     if backwards {
         for (i, op) in ops.iter().enumerate().rev() {
-            let reverse: Operation = op.reverse(&states[i]).map_err(|e| Error::Migration(format!("{}: {e}", m.name)))?;
+            let reverse: Operation = op.reverse(&states[i]).map_err(|e| Error::Migration(format!("{}: {e}", m.name())))?;
             out.extend(reverse.sql(&states[i + 1], dialect)?);
         }
     } else {
