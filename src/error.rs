@@ -129,6 +129,11 @@ pub enum Error {
     /// Any other error from the database or the driver.
     #[error(transparent)]
     Database(sqlx::Error),
+    /// A migration cannot be loaded, planned or applied: a missing dependency, a conflict,
+    /// an irreversible operation, a model change that needs a decision, or a statement that
+    /// failed (saying how far the migration got where DDL is not transactional).
+    #[error("migration error: {0}")]
+    Migration(String),
     /// A bug in kata; please report it.
     #[error("internal error: {0}")]
     Internal(&'static str),

@@ -3,7 +3,7 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, NumericCast, RawLexicon, SchemaBuilder,
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, MigrationLock, NumericCast, RawLexicon, SchemaBuilder,
     TableOptions, Wrap,
     mysql::{self, MySql},
 };
@@ -117,6 +117,25 @@ impl Dialect for MariaDb {
 
     fn constraint_from_message(&self, kind: IntegrityKind, message: &str) -> String {
         mysql::constraint_from_message(kind, message)
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
+    fn alter_column_whole(&self) -> bool {
+        true
+    }
+
+    fn drop_unique(&self, table: &str, name: &str) -> String {
+        format!("ALTER TABLE {} DROP INDEX {}", super::quote(self, table), super::quote(self, name))
+    }
+
+    fn migration_lock(&self) -> MigrationLock {
+        MigrationLock::Session {
+            lock: "SELECT CAST(GET_LOCK('kata_migrations', 600) AS SIGNED)",
+            unlock: Some("SELECT RELEASE_LOCK('kata_migrations')"),
+        }
     }
 
     fn schema_builder(&self) -> SchemaBuilder {

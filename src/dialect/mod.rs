@@ -398,6 +398,37 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     fn table_options(&self) -> Option<TableOptions> {
         None
     }
+
+    // --- migrations ----------------------------------------------------------------------
+
+    /// Whether DDL runs inside a transaction and rolls back with it (PostgreSQL, SQLite);
+    /// MySQL and MariaDB commit each DDL statement on its own.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    /// Where the backend cannot alter a column or a constraint in place (SQLite), the
+    /// statements run before and after a table rebuild (Django's `_remake_table`): a copy
+    /// of the table under its old name is made while references to it stay put.
+    fn table_rebuild(&self) -> Option<(&'static [&'static str], &'static [&'static str])> {
+        None
+    }
+
+    /// Whether an altered column is written whole (`MODIFY COLUMN`, MySQL) rather than as
+    /// separate type, null and default changes (`ALTER COLUMN`).
+    fn alter_column_whole(&self) -> bool {
+        false
+    }
+
+    /// The statement that drops the unique constraint `name` of `table`.
+    fn drop_unique(&self, table: &str, name: &str) -> String {
+        format!("ALTER TABLE {} DROP CONSTRAINT {}", quote(self, table), quote(self, name))
+    }
+
+    /// How concurrent migrators are kept from applying the same migration twice.
+    fn migration_lock(&self) -> MigrationLock {
+        MigrationLock::WriteTransaction
+    }
 }
 
 /// `READ ONLY` / `READ WRITE`.
@@ -470,6 +501,24 @@ pub struct TableOptions {
     pub(crate) collation: &'static str,
 }
 
+/// How a migration run keeps other migrators out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrationLock {
+    /// Each migration's transaction starts with a write, which takes the database's single
+    /// write lock (SQLite).
+    WriteTransaction,
+    /// A lock held by one connection for the whole run: the statement that takes it (a
+    /// row whose first column is 1 when taken) and the one that releases it, if the end
+    /// of the transaction does not (PostgreSQL's `pg_advisory_xact_lock`, MySQL's
+    /// `GET_LOCK`).
+    Session {
+        /// Takes the lock, waiting for it.
+        lock: &'static str,
+        /// Releases it, where committing does not.
+        unlock: Option<&'static str>,
+    },
+}
+
 /// Which of sea-query's schema builders renders a dialect's DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchemaBuilder {
@@ -500,8 +549,24 @@ macro_rules! schema_statement {
 schema_statement!(
     sea_query::TableCreateStatement,
     sea_query::TableDropStatement,
-    sea_query::IndexCreateStatement
+    sea_query::TableAlterStatement,
+    sea_query::TableRenameStatement,
+    sea_query::IndexCreateStatement,
+    sea_query::IndexDropStatement,
+    sea_query::ForeignKeyCreateStatement,
+    sea_query::ForeignKeyDropStatement
 );
+
+impl SchemaStatement for sea_query::InsertStatement {
+    fn render(&self, builder: SchemaBuilder) -> String {
+        use sea_query::QueryStatementWriter;
+        match builder {
+            SchemaBuilder::Sqlite => QueryStatementWriter::to_string(self, sea_query::SqliteQueryBuilder),
+            SchemaBuilder::Postgres => QueryStatementWriter::to_string(self, sea_query::PostgresQueryBuilder),
+            SchemaBuilder::MySql => QueryStatementWriter::to_string(self, sea_query::MysqlQueryBuilder),
+        }
+    }
+}
 
 /// The error for an option `dialect` does not have.
 pub(crate) fn unsupported(dialect: &(impl Dialect + ?Sized), option: impl Into<String>) -> crate::Error {

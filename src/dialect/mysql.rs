@@ -2,8 +2,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, NumericCast, RawLexicon, SchemaBuilder, TableOptions,
-    Wrap, access, push_quoted,
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, MigrationLock, NumericCast, RawLexicon, SchemaBuilder,
+    TableOptions, Wrap, access, push_quoted,
 };
 use crate::driver::Backend;
 use crate::error::Result;
@@ -119,6 +119,25 @@ impl Dialect for MySql {
 
     fn constraint_from_message(&self, kind: IntegrityKind, message: &str) -> String {
         constraint_from_message(kind, message)
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
+    fn alter_column_whole(&self) -> bool {
+        true
+    }
+
+    fn drop_unique(&self, table: &str, name: &str) -> String {
+        format!("ALTER TABLE {} DROP INDEX {}", super::quote(self, table), super::quote(self, name))
+    }
+
+    fn migration_lock(&self) -> MigrationLock {
+        MigrationLock::Session {
+            lock: "SELECT CAST(GET_LOCK('kata_migrations', 600) AS SIGNED)",
+            unlock: Some("SELECT RELEASE_LOCK('kata_migrations')"),
+        }
     }
 
     fn schema_builder(&self) -> SchemaBuilder {

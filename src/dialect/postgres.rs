@@ -1,7 +1,7 @@
 //! PostgreSQL 12+.
 
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, DefaultRow, Dialect, NumericCast, RawLexicon, SchemaBuilder, Wrap,
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, MigrationLock, NumericCast, RawLexicon, SchemaBuilder, Wrap,
 };
 use crate::driver::Backend;
 use crate::value::ColumnType;
@@ -89,6 +89,11 @@ impl Dialect for Postgres {
 
     fn default_row(&self) -> DefaultRow {
         DefaultRow::KeyColumn("(DEFAULT)")
+    }
+
+    fn migration_lock(&self) -> MigrationLock {
+        // The key is the 64-bit number of the text "kata_mig" (any constant would do).
+        MigrationLock::Session { lock: "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(7738064016378947943)) AS l", unlock: None }
     }
 
     fn schema_builder(&self) -> SchemaBuilder {

@@ -1,22 +1,32 @@
-//! CREATE TABLE / DROP TABLE from model metadata, built with sea-query and rendered for
-//! each backend through its dialect. `create_tables` and (later) migrations share it.
+//! DDL from the schema state, built with sea-query and rendered through the dialect:
+//! CREATE TABLE (shared by `create_tables` and `CreateModel`), and the ALTERs of each
+//! operation, with SQLite's table rebuild where it cannot alter in place.
 
-use sea_query::{ColumnDef, Expr, Index, IndexCreateStatement, Table, TableCreateStatement};
+use sea_query::{Alias, ColumnDef, Expr, Query, SelectStatement, SimpleExpr};
 
-use crate::db::Db;
-use crate::dialect::{ColumnTypeSql, Dialect};
-use crate::error::Result;
-use crate::model::{ColumnMeta, DefaultValue, ModelMeta};
+use crate::dialect::{ColumnTypeSql, Dialect, quote};
+use crate::migrate::state::{Column, Table};
+use crate::model::DefaultValue;
 use crate::value::ColumnType;
 
-fn column_def(meta: &ModelMeta, column: &ColumnMeta, dialect: &dyn Dialect) -> ColumnDef {
-    let mut def = ColumnDef::new(column.name);
-    let keyed = column.unique || column.index || column.primary_key || in_unique_together(meta, column);
-    match dialect.column_type(column.ty, column.auto, column.max_length, keyed) {
+fn keyed(table: &Table, column: &Column) -> bool {
+    column.unique
+        || column.index
+        || column.primary_key
+        || column.foreign_key.is_some()
+        || table.unique_together.iter().any(|g| g.contains(&column.name))
+        || table.indexes.iter().any(|i| i.columns.contains(&column.name))
+}
+
+/// The column's definition: type, NOT NULL, auto key and default (never its constraints,
+/// which are named and made separately). `alter` says NULL is written out, for ALTERs.
+pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, alter: bool) -> ColumnDef {
+    let mut def = ColumnDef::new(Alias::new(&column.name));
+    match dialect.column_type(column.ty, column.auto, column.max_length, keyed(table, column)) {
         ColumnTypeSql::Integer => def.integer(),
         ColumnTypeSql::Varchar(n) => def.string_len(n),
         ColumnTypeSql::JsonBinary => def.json_binary(),
-        ColumnTypeSql::Custom(sql) => def.custom(sql),
+        ColumnTypeSql::Custom(sql) => def.custom(Alias::new(sql)),
         ColumnTypeSql::Standard => match column.ty {
             ColumnType::Bool => def.boolean(),
             ColumnType::SmallInt => def.small_integer(),
@@ -38,205 +48,312 @@ fn column_def(meta: &ModelMeta, column: &ColumnMeta, dialect: &dyn Dialect) -> C
     };
     if !column.nullable {
         def.not_null();
+    } else if alter {
+        def.null();
     }
     if column.auto {
-        def.auto_increment().primary_key();
+        def.auto_increment();
+        if table.primary_key().len() == 1 {
+            def.primary_key();
+        }
     }
     if let Some(default) = column.default {
-        match default {
-            DefaultValue::Bool(b) => def.default(b),
-            DefaultValue::Int(i) => def.default(i),
-            DefaultValue::Float(f) => def.default(f),
-            DefaultValue::Str(s) => def.default(s),
-            DefaultValue::Now => match dialect.now_default(column.ty) {
-                Some(sql) => def.default(Expr::cust(sql)),
-                None => def.default(Expr::current_timestamp()),
-            },
-        };
+        def.default(default_expr(default, column.ty, dialect));
     }
     def
 }
 
-fn in_unique_together(meta: &ModelMeta, column: &ColumnMeta) -> bool {
-    meta.unique_together.iter().any(|group| group.contains(&column.name))
+fn default_expr(default: DefaultValue, ty: ColumnType, dialect: &dyn Dialect) -> SimpleExpr {
+    match default {
+        DefaultValue::Bool(b) => Expr::val(b).into(),
+        DefaultValue::Int(i) => Expr::val(i).into(),
+        DefaultValue::Float(f) => Expr::val(f).into(),
+        DefaultValue::Str(s) => Expr::val(s).into(),
+        DefaultValue::Now => match dialect.now_default(ty) {
+            Some(sql) => Expr::cust(sql),
+            None => Expr::current_timestamp().into(),
+        },
+    }
 }
 
-/// The CREATE TABLE statement (with its primary key and unique constraints).
-pub(crate) fn create_table(meta: &ModelMeta, dialect: &dyn Dialect) -> TableCreateStatement {
-    let mut table = Table::create();
-    table.table(meta.table);
-    for column in meta.columns {
-        table.col(column_def(meta, column, dialect));
+/// A named thing a table has besides its columns: what an ALTER drops and re-creates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Constraint {
+    Unique { name: String, columns: Vec<String> },
+    ForeignKey { name: String, column: String, target: String, target_column: String, action: crate::model::OnDelete },
+    Index { name: String, columns: Vec<String> },
+}
+
+impl Constraint {
+    fn is_index(&self) -> bool {
+        matches!(self, Constraint::Index { .. })
     }
-    if meta.auto_column().is_none() {
-        let mut pk = Index::create();
-        pk.name(meta.primary_key_name());
-        for &i in meta.primary_key {
-            pk.col(meta.columns[i].name);
+}
+
+/// The table's uniques, foreign keys and indexes, each with its generated name.
+pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    for c in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
+        out.push(Constraint::Unique { name: table.unique_name(std::slice::from_ref(&c.name)), columns: vec![c.name.clone()] });
+    }
+    for group in &table.unique_together {
+        out.push(Constraint::Unique { name: table.unique_name(group), columns: group.clone() });
+    }
+    for c in &table.columns {
+        if let Some(fk) = &c.foreign_key {
+            out.push(Constraint::ForeignKey {
+                name: table.fk_name(&c.name),
+                column: c.name.clone(),
+                target: fk.table.clone(),
+                target_column: fk.column.clone(),
+                action: fk.on_delete,
+            });
         }
-        table.primary_key(&mut pk);
     }
-    let singles = meta
-        .columns
-        .iter()
-        .filter(|c| (c.unique || c.foreign_key.as_ref().is_some_and(|fk| fk.one_to_one)) && !c.primary_key)
-        .map(|c| vec![c.name]);
-    let groups = meta.unique_together.iter().map(|g| g.to_vec());
-    for columns in singles.chain(groups) {
-        let mut unique = Index::create();
-        unique.name(meta.unique_name(&columns)).unique();
-        for c in columns {
-            unique.col(c);
-        }
-        table.index(&mut unique);
+    for c in table.columns.iter().filter(|c| c.index && !c.unique && !c.primary_key) {
+        out.push(Constraint::Index { name: table.index_name(&c.name), columns: vec![c.name.clone()] });
     }
-    for column in meta.columns {
-        let Some(fk) = &column.foreign_key else { continue };
-        let target = (fk.target)();
-        let Some(&pk) = target.primary_key.first() else { continue };
-        let mut key = sea_query::ForeignKey::create();
-        key.name(meta.foreign_key_name(column.name))
-            .from(meta.table, column.name)
-            .to(target.table, target.columns[pk].name)
-            .on_delete(fk.on_delete.sql_action());
-        table.foreign_key(&mut key);
+    for i in &table.indexes {
+        out.push(Constraint::Index { name: i.name.clone(), columns: i.columns.clone() });
     }
-    if let Some(options) = dialect.table_options() {
-        table.engine(options.engine).character_set(options.charset).collate(options.collation);
-    }
-    table
-}
-
-/// The CREATE INDEX statements for `index` columns.
-pub(crate) fn create_indexes(meta: &ModelMeta) -> Vec<IndexCreateStatement> {
-    meta.columns
-        .iter()
-        .filter(|c| c.index && !c.unique && !c.primary_key)
-        .map(|c| {
-            let mut index = Index::create();
-            index.name(meta.index_name(c.name)).table(meta.table).col(c.name);
-            index
-        })
-        .collect()
-}
-
-/// Renders the DDL that creates `meta`'s table and indexes.
-pub(crate) fn create_sql(meta: &ModelMeta, dialect: &dyn Dialect) -> Vec<String> {
-    let mut out = vec![dialect.render_schema(&create_table(meta, dialect))];
-    out.extend(create_indexes(meta).iter().map(|i| dialect.render_schema(i)));
     out
 }
 
-fn drop_sql(meta: &ModelMeta, dialect: &dyn Dialect) -> String {
-    let mut stmt = Table::drop();
-    stmt.table(meta.table).if_exists();
+fn index_create(table: &str, name: &str, columns: &[String]) -> sea_query::IndexCreateStatement {
+    let mut index = sea_query::Index::create();
+    index.name(name).table(Alias::new(table));
+    for c in columns {
+        index.col(Alias::new(c));
+    }
+    index
+}
+
+/// `CREATE TABLE` with its primary key, uniques and foreign keys, then its indexes.
+pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> {
+    let mut stmt = sea_query::Table::create();
+    stmt.table(Alias::new(&table.name));
+    for column in &table.columns {
+        stmt.col(column_def(table, column, dialect, false));
+    }
+    let pk = table.primary_key();
+    if !table.columns.iter().any(|c| c.auto) && !pk.is_empty() {
+        let mut key = sea_query::Index::create();
+        key.name(table.pk_name());
+        for c in pk {
+            key.col(Alias::new(c));
+        }
+        stmt.primary_key(&mut key);
+    }
+    let mut indexes = Vec::new();
+    for constraint in constraints(table) {
+        match constraint {
+            Constraint::Unique { name, columns } => {
+                let mut unique = sea_query::Index::create();
+                unique.name(name).unique();
+                for c in columns {
+                    unique.col(Alias::new(c));
+                }
+                stmt.index(&mut unique);
+            }
+            Constraint::ForeignKey { name, column, target, target_column, action } => {
+                let mut key = sea_query::ForeignKey::create();
+                key.name(name)
+                    .from(Alias::new(&table.name), Alias::new(column))
+                    .to(Alias::new(target), Alias::new(target_column))
+                    .on_delete(action.sql_action());
+                stmt.foreign_key(&mut key);
+            }
+            Constraint::Index { name, columns } => indexes.push(index_create(&table.name, &name, &columns)),
+        }
+    }
+    if let Some(options) = dialect.table_options() {
+        stmt.engine(options.engine).character_set(options.charset).collate(options.collation);
+    }
+    let mut out = vec![dialect.render_schema(&stmt)];
+    out.extend(indexes.iter().map(|i| dialect.render_schema(i)));
+    out
+}
+
+/// `DROP TABLE`.
+pub(crate) fn drop_table(name: &str, if_exists: bool, dialect: &dyn Dialect) -> String {
+    let mut stmt = sea_query::Table::drop();
+    stmt.table(Alias::new(name));
+    if if_exists {
+        stmt.if_exists();
+    }
     dialect.render_schema(&stmt)
 }
 
-impl Db {
-    /// Creates the tables (with keys, unique constraints and indexes) of these models, in
-    /// order. For schemas that evolve, use migrations instead.
-    ///
-    /// ```
-    /// # use kata::prelude::*;
-    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, #[kata(unique, max_length = 50)] name: String }
-    /// # async fn demo() -> kata::Result<()> {
-    /// let db = Db::connect("sqlite::memory:").await?;
-    /// db.create_tables(&[Tag::meta()]).await?;
-    /// Tag::objects().acreate(&db, [Tag::name.set("rust")]).await?;
-    /// let twice = Tag::objects().acreate(&db, [Tag::name.set("rust")]).await.unwrap_err();
-    /// assert!(twice.is_integrity(kata::IntegrityKind::Unique)); // the unique constraint exists
-    /// # Ok(()) }
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
-    /// ```
-    pub async fn create_tables(&self, models: &[&'static ModelMeta]) -> Result<()> {
-        for meta in with_through_tables(models) {
-            check_names(meta, self.shared.dialect)?;
-        }
-        self.register_models(models);
-        for sql in self.create_tables_sql(models) {
-            self.execute_unprepared(&sql).await?;
-        }
-        Ok(())
-    }
+/// `ALTER TABLE old RENAME TO new`.
+pub(crate) fn rename_table(old: &str, new: &str, dialect: &dyn Dialect) -> String {
+    let mut stmt = sea_query::Table::rename();
+    stmt.table(Alias::new(old), Alias::new(new));
+    dialect.render_schema(&stmt)
+}
 
-    /// Drops these models' tables if they exist, in reverse order.
-    ///
-    /// ```
-    /// # use kata::prelude::*;
-    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
-    /// # async fn demo() -> kata::Result<()> {
-    /// # let db = Db::connect("sqlite::memory:").await?;
-    /// # db.create_tables(&[Tag::meta()]).await?;
-    /// db.drop_tables(&[Tag::meta()]).await?;
-    /// assert!(Tag::objects().acount(&db).await.is_err()); // no such table
-    /// db.drop_tables(&[Tag::meta()]).await?; // already gone: not an error
-    /// # Ok(()) }
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
-    /// ```
-    pub async fn drop_tables(&self, models: &[&ModelMeta]) -> Result<()> {
-        for meta in with_through_tables(models).iter().rev() {
-            self.execute_unprepared(&drop_sql(meta, self.shared.dialect)).await?;
+fn drop_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) -> String {
+    match constraint {
+        Constraint::Unique { name, .. } => dialect.drop_unique(table, name),
+        Constraint::ForeignKey { name, .. } => {
+            let mut stmt = sea_query::ForeignKey::drop();
+            stmt.name(name).table(Alias::new(table));
+            dialect.render_schema(&stmt)
         }
-        Ok(())
-    }
-
-    /// The DDL `create_tables` would run, for review or for a migration file.
-    ///
-    /// ```
-    /// # use kata::prelude::*;
-    /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64, name: String }
-    /// # async fn demo() -> kata::Result<()> {
-    /// # let db = Db::connect("sqlite::memory:").await?;
-    /// let ddl = db.create_tables_sql(&[Tag::meta()]);
-    /// assert!(ddl[0].starts_with(r#"CREATE TABLE "tag" ("#), "{ddl:?}");
-    /// assert_eq!(db.query_count(), 0); // only text: nothing ran
-    /// # Ok(()) }
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
-    /// ```
-    pub fn create_tables_sql(&self, models: &[&ModelMeta]) -> Vec<String> {
-        with_through_tables(models).iter().flat_map(|m| create_sql(m, self.shared.dialect)).collect()
+        Constraint::Index { name, .. } => {
+            let mut stmt = sea_query::Index::drop();
+            stmt.name(name).table(Alias::new(table));
+            dialect.render_schema(&stmt)
+        }
     }
 }
 
-/// The models, then the link tables of their many-to-many fields (which point at both
-/// sides, so they come after every model).
-pub(crate) fn with_through_tables<'a>(models: &[&'a ModelMeta]) -> Vec<&'a ModelMeta> {
-    let mut all: Vec<&ModelMeta> = models.to_vec();
-    for meta in models {
-        for through in meta.through_tables {
-            all.push(through());
+fn add_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) -> String {
+    match constraint {
+        Constraint::Unique { name, columns } => {
+            let cols: Vec<String> = columns.iter().map(|c| quote(dialect, c)).collect();
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                quote(dialect, table),
+                quote(dialect, name),
+                cols.join(", ")
+            )
         }
+        Constraint::ForeignKey { name, column, target, target_column, action } => {
+            let mut stmt = sea_query::ForeignKey::create();
+            stmt.name(name)
+                .from(Alias::new(table), Alias::new(column))
+                .to(Alias::new(target), Alias::new(target_column))
+                .on_delete(action.sql_action());
+            dialect.render_schema(&stmt)
+        }
+        Constraint::Index { name, columns } => dialect.render_schema(&index_create(table, name, columns)),
     }
-    all
 }
 
-/// Refuses names the backend would reject or cut (MySQL's limit is 64 bytes, PostgreSQL
-/// truncates at 63), before any DDL runs.
-fn check_names(meta: &ModelMeta, dialect: &dyn Dialect) -> Result<()> {
-    let limit = dialect.max_identifier_len();
-    let mut names = vec![meta.table.to_owned(), meta.primary_key_name()];
-    for column in meta.columns {
-        names.push(column.name.to_owned());
-        if column.unique && !column.primary_key {
-            names.push(meta.unique_name(&[column.name]));
-        }
-        if column.foreign_key.is_some() {
-            names.push(meta.foreign_key_name(column.name));
-        }
-        if column.index && !column.unique && !column.primary_key {
-            names.push(meta.index_name(column.name));
+/// What happens to the columns between two states of a table, besides the constraints.
+#[derive(Debug)]
+pub(crate) enum ColumnChange<'a> {
+    /// Constraints only.
+    None,
+    /// A new column; `once` is a default for the existing rows only.
+    Add(&'a Column, Option<DefaultValue>),
+    /// A dropped column.
+    Remove(&'a str),
+    /// A changed column (same name).
+    Alter(&'a Column),
+    /// A renamed column.
+    Rename(&'a str, &'a str),
+}
+
+/// The DDL that takes `from` to `to` (the same table, already under `to`'s name):
+/// constraints that went away are dropped, the column changes, new constraints are made.
+/// On SQLite, any change but a rename or an index is a rebuild of the table.
+pub(crate) fn alter_table(from: &Table, to: &Table, change: ColumnChange<'_>, dialect: &dyn Dialect) -> Vec<String> {
+    let old = constraints(from);
+    let new = constraints(to);
+    let dropped: Vec<&Constraint> = old.iter().filter(|c| !new.contains(c)).collect();
+    let added: Vec<&Constraint> = new.iter().filter(|c| !old.contains(c)).collect();
+    if let Some((before, after)) = dialect.table_rebuild() {
+        let in_place = matches!(change, ColumnChange::None | ColumnChange::Rename(..))
+            && dropped.iter().chain(&added).all(|c| c.is_index());
+        if !in_place {
+            return rebuild(from, to, &change, dialect, before, after);
         }
     }
-    for group in meta.unique_together {
-        names.push(meta.unique_name(group));
+    let table = Alias::new(&to.name);
+    let mut out: Vec<String> = dropped.iter().map(|c| drop_constraint(&to.name, c, dialect)).collect();
+    match change {
+        ColumnChange::None => {}
+        ColumnChange::Add(column, once) => {
+            let mut with_default = column.clone();
+            if once.is_some() {
+                with_default.default = once;
+            }
+            let mut stmt = sea_query::Table::alter();
+            stmt.table(table.clone()).add_column(column_def(to, &with_default, dialect, false));
+            out.push(dialect.render_schema(&stmt));
+            if once.is_some() && column.default.is_none() {
+                out.push(drop_default(&to.name, &column.name, dialect));
+            }
+        }
+        ColumnChange::Remove(name) => {
+            let mut stmt = sea_query::Table::alter();
+            stmt.table(table.clone()).drop_column(Alias::new(name));
+            out.push(dialect.render_schema(&stmt));
+        }
+        ColumnChange::Alter(column) => {
+            let old = from.column(&column.name);
+            let mut stmt = sea_query::Table::alter();
+            stmt.table(table.clone()).modify_column(column_def(to, column, dialect, true));
+            out.push(dialect.render_schema(&stmt));
+            if !dialect.alter_column_whole() && column.default.is_none() && old.is_some_and(|o| o.default.is_some()) {
+                out.push(drop_default(&to.name, &column.name, dialect));
+            }
+        }
+        ColumnChange::Rename(old, new) => {
+            let mut stmt = sea_query::Table::alter();
+            stmt.table(table.clone()).rename_column(Alias::new(old), Alias::new(new));
+            out.push(dialect.render_schema(&stmt));
+        }
     }
-    match names.into_iter().find(|n| n.len() > limit) {
-        Some(name) => Err(crate::Error::InvalidQuery(format!(
-            "the name `{name}` of {}'s table or constraints is longer than {}'s limit of {limit} bytes",
-            meta.name,
-            dialect.backend()
-        ))),
-        None => Ok(()),
+    out.extend(added.iter().map(|c| add_constraint(&to.name, c, dialect)));
+    out
+}
+
+fn drop_default(table: &str, column: &str, dialect: &dyn Dialect) -> String {
+    format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", quote(dialect, table), quote(dialect, column))
+}
+
+/// Django's `_remake_table`: the old table steps aside, the new one is created, the rows
+/// are copied (with a one-off default for a new column), the old one is dropped and the
+/// indexes are made again.
+fn rebuild(
+    from: &Table,
+    to: &Table,
+    change: &ColumnChange<'_>,
+    dialect: &dyn Dialect,
+    before: &[&str],
+    after: &[&str],
+) -> Vec<String> {
+    let old_name = format!("{}__old", to.name);
+    let mut out: Vec<String> = before.iter().map(|s| (*s).to_owned()).collect();
+    out.push(rename_table(&to.name, &old_name, dialect));
+    let mut create = create_table(to, dialect);
+    let indexes = create.split_off(1);
+    out.extend(create);
+    let mut columns = Vec::new();
+    let mut select = SelectStatement::new();
+    select.from(Alias::new(&old_name));
+    for column in &to.columns {
+        let source = match change {
+            ColumnChange::Rename(old, new) if column.name == *new => Some(Expr::col(Alias::new(*old)).into()),
+            ColumnChange::Add(added, once) if added.name == column.name => {
+                once.map(|d| default_expr(d, column.ty, dialect))
+            }
+            _ => from.column(&column.name).map(|old| {
+                let value: SimpleExpr = Expr::col(Alias::new(&column.name)).into();
+                match column.default {
+                    Some(d) if old.nullable && !column.nullable => {
+                        sea_query::Func::coalesce([value, default_expr(d, column.ty, dialect)]).into()
+                    }
+                    _ => value,
+                }
+            }),
+        };
+        if let Some(expr) = source {
+            columns.push(Alias::new(&column.name));
+            select.expr(expr);
+        }
     }
+    if !columns.is_empty() {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new(&to.name)).columns(columns);
+        if insert.select_from(select).is_ok() {
+            out.push(dialect.render_schema(&insert));
+        }
+    }
+    out.push(drop_table(&old_name, false, dialect));
+    out.extend(after.iter().map(|s| (*s).to_owned()));
+    out.extend(indexes);
+    out
 }

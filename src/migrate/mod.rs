@@ -1,6 +1,40 @@
-//! Schema changes: the DDL that creates a model's table (shared by `create_tables` and
-//! the migrations that will grow here).
+//! Migrations from the models (Django's `django.db.migrations`): a backend-neutral schema
+//! state ([`ProjectState`]) built from the models or by replaying migration files,
+//! [`Operation`]s with DDL for every backend, the [`autodetect`]or that writes the
+//! operations a model change needs, and the [`Migrator`] that applies them with a history
+//! table. The command line over them is [`crate::manage`].
+//!
+//! Migration files are Rust: `migrations/m0001_initial.rs` holds a `const MIGRATION:
+//! Migration` and a function returning its operations, and `migrations/mod.rs` lists them
+//! (both written by `makemigrations`, both hand-editable). The binary that includes the
+//! folder embeds them at compile time.
 
+mod autodetect;
+mod create;
 mod ddl;
+mod make;
+mod migration;
+mod names;
+mod operation;
+mod runner;
+mod state;
+pub(crate) mod writer;
 
-pub(crate) use ddl::with_through_tables;
+pub use autodetect::{Hints, autodetect};
+pub(crate) use autodetect::rename_suggestions;
+pub(crate) use create::with_through_tables;
+pub(crate) use migration::{ordered, replay};
+pub(crate) use create::check_names;
+pub use make::{Draft, makemigrations};
+pub use migration::Migration;
+pub use operation::{Operation, RunSql};
+pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
+pub use state::{Column, ForeignKey, Index, ProjectState, Table};
+
+/// What a migration file imports: `use kata::migrate::prelude::*;`.
+pub mod prelude {
+    pub use super::{Column, Index, Migration, Operation, Table};
+    pub use crate::driver::Backend;
+    pub use crate::model::{DefaultValue, OnDelete};
+    pub use crate::value::ColumnType::{self, *};
+}

@@ -1,0 +1,424 @@
+//! The operations a migration is made of (Django's `django.db.migrations.operations`):
+//! each changes the schema state (`state_forwards`) and has DDL for every backend, forwards
+//! and backwards.
+
+use crate::dialect::Dialect;
+use crate::driver::Backend;
+use crate::error::{Error, Result};
+use crate::migrate::ddl::{self, ColumnChange};
+use crate::migrate::state::{Column, Index, ProjectState, Table, narrows};
+use crate::model::DefaultValue;
+
+/// One schema change.
+///
+/// ```
+/// use kata::ColumnType;
+/// use kata::migrate::{Column, Operation, ProjectState, Table};
+/// let mut state = ProjectState::default();
+/// Operation::create_model(Table::new("tag", vec![Column::new("id", ColumnType::BigInt).primary_key().auto()]))
+///     .state_forwards(&mut state)?;
+/// Operation::add_field("tag", Column::new("name", ColumnType::Text).max_length(50)).state_forwards(&mut state)?;
+/// assert!(state.table("tag").unwrap().column("name").is_some());
+/// # Ok::<(), kata::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Operation {
+    /// A new table.
+    CreateModel(Table),
+    /// Drops a table.
+    DeleteModel {
+        /// The table.
+        table: String,
+    },
+    /// Renames a table (its rows stay).
+    RenameModel {
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// A new column.
+    AddField {
+        /// The table.
+        table: String,
+        /// The column.
+        column: Column,
+        /// A default for the rows that exist, not kept afterwards (Django's
+        /// `preserve_default=False`).
+        once: Option<DefaultValue>,
+    },
+    /// Drops a column.
+    RemoveField {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// Changes a column (type, null, default, max_length, unique, index, foreign key).
+    AlterField {
+        /// The table.
+        table: String,
+        /// The column as it becomes.
+        column: Column,
+    },
+    /// Renames a column (its values stay).
+    RenameField {
+        /// The table.
+        table: String,
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// A new index.
+    AddIndex {
+        /// The table.
+        table: String,
+        /// The index.
+        index: Index,
+    },
+    /// Drops an index.
+    RemoveIndex {
+        /// The table.
+        table: String,
+        /// Its name.
+        name: String,
+    },
+    /// A new unique-together constraint.
+    AddUnique {
+        /// The table.
+        table: String,
+        /// Its columns.
+        columns: Vec<String>,
+    },
+    /// Drops a unique-together constraint.
+    RemoveUnique {
+        /// The table.
+        table: String,
+        /// Its columns.
+        columns: Vec<String>,
+    },
+    /// Hand-written SQL, with the SQL that undoes it.
+    RunSql(RunSql),
+}
+
+/// Hand-written SQL: for every backend or one, with its reverse (none: irreversible).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RunSql {
+    /// Forwards.
+    pub sql: String,
+    /// Backwards, if the SQL can be undone.
+    pub reverse: Option<String>,
+    /// The one backend it runs on (`None`: all).
+    pub backend: Option<Backend>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl Operation {
+    /// `CreateModel`.
+    pub fn create_model(table: Table) -> Self {
+        Operation::CreateModel(table)
+    }
+
+    /// `DeleteModel`.
+    pub fn delete_model(table: &str) -> Self {
+        Operation::DeleteModel { table: table.to_owned() }
+    }
+
+    /// `RenameModel`.
+    pub fn rename_model(old: &str, new: &str) -> Self {
+        Operation::RenameModel { old: old.to_owned(), new: new.to_owned() }
+    }
+
+    /// `AddField`.
+    pub fn add_field(table: &str, column: Column) -> Self {
+        Operation::AddField { table: table.to_owned(), column, once: None }
+    }
+
+    /// `AddField` with a default for the rows that exist only.
+    pub fn add_field_once(table: &str, column: Column, once: DefaultValue) -> Self {
+        Operation::AddField { table: table.to_owned(), column, once: Some(once) }
+    }
+
+    /// `RemoveField`.
+    pub fn remove_field(table: &str, column: &str) -> Self {
+        Operation::RemoveField { table: table.to_owned(), column: column.to_owned() }
+    }
+
+    /// `AlterField`.
+    pub fn alter_field(table: &str, column: Column) -> Self {
+        Operation::AlterField { table: table.to_owned(), column }
+    }
+
+    /// `RenameField`.
+    pub fn rename_field(table: &str, old: &str, new: &str) -> Self {
+        Operation::RenameField { table: table.to_owned(), old: old.to_owned(), new: new.to_owned() }
+    }
+
+    /// `AddIndex`.
+    pub fn add_index(table: &str, index: Index) -> Self {
+        Operation::AddIndex { table: table.to_owned(), index }
+    }
+
+    /// `RemoveIndex`.
+    pub fn remove_index(table: &str, name: &str) -> Self {
+        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned() }
+    }
+
+    /// `AddConstraint` of a unique-together group.
+    pub fn add_unique(table: &str, columns: &[&str]) -> Self {
+        Operation::AddUnique { table: table.to_owned(), columns: strings(columns) }
+    }
+
+    /// `RemoveConstraint` of a unique-together group.
+    pub fn remove_unique(table: &str, columns: &[&str]) -> Self {
+        Operation::RemoveUnique { table: table.to_owned(), columns: strings(columns) }
+    }
+
+    /// `RunSQL` on every backend; `reverse` undoes it (`None`: irreversible).
+    pub fn run_sql(sql: &str, reverse: Option<&str>) -> Self {
+        Operation::RunSql(RunSql { sql: sql.to_owned(), reverse: reverse.map(str::to_owned), backend: None })
+    }
+
+    /// `RunSQL` on one backend only.
+    pub fn run_sql_on(backend: Backend, sql: &str, reverse: Option<&str>) -> Self {
+        Operation::RunSql(RunSql { sql: sql.to_owned(), reverse: reverse.map(str::to_owned), backend: Some(backend) })
+    }
+
+    /// A one-line description, as `showmigrations` and `--plan` print it.
+    pub fn describe(&self) -> String {
+        match self {
+            Operation::CreateModel(t) => format!("Create table {}", t.name),
+            Operation::DeleteModel { table } => format!("Delete table {table}"),
+            Operation::RenameModel { old, new } => format!("Rename table {old} to {new}"),
+            Operation::AddField { table, column, .. } => format!("Add field {} to {table}", column.name),
+            Operation::RemoveField { table, column } => format!("Remove field {column} from {table}"),
+            Operation::AlterField { table, column } => format!("Alter field {} on {table}", column.name),
+            Operation::RenameField { table, old, new } => format!("Rename field {old} on {table} to {new}"),
+            Operation::AddIndex { table, index } => format!("Create index {} on {table}", index.name),
+            Operation::RemoveIndex { table, name } => format!("Remove index {name} from {table}"),
+            Operation::AddUnique { table, columns } => format!("Add unique ({}) to {table}", columns.join(", ")),
+            Operation::RemoveUnique { table, columns } => {
+                format!("Remove unique ({}) from {table}", columns.join(", "))
+            }
+            Operation::RunSql(_) => String::from("Raw SQL operation"),
+        }
+    }
+
+    /// Why the operation loses data or may fail on existing rows, if it does: dropping a
+    /// table or a column, narrowing a type, NOT NULL on a nullable column, a new NOT NULL
+    /// column without a default. `before` is the state it applies to.
+    pub fn danger(&self, before: &ProjectState) -> Option<String> {
+        match self {
+            Operation::DeleteModel { table } => Some(format!("drops table {table} and its rows")),
+            Operation::RemoveField { table, column } => Some(format!("drops column {table}.{column} and its values")),
+            Operation::AddField { table, column, once }
+                if !column.nullable && column.default.is_none() && once.is_none() && !column.auto =>
+            {
+                Some(format!("adds NOT NULL column {table}.{} without a default: fails if {table} has rows", column.name))
+            }
+            Operation::AlterField { table, column } => {
+                let old = before.table(table)?.column(&column.name)?;
+                if narrows(old, column) {
+                    Some(format!("narrows {table}.{}: values that do not fit are lost or refused", column.name))
+                } else if old.nullable && !column.nullable && column.default.is_none() {
+                    Some(format!("makes {table}.{} NOT NULL: fails if a row holds NULL", column.name))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies the operation to a schema state.
+    pub fn state_forwards(&self, state: &mut ProjectState) -> Result<()> {
+        match self {
+            Operation::CreateModel(t) => {
+                if state.tables.contains_key(&t.name) {
+                    return Err(Error::InvalidQuery(format!("table `{}` exists already in the migration state", t.name)));
+                }
+                state.tables.insert(t.name.clone(), t.clone());
+            }
+            Operation::DeleteModel { table } => {
+                state.tables.remove(table).ok_or_else(|| missing(table))?;
+            }
+            Operation::RenameModel { old, new } => {
+                let mut t = state.tables.remove(old).ok_or_else(|| missing(old))?;
+                t.name.clone_from(new);
+                state.tables.insert(new.clone(), t);
+                for other in state.tables.values_mut() {
+                    for c in &mut other.columns {
+                        if let Some(fk) = c.foreign_key.as_mut().filter(|fk| fk.table == *old) {
+                            fk.table.clone_from(new);
+                        }
+                    }
+                }
+            }
+            Operation::AddField { table, column, .. } => {
+                let t = state.table_mut(table)?;
+                if t.column(&column.name).is_some() {
+                    return Err(Error::InvalidQuery(format!("column `{table}.{}` exists already", column.name)));
+                }
+                t.columns.push(column.clone());
+            }
+            Operation::RemoveField { table, column } => {
+                let t = state.table_mut(table)?;
+                let before = t.columns.len();
+                t.columns.retain(|c| c.name != *column);
+                if t.columns.len() == before {
+                    return Err(missing(&format!("{table}.{column}")));
+                }
+                t.unique_together.retain(|g| !g.contains(column));
+                t.indexes.retain(|i| !i.columns.contains(column));
+            }
+            Operation::AlterField { table, column } => {
+                let t = state.table_mut(table)?;
+                let c = t.column_mut(&column.name).ok_or_else(|| missing(&format!("{table}.{}", column.name)))?;
+                *c = column.clone();
+            }
+            Operation::RenameField { table, old, new } => {
+                let t = state.table_mut(table)?;
+                let c = t.column_mut(old).ok_or_else(|| missing(&format!("{table}.{old}")))?;
+                c.name.clone_from(new);
+                for name in t.unique_together.iter_mut().flatten().chain(t.indexes.iter_mut().flat_map(|i| &mut i.columns)) {
+                    if name == old {
+                        name.clone_from(new);
+                    }
+                }
+                for other in state.tables.values_mut() {
+                    for c in &mut other.columns {
+                        if let Some(fk) = c.foreign_key.as_mut().filter(|fk| fk.table == *table && fk.column == *old) {
+                            fk.column.clone_from(new);
+                        }
+                    }
+                }
+            }
+            Operation::AddIndex { table, index } => state.table_mut(table)?.indexes.push(index.clone()),
+            Operation::RemoveIndex { table, name } => {
+                let t = state.table_mut(table)?;
+                t.indexes.retain(|i| i.name != *name);
+            }
+            Operation::AddUnique { table, columns } => state.table_mut(table)?.unique_together.push(columns.clone()),
+            Operation::RemoveUnique { table, columns } => {
+                state.table_mut(table)?.unique_together.retain(|g| g != columns);
+            }
+            Operation::RunSql(_) => {}
+        }
+        Ok(())
+    }
+
+    /// The operation that undoes this one, given the state it applies to; an error for
+    /// irreversible SQL.
+    pub fn reverse(&self, before: &ProjectState) -> Result<Operation> {
+        let table_of = |name: &str| before.table(name).cloned().ok_or_else(|| missing(name));
+        let column_of = |table: &str, name: &str| {
+            before.table(table).and_then(|t| t.column(name)).cloned().ok_or_else(|| missing(&format!("{table}.{name}")))
+        };
+        Ok(match self {
+            Operation::CreateModel(t) => Operation::delete_model(&t.name),
+            Operation::DeleteModel { table } => Operation::CreateModel(table_of(table)?),
+            Operation::RenameModel { old, new } => Operation::rename_model(new, old),
+            Operation::AddField { table, column, .. } => Operation::remove_field(table, &column.name),
+            Operation::RemoveField { table, column } => {
+                let old = column_of(table, column)?;
+                let once = (!old.nullable && old.default.is_none()).then(|| blank_default(&old));
+                Operation::AddField { table: table.clone(), column: old, once: once.flatten() }
+            }
+            Operation::AlterField { table, column } => Operation::alter_field(table, column_of(table, &column.name)?),
+            Operation::RenameField { table, old, new } => Operation::rename_field(table, new, old),
+            Operation::AddIndex { table, index } => Operation::remove_index(table, &index.name),
+            Operation::RemoveIndex { table, name } => {
+                let index = table_of(table)?.indexes.into_iter().find(|i| i.name == *name).ok_or_else(|| missing(name))?;
+                Operation::add_index(table, index)
+            }
+            Operation::AddUnique { table, columns } => {
+                Operation::RemoveUnique { table: table.clone(), columns: columns.clone() }
+            }
+            Operation::RemoveUnique { table, columns } => {
+                Operation::AddUnique { table: table.clone(), columns: columns.clone() }
+            }
+            Operation::RunSql(run) => match &run.reverse {
+                Some(reverse) => Operation::RunSql(RunSql {
+                    sql: reverse.clone(),
+                    reverse: Some(run.sql.clone()),
+                    backend: run.backend,
+                }),
+                None => {
+                    return Err(Error::InvalidQuery(format!("the SQL `{}` has no reverse: it cannot be unapplied", run.sql)));
+                }
+            },
+        })
+    }
+
+    /// The DDL of the operation on `dialect`, from the state `before` it.
+    pub(crate) fn sql(&self, before: &ProjectState, dialect: &dyn Dialect) -> Result<Vec<String>> {
+        let mut after = before.clone();
+        self.state_forwards(&mut after)?;
+        let pair = |name: &str| -> Result<(&Table, &Table)> {
+            Ok((before.table(name).ok_or_else(|| missing(name))?, after.table(name).ok_or_else(|| missing(name))?))
+        };
+        Ok(match self {
+            Operation::CreateModel(t) => ddl::create_table(t, dialect),
+            Operation::DeleteModel { table } => vec![ddl::drop_table(table, false, dialect)],
+            Operation::RenameModel { old, new } => {
+                let mut out = vec![ddl::rename_table(old, new, dialect)];
+                let from = before.table(old).ok_or_else(|| missing(old))?;
+                let to = after.table(new).ok_or_else(|| missing(new))?;
+                // The constraints keep their old names until re-made under the new ones.
+                out.extend(ddl::alter_table(from, to, ColumnChange::None, dialect));
+                out
+            }
+            Operation::AddField { table, column, once } => {
+                let (from, to) = pair(table)?;
+                ddl::alter_table(from, to, ColumnChange::Add(column, *once), dialect)
+            }
+            Operation::RemoveField { table, column } => {
+                let (from, to) = pair(table)?;
+                ddl::alter_table(from, to, ColumnChange::Remove(column), dialect)
+            }
+            Operation::AlterField { table, column } => {
+                let (from, to) = pair(table)?;
+                ddl::alter_table(from, to, ColumnChange::Alter(column), dialect)
+            }
+            Operation::RenameField { table, old, new } => {
+                let (from, to) = pair(table)?;
+                ddl::alter_table(from, to, ColumnChange::Rename(old, new), dialect)
+            }
+            Operation::AddIndex { table, .. }
+            | Operation::RemoveIndex { table, .. }
+            | Operation::AddUnique { table, .. }
+            | Operation::RemoveUnique { table, .. } => {
+                let (from, to) = pair(table)?;
+                ddl::alter_table(from, to, ColumnChange::None, dialect)
+            }
+            Operation::RunSql(run) => match run.backend {
+                Some(b) if b != dialect.backend() => Vec::new(),
+                _ => vec![run.sql.clone()],
+            },
+        })
+    }
+}
+
+/// A value for the NOT NULL column a backwards `RemoveField` brings back (its values are
+/// gone): zero, false or empty.
+fn blank_default(column: &Column) -> Option<DefaultValue> {
+    use crate::value::ColumnType as T;
+    Some(match column.ty {
+        T::Bool => DefaultValue::Bool(false),
+        T::SmallInt | T::Integer | T::BigInt => DefaultValue::Int(0),
+        T::Float | T::Double => DefaultValue::Float(0.0),
+        T::Text => DefaultValue::Str(""),
+        T::TimestampTz | T::Timestamp | T::Date | T::Time => DefaultValue::Now,
+        T::Bytes | T::Json => return None,
+    })
+}
+
+fn missing(name: &str) -> Error {
+    Error::InvalidQuery(format!("`{name}` does not exist in the migration state"))
+}
