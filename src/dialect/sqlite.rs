@@ -116,6 +116,10 @@ impl Dialect for Sqlite {
         Some((&["PRAGMA defer_foreign_keys = ON", "PRAGMA legacy_alter_table = ON"], &["PRAGMA legacy_alter_table = OFF"]))
     }
 
+    fn migration_connection(&self) -> Option<(&'static str, &'static str)> {
+        Some(("PRAGMA foreign_keys = OFF", "SELECT COUNT(*) FROM pragma_foreign_key_check"))
+    }
+
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::Sqlite
     }

@@ -2,7 +2,7 @@
 //! CREATE TABLE (shared by `create_tables` and `CreateModel`), and the ALTERs of each
 //! operation, with SQLite's table rebuild where it cannot alter in place.
 
-use sea_query::{Alias, ColumnDef, Expr, Query, SelectStatement, SimpleExpr};
+use sea_query::{Alias, ColumnDef, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 
 use crate::dialect::{ColumnTypeSql, Dialect, quote};
 use crate::migrate::state::{Column, Table};
@@ -283,6 +283,14 @@ pub(crate) fn alter_table(from: &Table, to: &Table, change: ColumnChange<'_>, di
         }
         ColumnChange::Alter(column) => {
             let old = from.column(&column.name);
+            if let Some(default) = column.default.filter(|_| old.is_some_and(|o| o.nullable) && !column.nullable) {
+                // Django's four-way default alteration: the NULLs get the default first.
+                let mut fill = Query::update();
+                fill.table(Alias::new(&to.name))
+                    .value(Alias::new(&column.name), default_expr(default, column.ty, dialect))
+                    .and_where(Expr::col(Alias::new(&column.name)).is_null());
+                out.push(dialect.render_schema(&fill));
+            }
             let mut stmt = sea_query::Table::alter();
             stmt.table(table.clone()).modify_column(column_def(to, column, dialect, true));
             out.push(dialect.render_schema(&stmt));

@@ -195,9 +195,29 @@ impl<'a> Migrator<'a> {
 
     /// Applies one step under the lock; false when another migrator did it first.
     async fn run_step(&self, step: &Step, sql: &[String]) -> Result<bool> {
+        let own = match self.dialect().migration_connection() {
+            Some((setup, check)) if !self.db.url().contains(":memory:") && !sql.is_empty() => {
+                // A pool of one connection: the setup applies to the transaction's connection.
+                let own = Db::builder(self.db.url()).max_connections(1).connect().await?;
+                own.execute_unprepared(setup).await?;
+                Some((own, check))
+            }
+            _ => None,
+        };
+        let result = match &own {
+            Some((db, check)) => self.run_step_on(db, step, sql, Some(check)).await,
+            None => self.run_step_on(self.db, step, sql, None).await,
+        };
+        if let Some((db, _)) = own {
+            db.close().await;
+        }
+        result
+    }
+
+    async fn run_step_on(&self, db: &Db, step: &Step, sql: &[String], check: Option<&str>) -> Result<bool> {
         let dialect = self.dialect();
         let name = step.migration.name();
-        let tx = self.db.begin().await?;
+        let tx = db.begin().await?;
         let history = quote(dialect, HISTORY_TABLE);
         let name_col = quote(dialect, "name");
         let unlock = match dialect.migration_lock() {
@@ -216,7 +236,15 @@ impl<'a> Migrator<'a> {
         let count = format!("SELECT COUNT(*) FROM {history} WHERE {name_col} = ?");
         let is_applied = tx.raw_query::<i64>(&count, (name,)).await?.first().copied().unwrap_or(0) > 0;
         if is_applied == step.backwards {
-            let result = self.run_statements(&tx, name, sql).await;
+            let mut result = self.run_statements(&tx, name, sql).await;
+            if let (Ok(()), Some(check)) = (&result, check) {
+                let broken = tx.raw_query::<i64>(check, ()).await?.first().copied().unwrap_or(0);
+                if broken > 0 {
+                    result = Err(Error::Migration(format!(
+                        "{name} leaves {broken} rows whose foreign key points at no row; it was rolled back"
+                    )));
+                }
+            }
             let record = match (&result, step.backwards) {
                 (Err(_), _) => Ok(0),
                 (Ok(()), false) => {
