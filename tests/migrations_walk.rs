@@ -34,8 +34,8 @@ mod v1 {
 
 /// Adds `body` (with a default) and `views` (NOT NULL, a one-off default for the rows).
 mod v2 {
-    use kata::prelude::*;
     pub use super::v1::Author;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "post")]
     pub struct Post {
@@ -51,8 +51,8 @@ mod v2 {
 
 /// Renames `title` to `headline`.
 mod v3 {
-    use kata::prelude::*;
     pub use super::v1::Author;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "post")]
     pub struct Post {
@@ -68,8 +68,8 @@ mod v3 {
 
 /// Changes `views` from `i32` to `i64` (with a default).
 mod v4 {
-    use kata::prelude::*;
     pub use super::v1::Author;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "post")]
     pub struct Post {
@@ -86,8 +86,8 @@ mod v4 {
 
 /// Adds a foreign key to the author.
 mod v5 {
-    use kata::prelude::*;
     pub use super::v1::Author;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "post")]
     pub struct Post {
@@ -106,8 +106,8 @@ mod v5 {
 
 /// Adds tags, a many-to-many.
 mod v6 {
-    use kata::prelude::*;
     pub use super::v1::Author;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "tag")]
     pub struct Tag {
@@ -136,8 +136,8 @@ mod v6 {
 
 /// Adds an index on the author's name and a unique-together on the post.
 mod v7 {
-    use kata::prelude::*;
     pub use super::v6::Tag;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "author")]
     pub struct Author {
@@ -166,9 +166,9 @@ mod v7 {
 
 /// Drops `body`.
 mod v8 {
-    use kata::prelude::*;
     pub use super::v6::Tag;
     pub use super::v7::Author;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "post", unique_together(headline, author))]
     pub struct Post {
@@ -187,8 +187,8 @@ mod v8 {
 
 /// Renames the model (and its table) `author` to `writer`.
 mod v9 {
-    use kata::prelude::*;
     pub use super::v6::Tag;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "writer")]
     pub struct Writer {
@@ -215,9 +215,9 @@ mod v9 {
 
 /// Makes `views` nullable.
 mod v10 {
-    use kata::prelude::*;
     pub use super::v6::Tag;
     pub use super::v9::Writer;
+    use kata::prelude::*;
     #[derive(Model, Debug)]
     #[kata(table = "post", unique_together(headline, author))]
     pub struct Post {
@@ -238,14 +238,20 @@ fn steps() -> Vec<(Vec<&'static ModelMeta>, Hints)> {
     let none = Hints::default;
     vec![
         (vec![v1::Author::meta(), v1::Post::meta()], none()),
-        (vec![v2::Author::meta(), v2::Post::meta()], none().one_off_default("post", "views", DefaultValue::Int(7))),
+        (
+            vec![v2::Author::meta(), v2::Post::meta()],
+            none().one_off_default("post", "views", DefaultValue::Int(7)),
+        ),
         (vec![v3::Author::meta(), v3::Post::meta()], none().rename_field("post", "title", "headline")),
         (vec![v4::Author::meta(), v4::Post::meta()], none()),
         (vec![v5::Author::meta(), v5::Post::meta()], none()),
         (vec![v6::Author::meta(), v6::Tag::meta(), v6::Post::meta()], none()),
         (vec![v7::Author::meta(), v7::Tag::meta(), v7::Post::meta()], none()),
         (vec![v8::Author::meta(), v8::Tag::meta(), v8::Post::meta()], none()),
-        (vec![v9::Writer::meta(), v9::Tag::meta(), v9::Post::meta()], none().rename_model("author", "writer")),
+        (
+            vec![v9::Writer::meta(), v9::Tag::meta(), v9::Post::meta()],
+            none().rename_model("author", "writer"),
+        ),
         (vec![v10::Writer::meta(), v10::Tag::meta(), v10::Post::meta()], none()),
         // And back to NOT NULL with a default (v9's post): the NULLs get the default.
         (vec![v9::Writer::meta(), v9::Tag::meta(), v9::Post::meta()], none()),
@@ -285,7 +291,11 @@ async fn walk(db: &Db) -> kata::Result<Vec<Migration>> {
         migrations.push(draft.migration());
         let migrator = Migrator::new(db, &migrations)?;
         assert_eq!(migrator.migrate(&Target::Latest, false).await?, [draft.name.clone()], "step {}", i + 1);
-        assert!(makemigrations(&models, &migrations, &Hints::default(), None, false)?.is_none(), "step {}", i + 1);
+        assert!(
+            makemigrations(&models, &migrations, &Hints::default(), None, false)?.is_none(),
+            "step {}",
+            i + 1
+        );
         read_all(db, i).await?;
         match i {
             0 => {
@@ -327,7 +337,8 @@ async fn walk(db: &Db) -> kata::Result<Vec<Migration>> {
         let posts = count(db, "post").await?;
         assert_eq!(posts, if i >= 9 { 6 } else { 5 }, "step {}: every row kept", i + 1);
         if i >= 4 {
-            let linked = db.raw_query::<i64>("SELECT COUNT(*) FROM post WHERE author_id IS NOT NULL", ()).await?;
+            let linked =
+                db.raw_query::<i64>("SELECT COUNT(*) FROM post WHERE author_id IS NOT NULL", ()).await?;
             assert_eq!(linked[0], 5, "step {}: the foreign keys kept", i + 1);
         }
     }
@@ -435,8 +446,14 @@ fn a_not_null_column_without_a_default_needs_a_one_off_default() {
     let first = makemigrations(&[v1::Author::meta(), v1::Post::meta()], &[], &Hints::default(), None, false)
         .unwrap()
         .unwrap();
-    let err = makemigrations(&[v2::Author::meta(), v2::Post::meta()], &[first.migration()], &Hints::default(), None, false)
-        .unwrap_err();
+    let err = makemigrations(
+        &[v2::Author::meta(), v2::Post::meta()],
+        &[first.migration()],
+        &Hints::default(),
+        None,
+        false,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("post.views is NOT NULL without a default"), "{err}");
 }
 

@@ -2,8 +2,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, MigrationLock, NumericCast, RawLexicon, SchemaBuilder, TableOptions,
-    Wrap, access,
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, MigrationLock, NumericCast, RawLexicon, SchemaBuilder,
+    TableOptions, Wrap, access,
 };
 use crate::driver::Backend;
 use crate::error::Result;

@@ -250,7 +250,9 @@ impl<'a> Migrator<'a> {
                 (Ok(()), false) => {
                     tx.raw_execute(&format!("INSERT INTO {history} ({name_col}) VALUES (?)"), (name,)).await
                 }
-                (Ok(()), true) => tx.raw_execute(&format!("DELETE FROM {history} WHERE {name_col} = ?"), (name,)).await,
+                (Ok(()), true) => {
+                    tx.raw_execute(&format!("DELETE FROM {history} WHERE {name_col} = ?"), (name,)).await
+                }
             };
             if let Some(unlock) = unlock {
                 let _ = tx.raw_query::<Option<i64>>(unlock, ()).await;
@@ -320,17 +322,28 @@ fn sql_of(ordered: &[Migration], name: &str, backwards: bool, dialect: &dyn Dial
 /// assert_eq!(sql, [r#"DROP TABLE "tag""#]);
 /// # Ok::<(), kata::Error>(())
 /// ```
-pub fn sqlmigrate(migrations: &[Migration], name: &str, backwards: bool, backend: crate::Backend) -> Result<Vec<String>> {
+pub fn sqlmigrate(
+    migrations: &[Migration],
+    name: &str,
+    backwards: bool,
+    backend: crate::Backend,
+) -> Result<Vec<String>> {
     sql_of(&ordered(migrations)?, name, backwards, crate::dialect::of(backend))
 }
 
 /// The statements of migration `m` from the state `before` it, forwards or backwards.
-fn statements(m: &Migration, before: ProjectState, backwards: bool, dialect: &dyn Dialect) -> Result<Vec<String>> {
+fn statements(
+    m: &Migration,
+    before: ProjectState,
+    backwards: bool,
+    dialect: &dyn Dialect,
+) -> Result<Vec<String>> {
     let ops = m.operations();
     let mut states = vec![before];
     for op in &ops {
         let mut next = states[states.len() - 1].clone();
-        op.state_forwards(&mut next).map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name())))?;
+        op.state_forwards(&mut next)
+            .map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name())))?;
         for table in next.tables.values() {
             crate::migrate::check_names(table, &table.name, dialect)?;
         }
@@ -339,7 +352,8 @@ fn statements(m: &Migration, before: ProjectState, backwards: bool, dialect: &dy
     let mut out = Vec::new();
     if backwards {
         for (i, op) in ops.iter().enumerate().rev() {
-            let reverse: Operation = op.reverse(&states[i]).map_err(|e| Error::Migration(format!("{}: {e}", m.name())))?;
+            let reverse: Operation =
+                op.reverse(&states[i]).map_err(|e| Error::Migration(format!("{}: {e}", m.name())))?;
             out.extend(reverse.sql(&states[i + 1], dialect)?);
         }
     } else {
