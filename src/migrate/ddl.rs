@@ -65,13 +65,13 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
 
 fn default_expr(default: DefaultValue, ty: ColumnType, dialect: &dyn Dialect) -> SimpleExpr {
     match default {
-        DefaultValue::Bool(b) => Expr::val(b).into(),
-        DefaultValue::Int(i) => Expr::val(i).into(),
-        DefaultValue::Float(f) => Expr::val(f).into(),
-        DefaultValue::Str(s) => Expr::val(s).into(),
+        DefaultValue::Bool(b) => Expr::val(b),
+        DefaultValue::Int(i) => Expr::val(i),
+        DefaultValue::Float(f) => Expr::val(f),
+        DefaultValue::Str(s) => Expr::val(s),
         DefaultValue::Now => match dialect.now_default(ty) {
             Some(sql) => Expr::cust(sql),
-            None => Expr::current_timestamp().into(),
+            None => Expr::current_timestamp(),
         },
     }
 }
@@ -359,12 +359,12 @@ fn rebuild(
     select.from(Alias::new(&old_name));
     for column in &to.columns {
         let source = match change {
-            ColumnChange::Rename(old, new) if column.name == *new => Some(Expr::col(Alias::new(*old)).into()),
+            ColumnChange::Rename(old, new) if column.name == *new => Some(Expr::col(Alias::new(*old))),
             ColumnChange::Add(added, once) if added.name == column.name => {
                 once.map(|d| default_expr(d, column.ty, dialect))
             }
             _ => from.column(&column.name).map(|old| {
-                let value: SimpleExpr = Expr::col(Alias::new(&column.name)).into();
+                let value: SimpleExpr = Expr::col(Alias::new(&column.name));
                 match column.default {
                     Some(d) if old.nullable && !column.nullable => {
                         sea_query::Func::coalesce([value, default_expr(d, column.ty, dialect)]).into()
