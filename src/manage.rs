@@ -2,9 +2,8 @@
 //! `makemigrations`, `migrate`, `sqlmigrate` and `showmigrations`.
 //!
 //! ```no_run
-//! // src/bin/manage.rs of your crate
-//! #[path = "../../migrations/mod.rs"]
-//! mod migrations;
+//! // src/bin/manage.rs of your crate, which includes its migrations folder with
+//! // `#[path = "../../migrations/mod.rs"] mod migrations;`
 //! # mod migrations { pub const MIGRATIONS: &[kata::migrate::Migration] = &[]; }
 //! # use kata::prelude::*;
 //! # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64 }
@@ -165,7 +164,8 @@ impl<'a> Manage<'a> {
     /// # use kata::prelude::*;
     /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64 }
     /// # async fn demo() {
-    /// let manage = kata::manage::Manage::new(&[Tag::meta()], &[], "migrations");
+    /// let models = [Tag::meta()];
+    /// let manage = kata::manage::Manage::new(&models, &[], "migrations");
     /// let mut out = String::new();
     /// let code = manage.run_to(["makemigrations".to_owned(), "--check".to_owned()], &mut out).await;
     /// assert_eq!(code, kata::manage::CHANGES); // Tag has no migration yet
