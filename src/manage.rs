@@ -2,9 +2,8 @@
 //! `makemigrations`, `migrate`, `sqlmigrate` and `showmigrations`.
 //!
 //! ```no_run
-//! // src/bin/manage.rs of your crate
-//! #[path = "../../migrations/mod.rs"]
-//! mod migrations;
+//! // src/bin/manage.rs of your crate, which includes its migrations folder with
+//! // `#[path = "../../migrations/mod.rs"] mod migrations;`
 //! # mod migrations { pub const MIGRATIONS: &[kata::migrate::Migration] = &[]; }
 //! # use kata::prelude::*;
 //! # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64 }
@@ -70,7 +69,8 @@ const MIGRATE_HELP: &str = "usage: manage migrate [TARGET | zero] [--plan] [--fa
   --plan      print what would run, flagging destructive operations; change nothing
   --fake      record the migrations as applied (or unapplied) without running their SQL";
 
-const SQL_HELP: &str = "usage: manage sqlmigrate NAME [--backwards] [--backend sqlite|postgres|mysql|mariadb | --database URL]
+const SQL_HELP: &str =
+    "usage: manage sqlmigrate NAME [--backwards] [--backend sqlite|postgres|mysql|mariadb | --database URL]
 
   prints the SQL of migration NAME for the backend (of --backend, or of the database)";
 
@@ -137,7 +137,11 @@ impl<'a> Manage<'a> {
     /// The application's models (every one: a model a relation points at but missing from
     /// the list is an error), its migrations (`migrations::MIGRATIONS`) and the folder
     /// `makemigrations` writes into.
-    pub fn new(models: &'a [&'static ModelMeta], migrations: &'a [Migration], dir: impl Into<PathBuf>) -> Self {
+    pub fn new(
+        models: &'a [&'static ModelMeta],
+        migrations: &'a [Migration],
+        dir: impl Into<PathBuf>,
+    ) -> Self {
         Manage { models, migrations, dir: dir.into() }
     }
 
@@ -160,7 +164,8 @@ impl<'a> Manage<'a> {
     /// # use kata::prelude::*;
     /// # #[derive(Model, Debug)] struct Tag { #[kata(primary_key, auto)] id: i64 }
     /// # async fn demo() {
-    /// let manage = kata::manage::Manage::new(&[Tag::meta()], &[], "migrations");
+    /// let models = [Tag::meta()];
+    /// let manage = kata::manage::Manage::new(&models, &[], "migrations");
     /// let mut out = String::new();
     /// let code = manage.run_to(["makemigrations".to_owned(), "--check".to_owned()], &mut out).await;
     /// assert_eq!(code, kata::manage::CHANGES); // Tag has no migration yet
@@ -204,13 +209,18 @@ impl<'a> Manage<'a> {
     async fn connect(&self, args: &Args) -> Result<Db> {
         let url = match args.value("--database") {
             Some(url) => url.to_owned(),
-            None => std::env::var("DATABASE_URL")
-                .map_err(|_| Error::Migration(String::from("no database: set DATABASE_URL or pass --database URL")))?,
+            None => std::env::var("DATABASE_URL").map_err(|_| {
+                Error::Migration(String::from("no database: set DATABASE_URL or pass --database URL"))
+            })?,
         };
         Db::connect(&url).await
     }
 
-    async fn makemigrations(&self, args: Vec<String>, out: &mut String) -> std::result::Result<Result<u8>, Usage> {
+    async fn makemigrations(
+        &self,
+        args: Vec<String>,
+        out: &mut String,
+    ) -> std::result::Result<Result<u8>, Usage> {
         let args = Args::parse(
             args,
             &["--name", "--rename-model", "--rename-field", "--default"],
@@ -284,7 +294,12 @@ impl<'a> Manage<'a> {
                 }
                 let ordered = migrator.migrations().to_vec();
                 for step in plan {
-                    let _ = writeln!(out, "{}{}", step.migration.name(), if step.backwards { " (backwards)" } else { "" });
+                    let _ = writeln!(
+                        out,
+                        "{}{}",
+                        step.migration.name(),
+                        if step.backwards { " (backwards)" } else { "" }
+                    );
                     let pos = ordered.iter().position(|m| m.name() == step.migration.name()).unwrap_or(0);
                     let before = migrate::replay(&ordered[..pos])?;
                     if step.backwards {
@@ -320,7 +335,11 @@ impl<'a> Manage<'a> {
         .await)
     }
 
-    async fn sqlmigrate(&self, args: Vec<String>, out: &mut String) -> std::result::Result<Result<u8>, Usage> {
+    async fn sqlmigrate(
+        &self,
+        args: Vec<String>,
+        out: &mut String,
+    ) -> std::result::Result<Result<u8>, Usage> {
         let args = Args::parse(args, &["--database", "--backend"], &["--backwards"])?;
         if args.help() {
             let _ = writeln!(out, "{SQL_HELP}");
@@ -350,7 +369,11 @@ impl<'a> Manage<'a> {
         .await)
     }
 
-    async fn showmigrations(&self, args: Vec<String>, out: &mut String) -> std::result::Result<Result<u8>, Usage> {
+    async fn showmigrations(
+        &self,
+        args: Vec<String>,
+        out: &mut String,
+    ) -> std::result::Result<Result<u8>, Usage> {
         let args = Args::parse(args, &["--database"], &[])?;
         if args.help() {
             let _ = writeln!(out, "{SHOW_HELP}");
@@ -387,7 +410,8 @@ fn describe(ops: &[migrate::Operation], mut state: ProjectState, out: &mut Strin
 fn hints(args: &Args, models: &[&'static ModelMeta]) -> std::result::Result<Hints, Usage> {
     let mut hints = Hints::default();
     for pair in args.all("--rename-model") {
-        let (old, new) = pair.split_once('=').ok_or_else(|| Usage(format!("--rename-model {pair}: expected OLD=NEW")))?;
+        let (old, new) =
+            pair.split_once('=').ok_or_else(|| Usage(format!("--rename-model {pair}: expected OLD=NEW")))?;
         hints = hints.rename_model(old, new);
     }
     for pair in args.all("--rename-field") {
@@ -401,8 +425,16 @@ fn hints(args: &Args, models: &[&'static ModelMeta]) -> std::result::Result<Hint
         let bad = |why: &str| Usage(format!("--default {pair}: {why}"));
         let (left, value) = pair.split_once('=').ok_or_else(|| bad("expected TABLE.COLUMN=VALUE"))?;
         let (table, column) = left.split_once('.').ok_or_else(|| bad("expected TABLE.COLUMN=VALUE"))?;
-        let ty = state.table(table).and_then(|t| t.column(column)).map(|c| c.ty).ok_or_else(|| bad("no such column"))?;
-        hints = hints.one_off_default(table, column, parse_default(value, ty).ok_or_else(|| bad("the value does not fit the column"))?);
+        let ty = state
+            .table(table)
+            .and_then(|t| t.column(column))
+            .map(|c| c.ty)
+            .ok_or_else(|| bad("no such column"))?;
+        hints = hints.one_off_default(
+            table,
+            column,
+            parse_default(value, ty).ok_or_else(|| bad("the value does not fit the column"))?,
+        );
     }
     Ok(hints)
 }
@@ -410,9 +442,13 @@ fn hints(args: &Args, models: &[&'static ModelMeta]) -> std::result::Result<Hint
 fn parse_default(value: &str, ty: ColumnType) -> Option<DefaultValue> {
     Some(match ty {
         ColumnType::Bool => DefaultValue::Bool(value.parse().ok()?),
-        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => DefaultValue::Int(value.parse().ok()?),
+        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
+            DefaultValue::Int(value.parse().ok()?)
+        }
         ColumnType::Float | ColumnType::Double => DefaultValue::Float(value.parse().ok()?),
-        ColumnType::Timestamp | ColumnType::TimestampTz | ColumnType::Date | ColumnType::Time if value == "now" => {
+        ColumnType::Timestamp | ColumnType::TimestampTz | ColumnType::Date | ColumnType::Time
+            if value == "now" =>
+        {
             DefaultValue::Now
         }
         // A command runs once per process: the text lives as long as it, as the

@@ -3,8 +3,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, MigrationLock, NumericCast, RawLexicon, SchemaBuilder,
-    TableOptions, Wrap,
+    ColumnTypeSql, DateUnit, Dialect, IsolationLevel, LockSupport, MigrationLock, NumericCast, RawLexicon,
+    SchemaBuilder, TableOptions, Wrap,
     mysql::{self, MySql},
 };
 use crate::driver::Backend;

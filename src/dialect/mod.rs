@@ -425,6 +425,14 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         format!("ALTER TABLE {} DROP CONSTRAINT {}", quote(self, table), quote(self, name))
     }
 
+    /// A statement a migration's own connection runs before its transaction, with the
+    /// query whose rows (none expected) are checked before it commits: SQLite turns off
+    /// foreign keys (which a transaction cannot do), so that a table rebuild neither
+    /// rewrites nor cascades to the references of other tables, then checks them itself.
+    fn migration_connection(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// How concurrent migrators are kept from applying the same migration twice.
     fn migration_lock(&self) -> MigrationLock {
         MigrationLock::WriteTransaction
@@ -557,16 +565,23 @@ schema_statement!(
     sea_query::ForeignKeyDropStatement
 );
 
-impl SchemaStatement for sea_query::InsertStatement {
-    fn render(&self, builder: SchemaBuilder) -> String {
-        use sea_query::QueryStatementWriter;
-        match builder {
-            SchemaBuilder::Sqlite => QueryStatementWriter::to_string(self, sea_query::SqliteQueryBuilder),
-            SchemaBuilder::Postgres => QueryStatementWriter::to_string(self, sea_query::PostgresQueryBuilder),
-            SchemaBuilder::MySql => QueryStatementWriter::to_string(self, sea_query::MysqlQueryBuilder),
+/// The data statements of a migration (a table rebuild's copy, filling NULLs before NOT
+/// NULL): their values are the schema's own defaults, written as literals like DDL's.
+macro_rules! data_statement {
+    ($($ty:ty),*) => {$(
+        impl SchemaStatement for $ty {
+            fn render(&self, builder: SchemaBuilder) -> String {
+                use sea_query::QueryStatementWriter;
+                match builder {
+                    SchemaBuilder::Sqlite => QueryStatementWriter::to_string(self, sea_query::SqliteQueryBuilder),
+                    SchemaBuilder::Postgres => QueryStatementWriter::to_string(self, sea_query::PostgresQueryBuilder),
+                    SchemaBuilder::MySql => QueryStatementWriter::to_string(self, sea_query::MysqlQueryBuilder),
+                }
+            }
         }
-    }
+    )*};
 }
+data_statement!(sea_query::InsertStatement, sea_query::UpdateStatement);
 
 /// The error for an option `dialect` does not have.
 pub(crate) fn unsupported(dialect: &(impl Dialect + ?Sized), option: impl Into<String>) -> crate::Error {

@@ -93,7 +93,10 @@ impl Dialect for Postgres {
 
     fn migration_lock(&self) -> MigrationLock {
         // The key is the 64-bit number of the text "kata_mig" (any constant would do).
-        MigrationLock::Session { lock: "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(7738064016378947943)) AS l", unlock: None }
+        MigrationLock::Session {
+            lock: "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(7738064016378947943)) AS l",
+            unlock: None,
+        }
     }
 
     fn schema_builder(&self) -> SchemaBuilder {

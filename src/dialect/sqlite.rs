@@ -127,7 +127,14 @@ impl Dialect for Sqlite {
     fn table_rebuild(&self) -> Option<(&'static [&'static str], &'static [&'static str])> {
         // Foreign keys are checked at commit, and renaming the old table does not rewrite
         // the references to it, so that dropping it later cascades nothing.
-        Some((&["PRAGMA defer_foreign_keys = ON", "PRAGMA legacy_alter_table = ON"], &["PRAGMA legacy_alter_table = OFF"]))
+        Some((
+            &["PRAGMA defer_foreign_keys = ON", "PRAGMA legacy_alter_table = ON"],
+            &["PRAGMA legacy_alter_table = OFF"],
+        ))
+    }
+
+    fn migration_connection(&self) -> Option<(&'static str, &'static str)> {
+        Some(("PRAGMA foreign_keys = OFF", "SELECT COUNT(*) FROM pragma_foreign_key_check"))
     }
 
     fn schema_builder(&self) -> SchemaBuilder {

@@ -93,7 +93,11 @@ pub fn autodetect(from: &ProjectState, to: &ProjectState, hints: &Hints) -> Resu
     for name in &common {
         let (Some(old), Some(new)) = (state.table(name).cloned(), to.table(name)) else { continue };
         for group in old.unique_together.iter().filter(|g| !new.unique_together.contains(g)) {
-            push(Operation::RemoveUnique { table: name.clone(), columns: group.clone() }, &mut state, &mut ops)?;
+            push(
+                Operation::RemoveUnique { table: name.clone(), columns: group.clone() },
+                &mut state,
+                &mut ops,
+            )?;
         }
         for index in old.indexes.iter().filter(|i| !new.indexes.contains(i)) {
             push(Operation::remove_index(name, &index.name), &mut state, &mut ops)?;
@@ -102,7 +106,8 @@ pub fn autodetect(from: &ProjectState, to: &ProjectState, hints: &Hints) -> Resu
             push(Operation::remove_field(name, &column.name), &mut state, &mut ops)?;
         }
         for column in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
-            let once = hints.defaults.iter().find(|(t, c, _)| t == name && *c == column.name).map(|(_, _, d)| *d);
+            let once =
+                hints.defaults.iter().find(|(t, c, _)| t == name && *c == column.name).map(|(_, _, d)| *d);
             if !column.nullable && column.default.is_none() && !column.auto && once.is_none() {
                 return Err(Error::Migration(format!(
                     "the new column {name}.{} is NOT NULL without a default: the rows that exist need a value; \

@@ -2,7 +2,7 @@
 //! CREATE TABLE (shared by `create_tables` and `CreateModel`), and the ALTERs of each
 //! operation, with SQLite's table rebuild where it cannot alter in place.
 
-use sea_query::{Alias, ColumnDef, Expr, Query, SelectStatement, SimpleExpr};
+use sea_query::{Alias, ColumnDef, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 
 use crate::dialect::{ColumnTypeSql, Dialect, quote};
 use crate::migrate::state::{Column, Table};
@@ -65,13 +65,13 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
 
 fn default_expr(default: DefaultValue, ty: ColumnType, dialect: &dyn Dialect) -> SimpleExpr {
     match default {
-        DefaultValue::Bool(b) => Expr::val(b).into(),
-        DefaultValue::Int(i) => Expr::val(i).into(),
-        DefaultValue::Float(f) => Expr::val(f).into(),
-        DefaultValue::Str(s) => Expr::val(s).into(),
+        DefaultValue::Bool(b) => Expr::val(b),
+        DefaultValue::Int(i) => Expr::val(i),
+        DefaultValue::Float(f) => Expr::val(f),
+        DefaultValue::Str(s) => Expr::val(s),
         DefaultValue::Now => match dialect.now_default(ty) {
             Some(sql) => Expr::cust(sql),
-            None => Expr::current_timestamp().into(),
+            None => Expr::current_timestamp(),
         },
     }
 }
@@ -79,9 +79,21 @@ fn default_expr(default: DefaultValue, ty: ColumnType, dialect: &dyn Dialect) ->
 /// A named thing a table has besides its columns: what an ALTER drops and re-creates.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Constraint {
-    Unique { name: String, columns: Vec<String> },
-    ForeignKey { name: String, column: String, target: String, target_column: String, action: crate::model::OnDelete },
-    Index { name: String, columns: Vec<String> },
+    Unique {
+        name: String,
+        columns: Vec<String>,
+    },
+    ForeignKey {
+        name: String,
+        column: String,
+        target: String,
+        target_column: String,
+        action: crate::model::OnDelete,
+    },
+    Index {
+        name: String,
+        columns: Vec<String>,
+    },
 }
 
 impl Constraint {
@@ -94,7 +106,10 @@ impl Constraint {
 pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
     let mut out = Vec::new();
     for c in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
-        out.push(Constraint::Unique { name: table.unique_name(std::slice::from_ref(&c.name)), columns: vec![c.name.clone()] });
+        out.push(Constraint::Unique {
+            name: table.unique_name(std::slice::from_ref(&c.name)),
+            columns: vec![c.name.clone()],
+        });
     }
     for group in &table.unique_together {
         out.push(Constraint::Unique { name: table.unique_name(group), columns: group.clone() });
@@ -248,7 +263,12 @@ pub(crate) enum ColumnChange<'a> {
 /// The DDL that takes `from` to `to` (the same table, already under `to`'s name):
 /// constraints that went away are dropped, the column changes, new constraints are made.
 /// On SQLite, any change but a rename or an index is a rebuild of the table.
-pub(crate) fn alter_table(from: &Table, to: &Table, change: ColumnChange<'_>, dialect: &dyn Dialect) -> Vec<String> {
+pub(crate) fn alter_table(
+    from: &Table,
+    to: &Table,
+    change: ColumnChange<'_>,
+    dialect: &dyn Dialect,
+) -> Vec<String> {
     let old = constraints(from);
     let new = constraints(to);
     let dropped: Vec<&Constraint> = old.iter().filter(|c| !new.contains(c)).collect();
@@ -283,10 +303,23 @@ pub(crate) fn alter_table(from: &Table, to: &Table, change: ColumnChange<'_>, di
         }
         ColumnChange::Alter(column) => {
             let old = from.column(&column.name);
+            if let Some(default) =
+                column.default.filter(|_| old.is_some_and(|o| o.nullable) && !column.nullable)
+            {
+                // Django's four-way default alteration: the NULLs get the default first.
+                let mut fill = Query::update();
+                fill.table(Alias::new(&to.name))
+                    .value(Alias::new(&column.name), default_expr(default, column.ty, dialect))
+                    .and_where(Expr::col(Alias::new(&column.name)).is_null());
+                out.push(dialect.render_schema(&fill));
+            }
             let mut stmt = sea_query::Table::alter();
             stmt.table(table.clone()).modify_column(column_def(to, column, dialect, true));
             out.push(dialect.render_schema(&stmt));
-            if !dialect.alter_column_whole() && column.default.is_none() && old.is_some_and(|o| o.default.is_some()) {
+            if !dialect.alter_column_whole()
+                && column.default.is_none()
+                && old.is_some_and(|o| o.default.is_some())
+            {
                 out.push(drop_default(&to.name, &column.name, dialect));
             }
         }
@@ -326,12 +359,12 @@ fn rebuild(
     select.from(Alias::new(&old_name));
     for column in &to.columns {
         let source = match change {
-            ColumnChange::Rename(old, new) if column.name == *new => Some(Expr::col(Alias::new(*old)).into()),
+            ColumnChange::Rename(old, new) if column.name == *new => Some(Expr::col(Alias::new(*old))),
             ColumnChange::Add(added, once) if added.name == column.name => {
                 once.map(|d| default_expr(d, column.ty, dialect))
             }
             _ => from.column(&column.name).map(|old| {
-                let value: SimpleExpr = Expr::col(Alias::new(&column.name)).into();
+                let value: SimpleExpr = Expr::col(Alias::new(&column.name));
                 match column.default {
                     Some(d) if old.nullable && !column.nullable => {
                         sea_query::Func::coalesce([value, default_expr(d, column.ty, dialect)]).into()

@@ -46,7 +46,11 @@ impl Migration {
         dependencies: &'static [&'static str],
         operations: fn() -> Vec<Operation>,
     ) -> Self {
-        Migration { name: Cow::Borrowed(name), dependencies: Deps::Static(dependencies), operations: Ops::Fn(operations) }
+        Migration {
+            name: Cow::Borrowed(name),
+            dependencies: Deps::Static(dependencies),
+            operations: Ops::Fn(operations),
+        }
     }
 
     /// A migration built at run time (what `makemigrations --dry-run` and tests hold).
@@ -98,12 +102,16 @@ pub(crate) fn ordered(migrations: &[Migration]) -> Result<Vec<Migration>> {
     }
     for m in &pending {
         if let Some(dep) = m.dependencies().into_iter().find(|d| !pending.iter().any(|o| o.name == *d)) {
-            return Err(Error::Migration(format!("migration {} depends on {dep}, which does not exist", m.name)));
+            return Err(Error::Migration(format!(
+                "migration {} depends on {dep}, which does not exist",
+                m.name
+            )));
         }
     }
     let mut out: Vec<Migration> = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
-        let ready = pending.iter().position(|m| m.dependencies().iter().all(|d| out.iter().any(|o| o.name == *d)));
+        let ready =
+            pending.iter().position(|m| m.dependencies().iter().all(|d| out.iter().any(|o| o.name == *d)));
         let Some(i) = ready else {
             let names: Vec<&str> = pending.iter().map(Migration::name).collect();
             return Err(Error::Migration(format!("the dependencies of {} form a cycle", names.join(", "))));
@@ -129,7 +137,8 @@ pub(crate) fn replay(migrations: &[Migration]) -> Result<ProjectState> {
     let mut state = ProjectState::default();
     for m in migrations {
         for op in m.operations() {
-            op.state_forwards(&mut state).map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name)))?;
+            op.state_forwards(&mut state)
+                .map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name)))?;
         }
     }
     Ok(state)

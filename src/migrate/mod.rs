@@ -20,13 +20,13 @@ mod runner;
 mod state;
 pub(crate) mod writer;
 
-pub use autodetect::{Hints, autodetect};
 pub(crate) use autodetect::rename_suggestions;
-pub(crate) use create::with_through_tables;
-pub(crate) use migration::{ordered, replay};
+pub use autodetect::{Hints, autodetect};
 pub(crate) use create::check_names;
+pub(crate) use create::with_through_tables;
 pub use make::{Draft, makemigrations};
 pub use migration::Migration;
+pub(crate) use migration::{ordered, replay};
 pub use operation::{Operation, RunSql};
 pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
 pub use state::{Column, ForeignKey, Index, ProjectState, Table};

@@ -187,7 +187,11 @@ impl Operation {
 
     /// `RunSQL` on one backend only.
     pub fn run_sql_on(backend: Backend, sql: &str, reverse: Option<&str>) -> Self {
-        Operation::RunSql(RunSql { sql: sql.to_owned(), reverse: reverse.map(str::to_owned), backend: Some(backend) })
+        Operation::RunSql(RunSql {
+            sql: sql.to_owned(),
+            reverse: reverse.map(str::to_owned),
+            backend: Some(backend),
+        })
     }
 
     /// A one-line description, as `showmigrations` and `--plan` print it.
@@ -202,7 +206,9 @@ impl Operation {
             Operation::RenameField { table, old, new } => format!("Rename field {old} on {table} to {new}"),
             Operation::AddIndex { table, index } => format!("Create index {} on {table}", index.name),
             Operation::RemoveIndex { table, name } => format!("Remove index {name} from {table}"),
-            Operation::AddUnique { table, columns } => format!("Add unique ({}) to {table}", columns.join(", ")),
+            Operation::AddUnique { table, columns } => {
+                format!("Add unique ({}) to {table}", columns.join(", "))
+            }
             Operation::RemoveUnique { table, columns } => {
                 format!("Remove unique ({}) from {table}", columns.join(", "))
             }
@@ -216,16 +222,24 @@ impl Operation {
     pub fn danger(&self, before: &ProjectState) -> Option<String> {
         match self {
             Operation::DeleteModel { table } => Some(format!("drops table {table} and its rows")),
-            Operation::RemoveField { table, column } => Some(format!("drops column {table}.{column} and its values")),
+            Operation::RemoveField { table, column } => {
+                Some(format!("drops column {table}.{column} and its values"))
+            }
             Operation::AddField { table, column, once }
                 if !column.nullable && column.default.is_none() && once.is_none() && !column.auto =>
             {
-                Some(format!("adds NOT NULL column {table}.{} without a default: fails if {table} has rows", column.name))
+                Some(format!(
+                    "adds NOT NULL column {table}.{} without a default: fails if {table} has rows",
+                    column.name
+                ))
             }
             Operation::AlterField { table, column } => {
                 let old = before.table(table)?.column(&column.name)?;
                 if narrows(old, column) {
-                    Some(format!("narrows {table}.{}: values that do not fit are lost or refused", column.name))
+                    Some(format!(
+                        "narrows {table}.{}: values that do not fit are lost or refused",
+                        column.name
+                    ))
                 } else if old.nullable && !column.nullable && column.default.is_none() {
                     Some(format!("makes {table}.{} NOT NULL: fails if a row holds NULL", column.name))
                 } else {
@@ -241,7 +255,10 @@ impl Operation {
         match self {
             Operation::CreateModel(t) => {
                 if state.tables.contains_key(&t.name) {
-                    return Err(Error::InvalidQuery(format!("table `{}` exists already in the migration state", t.name)));
+                    return Err(Error::InvalidQuery(format!(
+                        "table `{}` exists already in the migration state",
+                        t.name
+                    )));
                 }
                 state.tables.insert(t.name.clone(), t.clone());
             }
@@ -263,7 +280,10 @@ impl Operation {
             Operation::AddField { table, column, .. } => {
                 let t = state.table_mut(table)?;
                 if t.column(&column.name).is_some() {
-                    return Err(Error::InvalidQuery(format!("column `{table}.{}` exists already", column.name)));
+                    return Err(Error::InvalidQuery(format!(
+                        "column `{table}.{}` exists already",
+                        column.name
+                    )));
                 }
                 t.columns.push(column.clone());
             }
@@ -279,21 +299,29 @@ impl Operation {
             }
             Operation::AlterField { table, column } => {
                 let t = state.table_mut(table)?;
-                let c = t.column_mut(&column.name).ok_or_else(|| missing(&format!("{table}.{}", column.name)))?;
+                let c =
+                    t.column_mut(&column.name).ok_or_else(|| missing(&format!("{table}.{}", column.name)))?;
                 *c = column.clone();
             }
             Operation::RenameField { table, old, new } => {
                 let t = state.table_mut(table)?;
                 let c = t.column_mut(old).ok_or_else(|| missing(&format!("{table}.{old}")))?;
                 c.name.clone_from(new);
-                for name in t.unique_together.iter_mut().flatten().chain(t.indexes.iter_mut().flat_map(|i| &mut i.columns)) {
+                for name in t
+                    .unique_together
+                    .iter_mut()
+                    .flatten()
+                    .chain(t.indexes.iter_mut().flat_map(|i| &mut i.columns))
+                {
                     if name == old {
                         name.clone_from(new);
                     }
                 }
                 for other in state.tables.values_mut() {
                     for c in &mut other.columns {
-                        if let Some(fk) = c.foreign_key.as_mut().filter(|fk| fk.table == *table && fk.column == *old) {
+                        if let Some(fk) =
+                            c.foreign_key.as_mut().filter(|fk| fk.table == *table && fk.column == *old)
+                        {
                             fk.column.clone_from(new);
                         }
                     }
@@ -304,7 +332,9 @@ impl Operation {
                 let t = state.table_mut(table)?;
                 t.indexes.retain(|i| i.name != *name);
             }
-            Operation::AddUnique { table, columns } => state.table_mut(table)?.unique_together.push(columns.clone()),
+            Operation::AddUnique { table, columns } => {
+                state.table_mut(table)?.unique_together.push(columns.clone())
+            }
             Operation::RemoveUnique { table, columns } => {
                 state.table_mut(table)?.unique_together.retain(|g| g != columns);
             }
@@ -318,7 +348,11 @@ impl Operation {
     pub fn reverse(&self, before: &ProjectState) -> Result<Operation> {
         let table_of = |name: &str| before.table(name).cloned().ok_or_else(|| missing(name));
         let column_of = |table: &str, name: &str| {
-            before.table(table).and_then(|t| t.column(name)).cloned().ok_or_else(|| missing(&format!("{table}.{name}")))
+            before
+                .table(table)
+                .and_then(|t| t.column(name))
+                .cloned()
+                .ok_or_else(|| missing(&format!("{table}.{name}")))
         };
         Ok(match self {
             Operation::CreateModel(t) => Operation::delete_model(&t.name),
@@ -330,11 +364,17 @@ impl Operation {
                 let once = (!old.nullable && old.default.is_none()).then(|| blank_default(&old));
                 Operation::AddField { table: table.clone(), column: old, once: once.flatten() }
             }
-            Operation::AlterField { table, column } => Operation::alter_field(table, column_of(table, &column.name)?),
+            Operation::AlterField { table, column } => {
+                Operation::alter_field(table, column_of(table, &column.name)?)
+            }
             Operation::RenameField { table, old, new } => Operation::rename_field(table, new, old),
             Operation::AddIndex { table, index } => Operation::remove_index(table, &index.name),
             Operation::RemoveIndex { table, name } => {
-                let index = table_of(table)?.indexes.into_iter().find(|i| i.name == *name).ok_or_else(|| missing(name))?;
+                let index = table_of(table)?
+                    .indexes
+                    .into_iter()
+                    .find(|i| i.name == *name)
+                    .ok_or_else(|| missing(name))?;
                 Operation::add_index(table, index)
             }
             Operation::AddUnique { table, columns } => {
@@ -350,7 +390,10 @@ impl Operation {
                     backend: run.backend,
                 }),
                 None => {
-                    return Err(Error::InvalidQuery(format!("the SQL `{}` has no reverse: it cannot be unapplied", run.sql)));
+                    return Err(Error::InvalidQuery(format!(
+                        "the SQL `{}` has no reverse: it cannot be unapplied",
+                        run.sql
+                    )));
                 }
             },
         })
@@ -361,7 +404,10 @@ impl Operation {
         let mut after = before.clone();
         self.state_forwards(&mut after)?;
         let pair = |name: &str| -> Result<(&Table, &Table)> {
-            Ok((before.table(name).ok_or_else(|| missing(name))?, after.table(name).ok_or_else(|| missing(name))?))
+            Ok((
+                before.table(name).ok_or_else(|| missing(name))?,
+                after.table(name).ok_or_else(|| missing(name))?,
+            ))
         };
         Ok(match self {
             Operation::CreateModel(t) => ddl::create_table(t, dialect),

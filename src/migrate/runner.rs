@@ -195,9 +195,29 @@ impl<'a> Migrator<'a> {
 
     /// Applies one step under the lock; false when another migrator did it first.
     async fn run_step(&self, step: &Step, sql: &[String]) -> Result<bool> {
+        let own = match self.dialect().migration_connection() {
+            Some((setup, check)) if !self.db.url().contains(":memory:") && !sql.is_empty() => {
+                // A pool of one connection: the setup applies to the transaction's connection.
+                let own = Db::builder(self.db.url()).max_connections(1).connect().await?;
+                own.execute_unprepared(setup).await?;
+                Some((own, check))
+            }
+            _ => None,
+        };
+        let result = match &own {
+            Some((db, check)) => self.run_step_on(db, step, sql, Some(check)).await,
+            None => self.run_step_on(self.db, step, sql, None).await,
+        };
+        if let Some((db, _)) = own {
+            db.close().await;
+        }
+        result
+    }
+
+    async fn run_step_on(&self, db: &Db, step: &Step, sql: &[String], check: Option<&str>) -> Result<bool> {
         let dialect = self.dialect();
         let name = step.migration.name();
-        let tx = self.db.begin().await?;
+        let tx = db.begin().await?;
         let history = quote(dialect, HISTORY_TABLE);
         let name_col = quote(dialect, "name");
         let unlock = match dialect.migration_lock() {
@@ -216,13 +236,23 @@ impl<'a> Migrator<'a> {
         let count = format!("SELECT COUNT(*) FROM {history} WHERE {name_col} = ?");
         let is_applied = tx.raw_query::<i64>(&count, (name,)).await?.first().copied().unwrap_or(0) > 0;
         if is_applied == step.backwards {
-            let result = self.run_statements(&tx, name, sql).await;
+            let mut result = self.run_statements(&tx, name, sql).await;
+            if let (Ok(()), Some(check)) = (&result, check) {
+                let broken = tx.raw_query::<i64>(check, ()).await?.first().copied().unwrap_or(0);
+                if broken > 0 {
+                    result = Err(Error::Migration(format!(
+                        "{name} leaves {broken} rows whose foreign key points at no row; it was rolled back"
+                    )));
+                }
+            }
             let record = match (&result, step.backwards) {
                 (Err(_), _) => Ok(0),
                 (Ok(()), false) => {
                     tx.raw_execute(&format!("INSERT INTO {history} ({name_col}) VALUES (?)"), (name,)).await
                 }
-                (Ok(()), true) => tx.raw_execute(&format!("DELETE FROM {history} WHERE {name_col} = ?"), (name,)).await,
+                (Ok(()), true) => {
+                    tx.raw_execute(&format!("DELETE FROM {history} WHERE {name_col} = ?"), (name,)).await
+                }
             };
             if let Some(unlock) = unlock {
                 let _ = tx.raw_query::<Option<i64>>(unlock, ()).await;
@@ -292,17 +322,28 @@ fn sql_of(ordered: &[Migration], name: &str, backwards: bool, dialect: &dyn Dial
 /// assert_eq!(sql, [r#"DROP TABLE "tag""#]);
 /// # Ok::<(), kata::Error>(())
 /// ```
-pub fn sqlmigrate(migrations: &[Migration], name: &str, backwards: bool, backend: crate::Backend) -> Result<Vec<String>> {
+pub fn sqlmigrate(
+    migrations: &[Migration],
+    name: &str,
+    backwards: bool,
+    backend: crate::Backend,
+) -> Result<Vec<String>> {
     sql_of(&ordered(migrations)?, name, backwards, crate::dialect::of(backend))
 }
 
 /// The statements of migration `m` from the state `before` it, forwards or backwards.
-fn statements(m: &Migration, before: ProjectState, backwards: bool, dialect: &dyn Dialect) -> Result<Vec<String>> {
+fn statements(
+    m: &Migration,
+    before: ProjectState,
+    backwards: bool,
+    dialect: &dyn Dialect,
+) -> Result<Vec<String>> {
     let ops = m.operations();
     let mut states = vec![before];
     for op in &ops {
         let mut next = states[states.len() - 1].clone();
-        op.state_forwards(&mut next).map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name())))?;
+        op.state_forwards(&mut next)
+            .map_err(|e| Error::Migration(format!("in migration {}: {e}", m.name())))?;
         for table in next.tables.values() {
             crate::migrate::check_names(table, &table.name, dialect)?;
         }
@@ -311,7 +352,8 @@ fn statements(m: &Migration, before: ProjectState, backwards: bool, dialect: &dy
     let mut out = Vec::new();
     if backwards {
         for (i, op) in ops.iter().enumerate().rev() {
-            let reverse: Operation = op.reverse(&states[i]).map_err(|e| Error::Migration(format!("{}: {e}", m.name())))?;
+            let reverse: Operation =
+                op.reverse(&states[i]).map_err(|e| Error::Migration(format!("{}: {e}", m.name())))?;
             out.extend(reverse.sql(&states[i + 1], dialect)?);
         }
     } else {

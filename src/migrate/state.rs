@@ -308,7 +308,9 @@ impl ProjectState {
     }
 
     pub(crate) fn table_mut(&mut self, name: &str) -> Result<&mut Table> {
-        self.tables.get_mut(name).ok_or_else(|| Error::InvalidQuery(format!("no table `{name}` in the migration state")))
+        self.tables
+            .get_mut(name)
+            .ok_or_else(|| Error::InvalidQuery(format!("no table `{name}` in the migration state")))
     }
 
     /// The tables that `name`'s foreign keys point at (other than itself).
