@@ -162,8 +162,8 @@ pub mod __private {
     };
     pub use crate::query::{Insert, InsertSource, QuerySet, Update};
     pub use crate::relation::{
-        ForeignKeyMeta, HasMany, LoadSingle, ManyToMany, OnDelete, Related, Relation, RelationKey,
-        RelationKind, RelationMeta, RelationSlot, ToMany,
+        __reverse_foreign_key, __reverse_many_to_many, ForeignKeyMeta, HasMany, LoadSingle, ManyToMany,
+        OnDelete, Related, Relation, RelationKey, RelationKind, RelationMeta, RelationSlot, ToMany,
     };
     pub use crate::schema::{
         Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,

@@ -90,6 +90,16 @@ pub enum RelationKind {
         /// The link table's column pointing at the target (`None`: the one foreign key to it).
         target_column: Option<usize>,
     },
+    /// The other side of a many-to-many declared on the related model, Django's
+    /// `group.user_set`: `#[kata(reverse_of = User::groups)] users: ManyToMany<User>` on
+    /// `Group`. It walks relation `relation` of `forward` (a `ManyToMany` pointing here)
+    /// backwards, through the same link table.
+    ManyToManyReverse {
+        /// The model holding the forward `ManyToMany` field (the related model).
+        forward: fn() -> &'static ModelMeta,
+        /// The forward field's position in `forward`'s relations.
+        relation: usize,
+    },
     /// `HasMany<T>` / a reverse one-to-one: rows of `source` whose foreign key
     /// `source.columns[column]` points here.
     Reverse {

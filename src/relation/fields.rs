@@ -515,6 +515,41 @@ to_many! {
     /// a through table. After `prefetch_related` the rows are in [`get`](Self::get); the
     /// related manager methods (`aadd`, `aremove`, `aclear`, `aset`, `acreate`,
     /// `aget_or_create`, `acount`, `alist`, `filter`, `aexists`) query.
+    ///
+    /// The other side (Django's `group.user_set`) is declared on the related model with
+    /// `reverse_of`, naming the forward field; it reads and writes the same link rows:
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// #[derive(Model, Debug, Clone)]
+    /// struct User {
+    ///     #[kata(primary_key, auto)]
+    ///     id: i64,
+    ///     name: String,
+    ///     #[kata(many_to_many)]
+    ///     groups: ManyToMany<Group>,
+    /// }
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// struct Group {
+    ///     #[kata(primary_key, auto)]
+    ///     id: i64,
+    ///     #[kata(reverse_of = User::groups)]
+    ///     users: ManyToMany<User>,
+    /// }
+    /// # async fn demo() -> kata::Result<()> {
+    /// # let db = Db::connect("sqlite::memory:").await?;
+    /// # db.create_tables(&[User::meta(), Group::meta()]).await?;
+    /// let ann = User::objects().acreate(&db, [User::name.set("ann")]).await?;
+    /// let admins = Group::objects().acreate(&db, Vec::new()).await?;
+    /// admins.users.aadd(&db, &ann).await?;
+    /// assert_eq!(ann.groups.acount(&db).await?, 1);
+    /// // Django: Group.objects.filter(user__name="ann")
+    /// let of_ann = Group::objects().filter(Group::users.then(User::name).eq("ann"));
+    /// assert_eq!(of_ann.acount(&db).await?, 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
     ManyToMany
 }
 

@@ -223,7 +223,60 @@ pub(crate) fn step_of(owner: &'static ModelMeta, relation: &RelationMeta) -> Res
                 target_column: find(target_column, target)?,
             })
         }
+        RelationKind::ManyToManyReverse { forward, relation: index } => {
+            let forward = forward();
+            let refuse =
+                |reason: String| Error::Relation { model: owner.name, relation: relation.field, reason };
+            let forward_relation = forward
+                .relations
+                .get(index)
+                .ok_or_else(|| refuse(format!("{} has no relation at position {index}", forward.name)))?;
+            if matches!(forward_relation.kind, RelationKind::ManyToManyReverse { .. }) {
+                return Err(refuse(format!(
+                    "{}.{} is itself a reverse side; reverse_of names the ManyToMany field that has many_to_many",
+                    forward.name, forward_relation.field
+                )));
+            }
+            match step_of(forward, forward_relation)? {
+                RelStep::ManyToMany { target, through, owner_column, target_column, .. }
+                    if std::ptr::eq(target, owner) =>
+                {
+                    // The same link rows, read from the other end.
+                    Ok(RelStep::ManyToMany {
+                        owner,
+                        target: forward,
+                        through,
+                        owner_column: target_column,
+                        target_column: owner_column,
+                    })
+                }
+                _ => Err(refuse(format!(
+                    "{}.{} is not a ManyToMany field pointing at {}",
+                    forward.name, forward_relation.field, owner.name
+                ))),
+            }
+        }
     }
+}
+
+/// Used by `#[derive(Model)]`: the position of the many-to-many field a
+/// `#[kata(reverse_of = User::groups)] users: ManyToMany<User>` field reverses. Typed, so
+/// that `reverse_of` naming anything but a `ManyToMany` of the related model pointing at
+/// this one is a compile error.
+#[doc(hidden)]
+pub const fn __reverse_many_to_many<T: Model, S: Model>(
+    forward: Relation<S, fields::ManyToMany<T>>,
+) -> usize {
+    forward.index
+}
+
+/// Used by `#[derive(Model)]`: the column position of the foreign key a
+/// `#[kata(reverse_of = Post::author)] posts: HasMany<Post>` field reverses. Typed, so that
+/// `reverse_of` naming anything but a foreign key (or one-to-one) pointing at this model is a
+/// compile error.
+#[doc(hidden)]
+pub const fn __reverse_foreign_key<T: Model, S, R: Related<Target = T>>(foreign_key: Field<S, R>) -> usize {
+    foreign_key.index()
 }
 
 impl<M: Model, R: Related> Field<M, R> {

@@ -17,6 +17,24 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_reserved_names(cx, cont);
     check_unique_together(cx, cont);
     check_duplicate_columns(cx, cont);
+    check_reverse_of(cx, cont);
+}
+
+/// `reverse_of` declares the side of a relation that the other model holds; a field with
+/// `many_to_many` holds one itself.
+fn check_reverse_of(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        if let (Some(path), Some(_)) = (&field.attrs.reverse_of, &field.attrs.many_to_many) {
+            cx.error_spanned_by(
+                path,
+                format!(
+                    "`{}` has both `many_to_many` and `reverse_of`: the forward side has `many_to_many`, \
+                     the other model's field reversing it has only `reverse_of = Model::field`",
+                    field.name
+                ),
+            );
+        }
+    }
 }
 
 /// Every model needs a primary key.

@@ -164,6 +164,11 @@ fn default_value(value: &DefaultValue, span: Span) -> TokenStream {
     }
 }
 
+/// Written `ManyToMany<T>` (the last path segment).
+fn is_many_to_many(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ManyToMany"))
+}
+
 /// `RelationMeta { .. }` for a `ManyToMany` or `HasMany` field.
 fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let name = &field.name;
@@ -193,14 +198,29 @@ fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
             }
         }
     } else if let Some(path) = &field.attrs.reverse_of {
-        let mut model = path.path.clone();
-        model.segments.pop();
-        let model_path = model.segments.iter().map(|s| &s.ident);
-        let _ = cont;
-        quote! {
-            __k::RelationKind::Reverse {
-                source: <#(#model_path)::* as __k::ModelItems>::__meta,
-                column: #path.index(),
+        let owner = cont.ident;
+        // Checked by type: a `ManyToMany<User>` field reverses a many-to-many relation of
+        // `User` that points at this model, any other field reverses a foreign key (or
+        // one-to-one) of its target that points here. Anything else is a type error at the
+        // path, never a relation that returns the wrong rows.
+        let path_span = syn::spanned::Spanned::span(path);
+        if is_many_to_many(ty) {
+            let index = quote_spanned!(path_span=>
+                __k::__reverse_many_to_many::<#owner, <#ty as __k::ToMany>::Target>(#path));
+            quote! {
+                __k::RelationKind::ManyToManyReverse { forward: #target, relation: #index }
+            }
+        } else {
+            let mut model = path.path.clone();
+            model.segments.pop();
+            let model_path = model.segments.iter().map(|s| &s.ident);
+            let index = quote_spanned!(path_span=>
+                __k::__reverse_foreign_key::<#owner, _, _>(#path));
+            quote! {
+                __k::RelationKind::Reverse {
+                    source: <#(#model_path)::* as __k::ModelItems>::__meta,
+                    column: #index,
+                }
             }
         }
     } else {
