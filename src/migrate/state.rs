@@ -282,6 +282,7 @@ impl ProjectState {
             for rel in meta.relations {
                 match &rel.kind {
                     RelationKind::ManyToMany { target, .. } => targets.push(target()),
+                    RelationKind::ManyToManyReverse { forward, .. } => targets.push(forward()),
                     RelationKind::Reverse { source, .. } => targets.push(source()),
                 }
             }
