@@ -10,6 +10,7 @@ mod loader;
 mod model_ext;
 mod raw;
 mod read;
+pub(crate) use read::decode_named;
 mod select;
 mod selection;
 pub(crate) mod sql;
@@ -605,7 +606,7 @@ impl<M: Model> QuerySet<M> {
     /// Decodes the model and its joined relations from where `reader` stands.
     #[inline]
     pub(crate) fn decode_from(&self, reader: &mut crate::model::RowReader<'_>) -> Result<M> {
-        let mut model = M::__decode(reader)?;
+        let mut model = read::decode_named::<M>(reader)?;
         for join in &self.joins {
             join.load(&mut model, reader)?;
         }
