@@ -102,7 +102,10 @@ async fn an_i64_field_on_an_integer_column_names_the_model_the_field_and_i32(db:
         assert!(message.contains("the field is i64"), "{message}");
         assert!(message.contains("the Rust type that fits is i32"), "{message}");
         let startup = db.check_models(&[WideCounter::meta()]).await.unwrap_err();
-        assert!(matches!(&startup, Error::SchemaDrift(lines) if lines == &[message.clone()]), "{startup}");
+        assert!(
+            matches!(&startup, Error::SchemaDrift(lines) if lines == std::slice::from_ref(&message)),
+            "{startup}"
+        );
     }
     // Reading it: PostgreSQL refuses the row and the error says what to use.
     match WideCounter::objects().alist(&db).await {
