@@ -33,6 +33,11 @@ pub(crate) fn decode_named<M: Model>(reader: &mut RowReader<'_>) -> Result<M> {
         let Some(column) = end.checked_sub(start + 1).and_then(|i| meta.columns.get(i)) else {
             return Error::Decode { what: format!("a column of {}", meta.name), source: Some(source) };
         };
+        if !source.to_string().starts_with("mismatched types") {
+            // The type fits but the value does not (a malformed date, say): name the field.
+            let what = format!("{}.{} (column `{}`)", meta.name, column.field, column.name);
+            return Error::Decode { what, source: Some(source) };
+        }
         let (backend, sql_type) = crate::driver::value_type(row, end - 1)
             .unwrap_or((crate::driver::Backend::Sqlite, String::from("unknown")));
         let fits = crate::dialect::of(backend)
