@@ -14,46 +14,7 @@ use crate::query::sql::SqlWriter;
 use crate::query::{MAX_GET_RESULTS, QuerySet, pk_order};
 use crate::value::{FieldType, Ordered};
 
-pub(crate) fn decode_model<M: Model>(row: crate::driver::RowRef<'_>) -> Result<M> {
-    decode_named(&mut RowReader::new(row))
-}
-
-/// Decodes a model from where `reader` stands; a column whose SQL type its field cannot
-/// read is an [`Error::FieldType`] naming the model, the field and the Rust type that fits
-/// (issue 11, point 5).
-pub(crate) fn decode_named<M: Model>(reader: &mut RowReader<'_>) -> Result<M> {
-    let (start, row) = reader.position();
-    M::__decode(reader).map_err(|err| {
-        let source = match err {
-            Error::Decode { source: Some(source), .. } => source,
-            other => return other,
-        };
-        let (end, _) = reader.position();
-        let meta = M::meta();
-        let Some(column) = end.checked_sub(start + 1).and_then(|i| meta.columns.get(i)) else {
-            return Error::Decode { what: format!("a column of {}", meta.name), source: Some(source) };
-        };
-        if !source.to_string().starts_with("mismatched types") {
-            // The type fits but the value does not (a malformed date, say): name the field.
-            let what = format!("{}.{} (column `{}`)", meta.name, column.field, column.name);
-            return Error::Decode { what, source: Some(source) };
-        }
-        let (backend, sql_type) = crate::driver::value_type(row, end - 1)
-            .unwrap_or((crate::driver::Backend::Sqlite, String::from("unknown")));
-        let fits = crate::dialect::of(backend)
-            .column_type_of(&sql_type)
-            .map(|(ty, _)| crate::dialect::rust_type(ty))
-            .filter(|_| sql_type != "unknown");
-        Error::FieldType {
-            model: meta.name,
-            field: column.field,
-            column: column.name,
-            sql_type,
-            fits,
-            source,
-        }
-    })
-}
+pub(crate) use super::decode::decode_model;
 
 impl<M: Model> QuerySet<M> {
     /// Every matching row (Django: `[u async for u in qs]`).
