@@ -32,6 +32,10 @@ impl Dialect for MariaDb {
         MySql.max_identifier_len()
     }
 
+    fn identifier_refusal(&self, name: &str) -> Option<&'static str> {
+        super::mysql::mysql_identifier_refusal(name)
+    }
+
     fn integer_division(&self) -> &'static str {
         MySql.integer_division()
     }

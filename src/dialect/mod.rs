@@ -141,6 +141,18 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     /// The longest identifier the backend keeps, in bytes.
     fn max_identifier_len(&self) -> usize;
 
+    /// Why the backend would refuse `name` as a table, column or constraint name (besides
+    /// its length), or `None` when it takes it.
+    fn identifier_refusal(&self, name: &str) -> Option<&'static str> {
+        if name.is_empty() {
+            Some("is empty")
+        } else if name.contains('\0') {
+            Some("contains a NUL character")
+        } else {
+            None
+        }
+    }
+
     /// Appends the placeholder of the `index`th parameter (1-based).
     fn push_placeholder(&self, sql: &mut String, index: usize) {
         let _ = index;

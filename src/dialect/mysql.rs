@@ -30,6 +30,10 @@ impl Dialect for MySql {
         64
     }
 
+    fn identifier_refusal(&self, name: &str) -> Option<&'static str> {
+        mysql_identifier_refusal(name)
+    }
+
     /// `/` of two integers gives a decimal on MySQL.
     fn integer_division(&self) -> &'static str {
         " DIV "
@@ -302,6 +306,22 @@ pub(super) fn constraint_from_message(_kind: IntegrityKind, message: &str) -> St
         }
     }
     String::new()
+}
+
+/// MySQL's and MariaDB's rules for names: no NUL, no trailing space, only characters of
+/// Unicode's basic multilingual plane.
+pub(super) fn mysql_identifier_refusal(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.contains('\0') {
+        Some("contains a NUL character")
+    } else if name.ends_with(' ') {
+        Some("ends with a space")
+    } else if name.chars().any(|c| u32::from(c) > 0xFFFF) {
+        Some("has a character outside Unicode's basic multilingual plane")
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

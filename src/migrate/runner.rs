@@ -234,7 +234,15 @@ impl<'a> Migrator<'a> {
             }
         };
         let count = format!("SELECT COUNT(*) FROM {history} WHERE {name_col} = ?");
-        let is_applied = tx.raw_query::<i64>(&count, (name,)).await?.first().copied().unwrap_or(0) > 0;
+        let is_applied = match tx.raw_query::<i64>(&count, (name,)).await {
+            Ok(rows) => rows.first().copied().unwrap_or(0) > 0,
+            Err(e) => {
+                if let Some(unlock) = unlock {
+                    release_lock(&tx, unlock).await;
+                }
+                return Err(e);
+            }
+        };
         if is_applied == step.backwards {
             let mut result = self.run_statements(&tx, name, sql).await;
             if let (Ok(()), Some(check)) = (&result, check) {
@@ -255,7 +263,7 @@ impl<'a> Migrator<'a> {
                 }
             };
             if let Some(unlock) = unlock {
-                let _ = tx.raw_query::<Option<i64>>(unlock, ()).await;
+                release_lock(&tx, unlock).await;
             }
             if let Err(e) = result.and(record.map(|_| ())) {
                 let _ = tx.rollback().await;
@@ -265,7 +273,7 @@ impl<'a> Migrator<'a> {
             return Ok(true);
         }
         if let Some(unlock) = unlock {
-            let _ = tx.raw_query::<Option<i64>>(unlock, ()).await;
+            release_lock(&tx, unlock).await;
         }
         tx.commit().await?;
         Ok(false)
@@ -294,6 +302,16 @@ impl<'a> Migrator<'a> {
         }
         Ok(())
     }
+}
+
+/// Releases a session lock on the transaction's connection, even when a failed DDL
+/// statement marked the transaction broken: a lock left behind would hold the pooled
+/// connection's session lock and make the next migrator wait out the lock's timeout.
+async fn release_lock(tx: &crate::Transaction, unlock: &str) {
+    let Ok(args) = crate::driver::Args::new(tx.backend()) else { return };
+    // The result is ignored: the lock is session-bound and the session ends with the
+    // connection if the release fails.
+    let _ = run::probe(tx, run::Statement { sql: unlock.to_owned(), args }).await;
 }
 
 /// The state before migration `name` (every migration before it, in order, applied).
