@@ -280,6 +280,23 @@ pub(crate) fn column_count(row: RowRef<'_>) -> usize {
     each_row!(row, |r| r.columns().len())
 }
 
+/// The backend a row came from (MySQL for MySQL and MariaDB rows alike) and sqlx's name
+/// of the SQL type of its column `index` (`INT4`, `BIGINT`, `TEXT`), as held by the value.
+pub(crate) fn value_type(row: RowRef<'_>, index: usize) -> Option<(Backend, String)> {
+    use sqlx::{Row as _, TypeInfo as _, ValueRef as _};
+    let backend = match row {
+        #[cfg(feature = "sqlite")]
+        RowRef::Sqlite(_) => Backend::Sqlite,
+        #[cfg(feature = "postgres")]
+        RowRef::Postgres(_) => Backend::Postgres,
+        #[cfg(feature = "mysql")]
+        RowRef::MySql(_) => Backend::MySql,
+        RowRef::__Phantom(_, never) => match never {},
+    };
+    let name = each_row!(row, |r| r.try_get_raw(index).ok().map(|v| v.type_info().name().to_owned()))?;
+    Some((backend, name))
+}
+
 /// Whether column `index` of `row` is NULL.
 pub(crate) fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
     use sqlx::{Row as _, ValueRef as _};

@@ -146,6 +146,19 @@ impl Dialect for MariaDb {
         SchemaBuilder::MySql
     }
 
+    fn introspection(&self) -> super::IntrospectionSql {
+        super::introspect::MARIADB
+    }
+
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        mysql::column_type_of(sql_type)
+    }
+
+    /// `DATETIME(6)` holds both timestamps.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        if ty == ColumnType::Timestamp { ColumnType::TimestampTz } else { ty }
+    }
+
     fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
         mysql::column_type(ty, auto, max_length, keyed)
     }

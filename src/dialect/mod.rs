@@ -7,6 +7,7 @@
 //! in [`crate::driver`].
 
 mod errors;
+mod introspect;
 mod mariadb;
 mod mysql;
 mod postgres;
@@ -19,6 +20,7 @@ use crate::driver::Backend;
 use crate::error::{ConfigError, Result};
 use crate::value::ColumnType;
 
+pub(crate) use introspect::{IntrospectionSql, column_type_of, rust_type};
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
 pub(crate) use postgres::Postgres;
@@ -448,6 +450,24 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     /// How concurrent migrators are kept from applying the same migration twice.
     fn migration_lock(&self) -> MigrationLock {
         MigrationLock::WriteTransaction
+    }
+
+    // --- introspection -------------------------------------------------------------------
+
+    /// The catalog queries that describe the live schema (`inspectdb`, `check`).
+    fn introspection(&self) -> IntrospectionSql;
+
+    /// The column type (and length) a type name of this backend stands for: a catalog's
+    /// type name or sqlx's name of a result column's type.
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        column_type_of(sql_type, false)
+    }
+
+    /// The column type that the DDL of `ty` reads back as, where the backend keeps two
+    /// types alike (SQLite's `integer` for both integer widths, MySQL's `DATETIME(6)` for
+    /// both timestamps).
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        ty
     }
 }
 

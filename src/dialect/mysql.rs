@@ -148,6 +148,19 @@ impl Dialect for MySql {
         SchemaBuilder::MySql
     }
 
+    fn introspection(&self) -> super::IntrospectionSql {
+        super::introspect::MYSQL
+    }
+
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        column_type_of(sql_type)
+    }
+
+    /// `DATETIME(6)` holds both timestamps.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        if ty == ColumnType::Timestamp { ColumnType::TimestampTz } else { ty }
+    }
+
     fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
         column_type(ty, auto, max_length, keyed)
     }
@@ -243,6 +256,17 @@ pub(super) fn column_type(
         ColumnType::Time => ColumnTypeSql::Custom("TIME(6)"),
         _ => ColumnTypeSql::Standard,
     }
+}
+
+/// sqlx names a text column of a binary collation (kata's) `VARBINARY` or `BINARY`; kata's
+/// bytes are `LONGBLOB`.
+pub(super) fn column_type_of(sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+    let lower = sql_type.trim().to_ascii_lowercase();
+    if lower.starts_with("varbinary") || lower.starts_with("binary") {
+        let length = lower.split_once('(').and_then(|(_, n)| n.trim_end_matches(')').parse().ok());
+        return Some((ColumnType::Text, length));
+    }
+    super::column_type_of(sql_type, false)
 }
 
 /// A date column gets today's date (MySQL 8 refuses a timestamp there); the others keep

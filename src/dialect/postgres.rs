@@ -1,7 +1,8 @@
 //! PostgreSQL 12+.
 
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, DefaultRow, Dialect, MigrationLock, NumericCast, RawLexicon, SchemaBuilder, Wrap,
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IntrospectionSql, MigrationLock, NumericCast, RawLexicon,
+    SchemaBuilder, Wrap,
 };
 use crate::driver::Backend;
 use crate::value::ColumnType;
@@ -101,6 +102,10 @@ impl Dialect for Postgres {
 
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::Postgres
+    }
+
+    fn introspection(&self) -> IntrospectionSql {
+        super::introspect::POSTGRES
     }
 
     fn column_type(

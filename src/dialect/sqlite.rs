@@ -2,8 +2,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IsolationLevel, LockSupport, RawLexicon, SchemaBuilder,
-    Wrap,
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IntrospectionSql, IsolationLevel, LockSupport, RawLexicon,
+    SchemaBuilder, Wrap,
 };
 use crate::driver::Backend;
 use crate::error::Result;
@@ -139,6 +139,20 @@ impl Dialect for Sqlite {
 
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::Sqlite
+    }
+
+    fn introspection(&self) -> IntrospectionSql {
+        super::introspect::SQLITE
+    }
+
+    /// Every SQLite integer holds 64 bits.
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        super::column_type_of(sql_type, true)
+    }
+
+    /// sea-query writes `integer` for both `Integer` and `BigInt`.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        if ty == ColumnType::Integer { ColumnType::BigInt } else { ty }
     }
 
     /// Only `INTEGER PRIMARY KEY` is an alias of the rowid.

@@ -10,8 +10,11 @@
 //! folder embeds them at compile time.
 
 mod autodetect;
+mod check;
 mod create;
 mod ddl;
+mod inspect;
+mod introspect;
 mod make;
 mod migration;
 mod names;
@@ -22,8 +25,11 @@ pub(crate) mod writer;
 
 pub(crate) use autodetect::rename_suggestions;
 pub use autodetect::{Hints, autodetect};
+pub use check::{Drift, DriftKind, check};
 pub(crate) use create::check_names;
 pub(crate) use create::with_through_tables;
+pub use inspect::inspectdb;
+pub use introspect::{LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable, introspect};
 pub use make::{Draft, makemigrations};
 pub use migration::Migration;
 pub(crate) use migration::{ordered, replay};

@@ -351,6 +351,11 @@ impl<'r> RowReader<'r> {
         crate::value::is_null(self.row, self.index + offset)
     }
 
+    /// The index of the next column, and the row.
+    pub(crate) fn position(&self) -> (usize, RowRef<'r>) {
+        (self.index, self.row)
+    }
+
     /// Skips `n` columns.
     pub(crate) fn skip(&mut self, n: usize) {
         self.index += n;
