@@ -816,6 +816,20 @@ pub(crate) fn backend_of(err: &dyn sqlx::error::DatabaseError) -> Option<Backend
     None
 }
 
+/// MySQL's and MariaDB's error number (1213 for a deadlock), which says more than the
+/// SQLSTATE they give.
+pub(crate) fn mysql_error_number(err: &dyn sqlx::error::DatabaseError) -> Option<u16> {
+    #[cfg(feature = "mysql")]
+    {
+        err.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().map(|e| e.number())
+    }
+    #[cfg(not(feature = "mysql"))]
+    {
+        let _ = err;
+        None
+    }
+}
+
 /// PostgreSQL names the table and column of a not-null violation in fields of its own.
 pub(crate) fn postgres_table_column(err: &dyn sqlx::error::DatabaseError) -> Option<String> {
     #[cfg(feature = "postgres")]
