@@ -102,8 +102,9 @@ start() {
   command -v rsync >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q rsync >/dev/null
   for n in "${NODES[@]}"; do
     if alive "$n"; then
-      echo "galera: node $n is already running (pid $(pid_of "$n")); run '$0 stop' first" >&2
-      exit 1
+      echo "galera: a cluster from an earlier run is still up; stopping it first"
+      stop
+      break
     fi
   done
   rm -rf "$DIR"

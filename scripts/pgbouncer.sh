@@ -31,8 +31,8 @@ start() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null
   fi
   if alive; then
-    echo "pgbouncer: already running (pid $(pid)); run '$0 stop' first" >&2
-    exit 1
+    echo "pgbouncer: one from an earlier run is still up; stopping it first"
+    stop
   fi
   rm -rf "$DIR"
   mkdir -p "$DIR"
