@@ -430,25 +430,4 @@ impl Error {
     pub fn is_integrity(&self, kind: IntegrityKind) -> bool {
         matches!(self, Error::Integrity { kind: k, .. } if *k == kind)
     }
-
-    /// True when the database refused the work because of another transaction: a
-    /// serialization failure, deadlock or lock timeout (PostgreSQL 40001/40P01/55P03, MySQL 1213/1205), or a
-    /// busy or locked database (SQLite). Running the transaction again may succeed.
-    ///
-    /// ```
-    /// assert!(!kata::Error::PoolTimedOut.is_conflict());
-    /// ```
-    pub fn is_conflict(&self) -> bool {
-        let Error::Database(sqlx::Error::Database(db)) = self else { return false };
-        let code = db.code();
-        match code.as_deref() {
-            // Serialization failure, deadlock, and (PostgreSQL) lock not available.
-            Some("40001" | "40P01" | "55P03") => true,
-            // SQLite: BUSY, BUSY_SNAPSHOT, LOCKED, LOCKED_SHAREDCACHE.
-            Some("5" | "517" | "6" | "262") => true,
-            _ => {
-                db.message().contains("Lock wait timeout exceeded") || db.message().contains("Deadlock found")
-            }
-        }
-    }
 }

@@ -123,6 +123,10 @@ impl Dialect for MariaDb {
         mysql::constraint_from_message(kind, message)
     }
 
+    fn is_conflict(&self, code: Option<&str>, number: Option<u16>) -> bool {
+        mysql::is_conflict(code, number)
+    }
+
     fn transactional_ddl(&self) -> bool {
         false
     }

@@ -371,6 +371,15 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         String::new()
     }
 
+    /// Whether an error with this SQLSTATE `code` (and, on MySQL and MariaDB, error
+    /// `number`) says the transaction lost a race with another one and may succeed if run
+    /// again ([`Error::is_conflict`](crate::Error::is_conflict)). Standard SQL: `40001`,
+    /// serialization failure.
+    fn is_conflict(&self, code: Option<&str>, number: Option<u16>) -> bool {
+        let _ = number;
+        code == Some("40001")
+    }
+
     // --- test databases ----------------------------------------------------------------
 
     /// Whether the database lives in a file or in memory of this process (no server).

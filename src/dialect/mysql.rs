@@ -125,6 +125,10 @@ impl Dialect for MySql {
         constraint_from_message(kind, message)
     }
 
+    fn is_conflict(&self, code: Option<&str>, number: Option<u16>) -> bool {
+        is_conflict(code, number)
+    }
+
     fn transactional_ddl(&self) -> bool {
         false
     }
@@ -278,6 +282,14 @@ pub(super) fn now_default(ty: ColumnType) -> Option<&'static str> {
     }
 }
 
+/// MySQL's and MariaDB's conflicts, by error number: 1213 `ER_LOCK_DEADLOCK` (an InnoDB
+/// deadlock, and on a Galera cluster a certification conflict or a transaction aborted by a
+/// replicated one: "WSREP detected deadlock/conflict"), 1205 `ER_LOCK_WAIT_TIMEOUT` (also
+/// MariaDB's answer to `NOWAIT`), 3572 `ER_LOCK_NOWAIT` (MySQL's); or SQLSTATE 40001.
+pub(super) fn is_conflict(code: Option<&str>, number: Option<u16>) -> bool {
+    matches!(number, Some(1213 | 1205 | 3572)) || code == Some("40001")
+}
+
 /// Reads the constraint out of MySQL's and MariaDB's messages.
 pub(super) fn constraint_from_message(_kind: IntegrityKind, message: &str) -> String {
     // "Duplicate entry 'x' for key 'auth_user.auth_user_username_key'"
@@ -340,5 +352,16 @@ mod tests {
     fn not_null_message_gives_column() {
         let msg = "Column 'email' cannot be null";
         assert_eq!(constraint_from_message(IntegrityKind::NotNull, msg), "email");
+    }
+
+    #[test]
+    fn deadlocks_lock_timeouts_and_galera_certification_conflicts_are_conflicts() {
+        // Galera's "WSREP detected deadlock/conflict" and InnoDB's deadlock: 1213, 40001.
+        assert!(is_conflict(Some("40001"), Some(1213)));
+        assert!(is_conflict(Some("HY000"), Some(1205)));
+        assert!(is_conflict(Some("HY000"), Some(3572)));
+        // Duplicate key, and Galera's "WSREP has not yet prepared node for application use".
+        assert!(!is_conflict(Some("23000"), Some(1062)));
+        assert!(!is_conflict(Some("08S01"), Some(1047)));
     }
 }

@@ -16,6 +16,11 @@ impl Dialect for Postgres {
         Backend::Postgres
     }
 
+    /// Serialization failure, deadlock, and lock not available (`NOWAIT`).
+    fn is_conflict(&self, code: Option<&str>, _number: Option<u16>) -> bool {
+        matches!(code, Some("40001" | "40P01" | "55P03"))
+    }
+
     /// Dollar-quoted and `E'..'` strings, nested comments, and `??` for a literal `?`.
     fn raw_lexicon(&self) -> RawLexicon {
         RawLexicon { postgres: true, ..RawLexicon::STANDARD }

@@ -26,6 +26,11 @@ impl Dialect for Sqlite {
         Backend::Sqlite
     }
 
+    /// SQLite's result codes: BUSY, BUSY_SNAPSHOT, LOCKED, LOCKED_SHAREDCACHE.
+    fn is_conflict(&self, code: Option<&str>, _number: Option<u16>) -> bool {
+        matches!(code, Some("5" | "517" | "6" | "262"))
+    }
+
     /// `` `name` `` and `[name]` quote identifiers too.
     fn raw_lexicon(&self) -> RawLexicon {
         RawLexicon { bracket_identifiers: true, backtick_identifiers: true, ..RawLexicon::STANDARD }
