@@ -157,8 +157,8 @@ pub mod __private {
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::field::{CompositePk, Field, FieldTypeItems, ModelItems, RelationItems};
     pub use crate::model::{
-        CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelMeta, RowReader,
-        validate_email, validate_max_length,
+        BlankText, CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelMeta,
+        RowReader, validate_email, validate_email_unless_blank, validate_max_length,
     };
     pub use crate::query::{Insert, InsertSource, QuerySet, Update};
     pub use crate::relation::{
@@ -167,7 +167,7 @@ pub mod __private {
     };
     pub use crate::schema::{
         Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,
-        check_field, check_patch, no_default,
+        check_field, check_patch, deserialize_null_as, no_default,
     };
     pub use crate::testing;
     pub use crate::value::{AutoKey, ColumnType, FieldType, Value};

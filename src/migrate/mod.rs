@@ -14,7 +14,6 @@ mod create;
 mod ddl;
 mod make;
 mod migration;
-mod names;
 mod operation;
 mod runner;
 mod state;
@@ -29,6 +28,7 @@ pub use migration::Migration;
 pub(crate) use migration::{ordered, replay};
 pub use operation::{Operation, RunSql};
 pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
+pub use crate::model::names::{MAX_NAME_LEN, truncate_name};
 pub use state::{Column, ForeignKey, Index, ProjectState, Table};
 
 /// What a migration file imports: `use kata::migrate::prelude::*;`.

@@ -82,6 +82,7 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
                 crate::model::max_length_error(&mut errors, column.field, max, len);
             }
             if let (true, crate::Value::Text(text)) = (column.email, value)
+                && !(column.blank && text.is_empty())
                 && !is_email(text)
             {
                 errors.add(column.field, "email", "enter a valid e-mail address");

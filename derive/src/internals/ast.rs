@@ -13,7 +13,8 @@ pub(crate) struct Container<'a> {
     pub(crate) ident: &'a Ident,
     /// The struct's name without a raw prefix (what `ModelMeta::name` holds).
     pub(crate) name: String,
-    /// The table name: `table = "..."`, or the struct name in snake_case.
+    /// The table name: `table = "..."`, or the struct name in snake_case (shortened past 63
+    /// bytes).
     pub(crate) table: String,
     /// The `unique_together` groups, by Rust field name.
     pub(crate) unique_together: Vec<attr::UniqueTogether>,
@@ -41,6 +42,13 @@ pub(crate) struct Field<'a> {
 }
 
 impl Field<'_> {
+    /// May hold the empty string (Django's `blank=True`): `blank`, or a default of `""`
+    /// (which must pass the field's own rules).
+    pub(crate) fn is_blank(&self) -> bool {
+        self.attrs.blank.is_some()
+            || matches!(&self.attrs.default, Some(d) if d.value == attr::DefaultValue::Str(String::new()))
+    }
+
     /// A foreign key or one-to-one column.
     pub(crate) fn is_foreign_key(&self) -> bool {
         self.attrs.foreign_key.is_some() || self.attrs.one_to_one.is_some()
@@ -137,7 +145,9 @@ impl<'a> Container<'a> {
             })
             .collect();
 
-        let table = attrs.table.map_or_else(|| snake_case(&name), |table| table.value);
+        // A derived name is shortened to fit every backend (Django's `truncate_name`); a
+        // name given with `table = ".."` is the user's and stays as written.
+        let table = attrs.table.map_or_else(|| super::names::truncate_name(&snake_case(&name)), |table| table.value);
 
         Some(Container { ident: &input.ident, name, table, unique_together: attrs.unique_together, fields })
     }

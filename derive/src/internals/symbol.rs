@@ -41,6 +41,8 @@ pub(crate) const UNIQUE: Symbol = Symbol("unique");
 pub(crate) const INDEX: Symbol = Symbol("index");
 /// Field: must look like an e-mail address.
 pub(crate) const EMAIL: Symbol = Symbol("email");
+/// Field: may be the empty string (Django's `blank=True`).
+pub(crate) const BLANK: Symbol = Symbol("blank");
 /// Field: `max_length = 150`.
 pub(crate) const MAX_LENGTH: Symbol = Symbol("max_length");
 /// Field: `default = <literal>` or `default = now`.
@@ -86,6 +88,7 @@ pub(crate) const FIELD_KEYS: &[Symbol] = &[
     UNIQUE,
     INDEX,
     EMAIL,
+    BLANK,
     MAX_LENGTH,
     DEFAULT,
     COLUMN,

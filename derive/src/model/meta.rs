@@ -85,17 +85,25 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             let value = default_value(&default.value, default.span);
             quote!(::core::option::Option::Some(#value))
         }
+        // A blank text field without a default takes `""` (Django's `get_default` for a
+        // field that allows empty strings), unless it is nullable: then NULL.
+        None if field.is_blank() => quote!(__k::DefaultValue::__blank(<#ty as __k::FieldType>::NULLABLE)),
         None => quote!(::core::option::Option::None),
     };
     let foreign_key = match foreign_key_meta(field) {
         Some(meta) => quote!(::core::option::Option::Some(#meta)),
         None => quote!(::core::option::Option::None),
     };
+    // `blank` is stated on text fields only: the type check names the field's type.
+    let blank = field.is_blank().then(|| {
+        let span = attrs.blank.unwrap_or_else(|| type_span(ty));
+        quote_spanned!(span=> .__blank(<#ty as __k::BlankText>::BLANK))
+    });
     quote! {
         __k::ColumnMeta::__new(
             #field_name, #column, #column_type, #nullable, #primary_key, #auto, #unique, #index,
             #max_length, #email, #default, #foreign_key,
-        )
+        )#blank
     }
 }
 

@@ -239,8 +239,9 @@ fn validations(cont: &Container<'_>) -> Vec<TokenStream> {
             });
         }
         if field.attrs.email {
+            let blank = field.is_blank();
             validations.push(quote! {
-                __k::validate_email(&self.#name, #field_name, errors);
+                __k::validate_email_unless_blank(&self.#name, #blank, #field_name, errors);
             });
         }
     }

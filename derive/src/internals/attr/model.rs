@@ -80,6 +80,8 @@ pub(crate) struct Field {
     pub(crate) index: bool,
     /// `email`.
     pub(crate) email: bool,
+    /// `blank`, with where it was written.
+    pub(crate) blank: Option<Span>,
     /// `max_length = n`.
     pub(crate) max_length: Option<u32>,
     /// `default = ...`, spanned at the value.
@@ -128,6 +130,7 @@ impl Field {
         let mut unique = BoolAttr::none(cx, UNIQUE);
         let mut index = BoolAttr::none(cx, INDEX);
         let mut email = BoolAttr::none(cx, EMAIL);
+        let mut blank = BoolAttr::none(cx, BLANK);
         let mut max_length = Attr::none(cx, MAX_LENGTH);
         let mut default = Attr::none(cx, DEFAULT);
         let mut column = Attr::none(cx, COLUMN);
@@ -163,6 +166,8 @@ impl Field {
                 index.set_true(&meta);
             } else if path == EMAIL {
                 email.set_true(&meta);
+            } else if path == BLANK {
+                blank.set_true(&meta);
             } else if path == MAX_LENGTH {
                 let n =
                     name_value(cx, &meta, "max_length = 150").and_then(|value| parse_max_length(cx, value));
@@ -189,6 +194,7 @@ impl Field {
             unique: unique.get().is_some(),
             index: index.get().is_some(),
             email: email.get().is_some(),
+            blank: blank.get(),
             max_length: max_length.get(),
             default: default.get(),
             column: column.get(),
