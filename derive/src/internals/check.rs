@@ -20,6 +20,44 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_duplicate_columns(cx, cont);
     check_reverse_of(cx, cont);
     check_defaults(cx, cont);
+    check_link_columns(cx, cont);
+}
+
+/// `columns(..)` names the columns of a link table kata generates; `through_fields(..)` picks
+/// the foreign keys of a through model of the user's. Each needs its kind of table.
+fn check_link_columns(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        let through_model = matches!(
+            field.attrs.many_to_many.as_ref().and_then(|m| m.value.as_ref()),
+            Some(crate::internals::attr::Through::Model(_))
+        );
+        if let Some(columns) = &field.attrs.link_columns {
+            if through_model {
+                cx.error_at(
+                    columns.span,
+                    format!(
+                        "`{}` has a through model, whose own fields name its columns: pick its foreign keys \
+                         with `through_fields(owner_field, target_field)` instead of `columns`",
+                        field.name
+                    ),
+                );
+            } else if columns.value.0 == columns.value.1 {
+                cx.error_at(columns.span, "the link table's two columns need different names");
+            }
+        }
+        if let Some(fields) = &field.attrs.through_fields
+            && !through_model
+        {
+            cx.error_at(
+                fields.span,
+                format!(
+                    "`through_fields` picks the foreign keys of a through model (`through = Model`); \
+                     to name the columns of the link table kata creates for `{}`, use `columns(\"owner_id\", \"target_id\")`",
+                    field.name
+                ),
+            );
+        }
+    }
 }
 
 /// A text default must pass the field's own rules, or every row that takes it would fail

@@ -23,6 +23,10 @@ pub(crate) const RELATED_NAME: Symbol = Symbol("related_name");
 pub(crate) const MANY_TO_MANY: Symbol = Symbol("many_to_many");
 /// Inside `many_to_many(..)`: `through = "table"` or `through = Model`.
 pub(crate) const THROUGH: Symbol = Symbol("through");
+/// Many-to-many: `columns("user_id", "group_id")`, the link table's column names.
+pub(crate) const COLUMNS: Symbol = Symbol("columns");
+/// Many-to-many: `through_fields(person, group)`, the through model's foreign keys.
+pub(crate) const THROUGH_FIELDS: Symbol = Symbol("through_fields");
 /// Field: `reverse_of = Post::author`.
 pub(crate) const REVERSE_OF: Symbol = Symbol("reverse_of");
 

@@ -2,6 +2,7 @@
 //! and one `RelationMeta` per non-column relation.
 
 use proc_macro2::{Literal, Span, TokenStream};
+use syn::Ident;
 use quote::{ToTokens, quote, quote_spanned};
 
 use super::relations::SingleRelation;
@@ -177,6 +178,22 @@ fn is_many_to_many(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ManyToMany"))
 }
 
+/// The through model's columns that `through_fields(owner, target)` picks (swapped for the
+/// other side when `reverse`), as `Some(Model::field.index())`; `None` (the one foreign
+/// key to each side) without it. A name that is not a field of the through model is a
+/// compile error at that name.
+pub(super) fn through_field_columns(path: &syn::Path, field: &Field<'_>, reverse: bool) -> (TokenStream, TokenStream) {
+    match &field.attrs.through_fields {
+        Some(fields) => {
+            let (owner, target) = &fields.value;
+            let column = |f: &Ident| quote!(::core::option::Option::Some(#path::#f.index()));
+            let (a, b) = (column(owner), column(target));
+            if reverse { (b, a) } else { (a, b) }
+        }
+        None => (quote!(::core::option::Option::None), quote!(::core::option::Option::None)),
+    }
+}
+
 /// `RelationMeta { .. }` for a `ManyToMany` or `HasMany` field.
 fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let name = &field.name;
@@ -185,14 +202,17 @@ fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let target = quote_spanned!(span=> <<#ty as __k::ToMany>::Target as __k::ModelItems>::__meta);
     let kind = if let Some(m2m) = &field.attrs.many_to_many {
         match &m2m.value {
-            Some(Through::Model(path)) => quote! {
-                __k::RelationKind::ManyToMany {
-                    target: #target,
-                    through: <#path as __k::ModelItems>::__meta,
-                    owner_column: ::core::option::Option::None,
-                    target_column: ::core::option::Option::None,
+            Some(Through::Model(path)) => {
+                let (owner_column, target_column) = through_field_columns(path, field, false);
+                quote! {
+                    __k::RelationKind::ManyToMany {
+                        target: #target,
+                        through: <#path as __k::ModelItems>::__meta,
+                        owner_column: #owner_column,
+                        target_column: #target_column,
+                    }
                 }
-            },
+            }
             _ => {
                 let through = through_fn(field);
                 quote! {

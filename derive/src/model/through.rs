@@ -30,8 +30,11 @@ pub(super) fn through_fn(field: &Field<'_>) -> TokenStream {
 
 /// The link columns of a generated through table: `user_id`/`group_id`, or
 /// `from_user_id`/`to_user_id` when a model links to itself (Django's names), shortened
-/// like every generated name when too long.
+/// like every generated name when too long; or the names given with `columns(..)`.
 fn through_columns(cont: &Container<'_>, field: &Field<'_>) -> (String, String) {
+    if let Some(columns) = &field.attrs.link_columns {
+        return columns.value.clone();
+    }
     let target = relation_target(field.ty)
         .and_then(|(t, _)| match t {
             Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
