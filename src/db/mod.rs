@@ -15,7 +15,7 @@ use std::time::Duration;
 pub use executor::{ExecRef, Executor};
 pub use raw::{Param, Params, RawRow};
 pub(crate) use run::Statement;
-pub(crate) use transaction::atomically;
+pub(crate) use transaction::{atomically, begin_nested};
 pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
 
 use crate::dialect::{self, Dialect};

@@ -1,8 +1,10 @@
 //! The `Model` trait and the table metadata that `#[derive(Model)]` generates.
 
+mod hooks;
 pub(crate) mod names;
 mod relation_meta;
 
+pub use hooks::ModelHooks;
 pub use relation_meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 
 use crate::driver::{Args, RowRef};
@@ -287,6 +289,23 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
     /// The table metadata.
     fn meta() -> &'static ModelMeta;
+
+    /// Whether the model declares hooks (`#[kata(hooks)]`): a constant, so that the writes
+    /// of a model without them open no transaction and make no call for them.
+    #[doc(hidden)]
+    const __HAS_HOOKS: bool = false;
+
+    /// The hooks, for a model with `#[kata(hooks)]`.
+    #[doc(hidden)]
+    fn __hooks_mut(&mut self) -> Option<&mut dyn ModelHooks> {
+        None
+    }
+
+    /// The hooks, for a model with `#[kata(hooks)]`.
+    #[doc(hidden)]
+    fn __hooks(&self) -> Option<&dyn ModelHooks> {
+        None
+    }
 
     /// The primary key of this instance.
     fn pk(&self) -> Self::Pk;

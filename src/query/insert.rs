@@ -334,6 +334,9 @@ impl<M: Model> QuerySet<M> {
     /// ```
     pub async fn acreate(&self, ex: &impl Executor, values: impl Insert<M>) -> Result<M> {
         values.validate_insert()?;
+        if M::__HAS_HOOKS {
+            return crate::query::hooks::create_with_hooks(ex, values.into_insert()).await;
+        }
         match values.into_insert() {
             InsertSource::Model(model) => {
                 model.validate()?;

@@ -4,6 +4,7 @@
 mod bulk_insert;
 mod delete;
 mod get_or_create;
+mod hooks;
 mod insert;
 mod integrity;
 mod loader;

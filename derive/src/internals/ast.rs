@@ -18,6 +18,8 @@ pub(crate) struct Container<'a> {
     pub(crate) table: String,
     /// The `unique_together` groups, by Rust field name.
     pub(crate) unique_together: Vec<attr::UniqueTogether>,
+    /// `#[kata(hooks)]`: the model implements `ModelHooks`.
+    pub(crate) hooks: bool,
     /// The fields, in declaration order (the order of every SELECT list).
     pub(crate) fields: Vec<Field<'a>>,
 }
@@ -149,7 +151,14 @@ impl<'a> Container<'a> {
         // name given with `table = ".."` is the user's and stays as written.
         let table = attrs.table.map_or_else(|| super::names::truncate_name(&snake_case(&name)), |table| table.value);
 
-        Some(Container { ident: &input.ident, name, table, unique_together: attrs.unique_together, fields })
+        Some(Container {
+            ident: &input.ident,
+            name,
+            table,
+            unique_together: attrs.unique_together,
+            hooks: attrs.hooks,
+            fields,
+        })
     }
 
     /// The primary-key fields with their column positions, in declaration order.

@@ -32,6 +32,8 @@ pub(crate) const REVERSE_OF: Symbol = Symbol("reverse_of");
 
 /// Container: `table = "name"`.
 pub(crate) const TABLE: Symbol = Symbol("table");
+/// Container: the model implements `ModelHooks`.
+pub(crate) const HOOKS: Symbol = Symbol("hooks");
 /// Container: `unique_together(field_a, field_b)`.
 pub(crate) const UNIQUE_TOGETHER: Symbol = Symbol("unique_together");
 
@@ -83,7 +85,7 @@ pub(crate) const NO_DEFAULT: Symbol = Symbol("no_default");
 pub(crate) const BACKENDS: Symbol = Symbol("backends");
 
 /// The container keys, in the order error messages list them.
-pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER];
+pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER, HOOKS];
 
 /// The field keys, in the order error messages list them.
 pub(crate) const FIELD_KEYS: &[Symbol] = &[

@@ -17,6 +17,8 @@ pub(crate) struct Container {
     pub(crate) table: Option<WithSpan<String>>,
     /// Every `unique_together(...)`, in the order written.
     pub(crate) unique_together: Vec<UniqueTogether>,
+    /// `hooks`: the model implements `ModelHooks`.
+    pub(crate) hooks: bool,
 }
 
 /// One `unique_together(field_a, field_b)`.
@@ -31,6 +33,7 @@ impl Container {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut table = Attr::none(cx, TABLE);
         let mut unique_together = Vec::new();
+        let mut hooks = BoolAttr::none(cx, HOOKS);
 
         for meta in kata_metas(cx, attrs) {
             let path = meta.path();
@@ -39,6 +42,8 @@ impl Container {
                 let name =
                     name_value(cx, &meta, example).and_then(|value| non_empty_str(cx, TABLE, value, example));
                 table.set(path, name);
+            } else if path == HOOKS {
+                hooks.set_true(&meta);
             } else if path == UNIQUE_TOGETHER {
                 if let Some(group) = parse_unique_together(cx, &meta) {
                     unique_together.push(group);
@@ -48,7 +53,7 @@ impl Container {
             }
         }
 
-        Container { table: table.get(), unique_together }
+        Container { table: table.get(), unique_together, hooks: hooks.get().is_some() }
     }
 }
 
