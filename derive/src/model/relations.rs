@@ -234,8 +234,11 @@ pub(super) fn reverse_accessor(
     };
     // Spanned at the `related_name` string: a clash with a field (or another accessor) of
     // the target is a "duplicate definitions" error pointing at both names.
+    // Declared whether or not the program calls it (Django creates `user.posts` either
+    // way): an unused one is no `dead_code` warning in the user's crate.
     let accessor = quote_spanned! {related.span=>
         #[doc = #doc]
+        #[allow(dead_code)]
         pub fn #method(&self) -> #manager {
             #body
         }
