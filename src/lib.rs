@@ -52,6 +52,7 @@ mod schema;
 pub mod testing;
 mod value;
 
+pub use async_trait::async_trait;
 pub use choices::Choices;
 pub use db::{
     Conflict, Db, DbBuilder, Executor, Param, Params, RawRow, Retry, Transaction, TransactionBuilder,
@@ -64,7 +65,6 @@ pub use error::{
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, Operand, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
-pub use async_trait::async_trait;
 pub use model::{ColumnMeta, DefaultValue, Model, ModelHooks, ModelMeta, RowReader};
 pub use query::ModelExt;
 pub use query::{
@@ -143,8 +143,8 @@ pub mod prelude {
     pub use crate::stream::{StreamExt as _, TryStreamExt as _};
     pub use crate::{
         Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, HasOne, ManyToMany, Max,
-        Min, Model, ModelExt, ModelHooks, ModelSchema, OneToOne, OptionalRelation, Patch, Prefetch, Q, QuerySet,
-        Sum, Transaction, Validate,
+        Min, Model, ModelExt, ModelHooks, ModelSchema, OneToOne, OptionalRelation, Patch, Prefetch, Q,
+        QuerySet, Sum, Transaction, Validate,
     };
 }
 

@@ -68,7 +68,10 @@ fn blank_fields_are_not_required_and_null_takes_the_default() -> kata::Result<()
     assert_eq!(email["type"], json!(["string", "null"]), "{email}");
 
     let left_out = UserIn::from_json(json!({"username": "ann"}))?;
-    assert_eq!((left_out.email.as_str(), left_out.first_name.as_str(), left_out.nickname.as_str()), ("", "anon", ""));
+    assert_eq!(
+        (left_out.email.as_str(), left_out.first_name.as_str(), left_out.nickname.as_str()),
+        ("", "anon", "")
+    );
     let nulls = UserIn::from_json(
         json!({"username": "bob", "email": null, "first_name": null, "nickname": null, "backup_email": null}),
     )?;
@@ -96,9 +99,11 @@ async fn django_table(db: &Db) -> kata::Result<()> {
         _ => "BIGINT AUTO_INCREMENT PRIMARY KEY",
     };
     db.raw_execute(
-        &format!("CREATE TABLE auth_user (id {id}, username VARCHAR(150) NOT NULL UNIQUE, \
+        &format!(
+            "CREATE TABLE auth_user (id {id}, username VARCHAR(150) NOT NULL UNIQUE, \
          email VARCHAR(254) NOT NULL, first_name VARCHAR(150) NOT NULL, nickname VARCHAR(30) NOT NULL, \
-         backup_email VARCHAR(254) NULL)"),
+         backup_email VARCHAR(254) NULL)"
+        ),
         (),
     )
     .await?;
@@ -108,9 +113,13 @@ async fn django_table(db: &Db) -> kata::Result<()> {
 #[kata::test]
 async fn blank_fields_are_written_as_their_defaults(db: Db) -> kata::Result<()> {
     db.create_tables(&[User::meta()]).await?;
-    let ann = User::objects().acreate(&db, UserIn::from_json(json!({"username": "ann", "email": null}))?).await?;
+    let ann =
+        User::objects().acreate(&db, UserIn::from_json(json!({"username": "ann", "email": null}))?).await?;
     let stored = User::objects().aget(&db, User::id.eq(ann.id)).await?;
-    assert_eq!((stored.email.as_str(), stored.first_name.as_str(), stored.nickname.as_str()), ("", "anon", ""));
+    assert_eq!(
+        (stored.email.as_str(), stored.first_name.as_str(), stored.nickname.as_str()),
+        ("", "anon", "")
+    );
     // Assignments and whole models go through the same rule.
     let bob = User::objects().acreate(&db, [User::username.set("bob"), User::email.set("")]).await?;
     assert_eq!(bob.email, "");
@@ -135,15 +144,23 @@ async fn blank_fields_are_written_as_their_defaults(db: Db) -> kata::Result<()> 
 }
 
 #[kata::test]
-async fn an_input_leaving_blank_fields_out_fills_a_table_without_database_defaults(db: Db) -> kata::Result<()> {
+async fn an_input_leaving_blank_fields_out_fills_a_table_without_database_defaults(
+    db: Db,
+) -> kata::Result<()> {
     django_table(&db).await?;
     let ann = User::objects().acreate(&db, UserIn::from_json(json!({"username": "ann"}))?).await?;
     let stored = User::objects().aget(&db, User::id.eq(ann.id)).await?;
-    assert_eq!((stored.email.as_str(), stored.first_name.as_str(), stored.nickname.as_str()), ("", "anon", ""));
+    assert_eq!(
+        (stored.email.as_str(), stored.first_name.as_str(), stored.nickname.as_str()),
+        ("", "anon", "")
+    );
     // Assignments that leave them out too: the model's defaults are sent, `""` included.
     let bob = User::objects().acreate(&db, [User::username.set("bob")]).await?;
     let stored = User::objects().aget(&db, User::id.eq(bob.id)).await?;
-    assert_eq!((stored.email.as_str(), stored.first_name.as_str(), stored.nickname.as_str()), ("", "anon", ""));
+    assert_eq!(
+        (stored.email.as_str(), stored.first_name.as_str(), stored.nickname.as_str()),
+        ("", "anon", "")
+    );
     assert_eq!(stored.backup_email, None);
     Ok(())
 }

@@ -62,7 +62,10 @@ fn generated_names_fit_every_backend_and_are_stable() {
     assert_eq!(link.table, truncate_name(full), "the derive and the runtime shorten alike");
     assert!(link.table.len() <= MAX_NAME_LEN && link.table.starts_with("conference_attendee_registration_"));
     let columns: Vec<&str> = link.columns.iter().map(|c| c.name).collect();
-    assert_eq!(columns, ["id", "conference_attendee_registration_id", "workshop_session_availability_day_id"]);
+    assert_eq!(
+        columns,
+        ["id", "conference_attendee_registration_id", "workshop_session_availability_day_id"]
+    );
     let unique = link.unique_name(&columns[1..]);
     assert_eq!(unique.len(), MAX_NAME_LEN);
     assert_eq!(unique, truncate_name(&format!("{}_{}_{}_key", link.table, columns[1], columns[2])));
@@ -84,7 +87,9 @@ fn generated_names_fit_every_backend_and_are_stable() {
     }
 }
 
-async fn fill(db: &Db) -> kata::Result<(ConferenceAttendeeRegistration, Vec<WorkshopSessionAvailabilityDay>)> {
+async fn fill(
+    db: &Db,
+) -> kata::Result<(ConferenceAttendeeRegistration, Vec<WorkshopSessionAvailabilityDay>)> {
     let reg = ConferenceAttendeeRegistration::objects()
         .acreate(
             db,
@@ -105,7 +110,10 @@ async fn fill(db: &Db) -> kata::Result<(ConferenceAttendeeRegistration, Vec<Work
     reg.workshop_session_availability_days.aadd(db, [&days[0], &days[1]]).await?;
     days[0]
         .notes
-        .acreate(db, [WorkshopSessionAvailabilityNote::a_rather_long_indexed_column_name.set("bring a laptop")])
+        .acreate(
+            db,
+            [WorkshopSessionAvailabilityNote::a_rather_long_indexed_column_name.set("bring a laptop")],
+        )
         .await?;
     Ok((reg, days))
 }
@@ -150,8 +158,12 @@ async fn long_named_models_create_link_and_drop(db: Db) -> kata::Result<()> {
         .await
         .unwrap_err();
     assert!(twice.is_integrity(kata::IntegrityKind::Unique), "{twice:?}");
-    let expected = ConferenceAttendeeRegistration::meta().unique_name(&["attendee_registration_reference_number"]);
-    assert!(matches!(&twice, kata::Error::Integrity { constraint, .. } if *constraint == expected), "{twice:?}");
+    let expected =
+        ConferenceAttendeeRegistration::meta().unique_name(&["attendee_registration_reference_number"]);
+    assert!(
+        matches!(&twice, kata::Error::Integrity { constraint, .. } if *constraint == expected),
+        "{twice:?}"
+    );
     let link = through();
     let duplicate_link = format!(
         "INSERT INTO {t} ({a}, {b}) VALUES (?, ?)",
@@ -168,7 +180,10 @@ async fn long_named_models_create_link_and_drop(db: Db) -> kata::Result<()> {
     assert_eq!(reg.workshop_session_availability_days.acount(&db).await?, 1);
     db.drop_tables(&models()).await?;
     assert!(ConferenceAttendeeRegistration::objects().acount(&db).await.is_err(), "dropped");
-    assert!(db.raw_execute(&format!("SELECT 1 FROM {}", link.table), ()).await.is_err(), "link table dropped");
+    assert!(
+        db.raw_execute(&format!("SELECT 1 FROM {}", link.table), ()).await.is_err(),
+        "link table dropped"
+    );
     // And again: the same names, so nothing clashes with what was there before.
     db.create_tables(&models()).await?;
     fill(&db).await?;
@@ -177,7 +192,8 @@ async fn long_named_models_create_link_and_drop(db: Db) -> kata::Result<()> {
 
 #[kata::test]
 async fn long_named_models_migrate_forward_and_back(db: Db) -> kata::Result<()> {
-    let draft = makemigrations(&models(), &[], &Hints::default(), None, false)?.expect("an initial migration");
+    let draft =
+        makemigrations(&models(), &[], &Hints::default(), None, false)?.expect("an initial migration");
     let migrations = [draft.migration()];
     let migrator = Migrator::new(&db, &migrations)?;
     migrator.migrate(&Target::Latest, false).await?;

@@ -72,16 +72,22 @@ async fn django_link_columns_are_read_and_written(db: Db) -> kata::Result<()> {
     let admins = AuthGroup::objects().acreate(&db, [AuthGroup::name.set("admins")]).await?;
     ann.groups.aadd(&db, [&staff, &admins]).await?;
     // A row written as Django writes it, by column name.
-    db.raw_execute("INSERT INTO auth_user_groups (user_id, group_id) VALUES (?, ?)", (bob.id, staff.id)).await?;
+    db.raw_execute("INSERT INTO auth_user_groups (user_id, group_id) VALUES (?, ?)", (bob.id, staff.id))
+        .await?;
     let (count,): (i64,) =
         db.raw_query("SELECT COUNT(*) FROM auth_user_groups WHERE user_id = ?", (ann.id,)).await?.remove(0);
     assert_eq!(count, 2);
 
     assert_eq!(names(&ann.groups.alist(&db).await?, |g| &g.name), ["admins", "staff"]);
     assert_eq!(names(&staff.users.alist(&db).await?, |u| &u.username), ["ann", "bob"]);
-    let with_bob = AuthGroup::objects().filter(AuthGroup::users.then(AuthUser::username).eq("bob")).alist(&db).await?;
+    let with_bob =
+        AuthGroup::objects().filter(AuthGroup::users.then(AuthUser::username).eq("bob")).alist(&db).await?;
     assert_eq!(names(&with_bob, |g| &g.name), ["staff"]);
-    let users = AuthUser::objects().prefetch_related(AuthUser::groups).order_by([AuthUser::id.asc()]).alist(&db).await?;
+    let users = AuthUser::objects()
+        .prefetch_related(AuthUser::groups)
+        .order_by([AuthUser::id.asc()])
+        .alist(&db)
+        .await?;
     assert_eq!(users[1].groups.get().map(|g| g.len()), Some(1));
     ann.groups.aremove(&db, &admins).await?;
     assert_eq!(ann.groups.acount(&db).await?, 1);
@@ -99,14 +105,17 @@ async fn through_fields_pick_the_foreign_keys_of_a_through_model(db: Db) -> kata
     // ann follows bob and cy; bob follows cy.
     ann.follows.aadd(&db, [bob, cy]).await?;
     for (follower, followed) in [(bob, cy)] {
-        Follow::objects().acreate(&db, [Follow::follower.set(follower), Follow::followed.set(followed)]).await?;
+        Follow::objects()
+            .acreate(&db, [Follow::follower.set(follower), Follow::followed.set(followed)])
+            .await?;
     }
     assert_eq!(names(&ann.follows.alist(&db).await?, |p| &p.name), ["bob", "cy"]);
     assert_eq!(names(&cy.followers().alist(&db).await?, |p| &p.name), ["ann", "bob"]);
     assert_eq!(cy.follows.acount(&db).await?, 0);
     let stored = Follow::objects().filter(Follow::follower.eq(ann)).acount(&db).await?;
     assert_eq!(stored, 2, "aadd wrote the follower column as the owner");
-    let loaded = Person::objects().prefetch_related(Person::follows).order_by([Person::id.asc()]).alist(&db).await?;
+    let loaded =
+        Person::objects().prefetch_related(Person::follows).order_by([Person::id.asc()]).alist(&db).await?;
     let counts: Vec<usize> = loaded.iter().map(|p| p.follows.get().map_or(0, <[Person]>::len)).collect();
     assert_eq!(counts, [2, 1, 0]);
     Ok(())

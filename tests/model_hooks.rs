@@ -130,7 +130,8 @@ async fn an_error_from_a_hook_rolls_the_write_back(db: Db) -> kata::Result<()> {
         Ok::<_, kata::Error>(())
     })
     .await?;
-    let titles = Article::objects().order_by([Article::id.asc()]).values_list(Article::title).alist(&db).await?;
+    let titles =
+        Article::objects().order_by([Article::id.asc()]).values_list(Article::title).alist(&db).await?;
     assert_eq!(titles, ["kept", "also kept"]);
 
     // A refused delete keeps the row and its cascades.
@@ -191,9 +192,18 @@ async fn a_model_without_hooks_opens_no_transaction(db: Db) -> kata::Result<()> 
     })
     .await;
     saved?;
-    let transactional = |sql: &str| ["BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "START"].iter().any(|w| sql.starts_with(w));
-    assert!(!plain.iter().any(|q| transactional(&q.sql)), "{:?}", plain.iter().map(|q| &q.sql).collect::<Vec<_>>());
+    let transactional =
+        |sql: &str| ["BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "START"].iter().any(|w| sql.starts_with(w));
+    assert!(
+        !plain.iter().any(|q| transactional(&q.sql)),
+        "{:?}",
+        plain.iter().map(|q| &q.sql).collect::<Vec<_>>()
+    );
     let (_, hooked) = capture_queries(&db, article("hooked").asave(&db)).await;
-    assert!(hooked.iter().any(|q| transactional(&q.sql)), "{:?}", hooked.iter().map(|q| &q.sql).collect::<Vec<_>>());
+    assert!(
+        hooked.iter().any(|q| transactional(&q.sql)),
+        "{:?}",
+        hooked.iter().map(|q| &q.sql).collect::<Vec<_>>()
+    );
     Ok(())
 }

@@ -44,7 +44,8 @@ async fn idle_timeout_and_max_lifetime_can_be_turned_off() -> kata::Result<()> {
         assert_eq!(one, ["1"]);
 
         let minute = Duration::from_secs(60);
-        let bounded = Db::builder(&url).idle_timeout(minute).max_lifetime(Some(minute * 10)).connect().await?;
+        let bounded =
+            Db::builder(&url).idle_timeout(minute).max_lifetime(Some(minute * 10)).connect().await?;
         assert_eq!(timeouts(&bounded), (Some(minute), Some(minute * 10)), "{url}");
         let defaults = Db::builder(&url).connect().await?;
         let (idle, lifetime) = timeouts(&defaults);

@@ -19,6 +19,7 @@ mod runner;
 mod state;
 pub(crate) mod writer;
 
+pub use crate::model::names::{MAX_NAME_LEN, truncate_name};
 pub(crate) use autodetect::rename_suggestions;
 pub use autodetect::{Hints, autodetect};
 pub(crate) use create::check_names;
@@ -28,7 +29,6 @@ pub use migration::Migration;
 pub(crate) use migration::{ordered, replay};
 pub use operation::{Operation, RunSql};
 pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
-pub use crate::model::names::{MAX_NAME_LEN, truncate_name};
 pub use state::{Column, ForeignKey, Index, ProjectState, Table};
 
 /// What a migration file imports: `use kata::migrate::prelude::*;`.

@@ -58,6 +58,10 @@ use crate::error::Result;
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is declared with `#[kata(hooks)]` but does not implement `ModelHooks`",
+    label = "add `impl ModelHooks for {Self} {{ .. }}` (with `#[kata::async_trait]` when it has methods)"
+)]
 #[async_trait::async_trait]
 pub trait ModelHooks: Send + Sync {
     /// Before the row is written (Django's `pre_save`); `adding` is true for a new row.

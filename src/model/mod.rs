@@ -144,7 +144,9 @@ impl ColumnMeta {
 
 /// The field types that `#[kata(blank)]` applies to: text, nullable or not.
 #[doc(hidden)]
-#[diagnostic::on_unimplemented(message = "`blank` is for text fields (`String`, `Option<String>`), not `{Self}`")]
+#[diagnostic::on_unimplemented(
+    message = "`blank` is for text fields (`String`, `Option<String>`), not `{Self}`"
+)]
 pub trait BlankText {
     /// Always true: the derive reads it to check the type.
     const BLANK: bool = true;
@@ -454,7 +456,12 @@ pub fn validate_email<T: FieldType>(value: &T, field: &str, errors: &mut Validat
 /// Called by generated code: the `email` rule, which the empty string passes on a `blank`
 /// field.
 #[doc(hidden)]
-pub fn validate_email_unless_blank<T: FieldType>(value: &T, blank: bool, field: &str, errors: &mut ValidationErrors) {
+pub fn validate_email_unless_blank<T: FieldType>(
+    value: &T,
+    blank: bool,
+    field: &str,
+    errors: &mut ValidationErrors,
+) {
     if !(blank && value.as_text() == Some("")) {
         validate_email(value, field, errors);
     }

@@ -6,9 +6,9 @@
 use crate::db::{Executor, Transaction, begin_nested};
 use crate::error::Result;
 use crate::model::Model;
+use crate::query::Deleted;
 use crate::query::insert::{InsertSource, create_from_assignments, insert_models};
 use crate::query::model_ext::ModelExt;
-use crate::query::Deleted;
 
 /// `asave` with `before_save` and `after_save`.
 pub(super) async fn save_with_hooks<M: Model>(model: &mut M, ex: &impl Executor) -> Result<()> {
@@ -55,7 +55,8 @@ async fn create_in<M: Model>(tx: &Transaction, source: InsertSource<M>) -> Resul
             }
             model.validate()?;
             let meta = M::meta();
-            let columns: Vec<usize> = (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
+            let columns: Vec<usize> =
+                (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
             if !columns.is_empty() {
                 model.update_columns(tx, &columns).await?;
             }

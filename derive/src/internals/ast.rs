@@ -149,7 +149,8 @@ impl<'a> Container<'a> {
 
         // A derived name is shortened to fit every backend (Django's `truncate_name`); a
         // name given with `table = ".."` is the user's and stays as written.
-        let table = attrs.table.map_or_else(|| super::names::truncate_name(&snake_case(&name)), |table| table.value);
+        let table =
+            attrs.table.map_or_else(|| super::names::truncate_name(&snake_case(&name)), |table| table.value);
 
         Some(Container {
             ident: &input.ident,

@@ -82,7 +82,10 @@ fn check_defaults(cx: &Ctxt, cont: &Container<'_>) {
         if field.attrs.email && !text.is_empty() && !looks_like_email(text) {
             cx.error_at(
                 default.span,
-                format!("the default of `{}` is not an e-mail address, which its `email` rule requires", field.name),
+                format!(
+                    "the default of `{}` is not an e-mail address, which its `email` rule requires",
+                    field.name
+                ),
             );
         }
     }

@@ -2,8 +2,8 @@
 //! and one `RelationMeta` per non-column relation.
 
 use proc_macro2::{Literal, Span, TokenStream};
-use syn::Ident;
 use quote::{ToTokens, quote, quote_spanned};
+use syn::Ident;
 
 use super::relations::SingleRelation;
 use super::spans::Part;
@@ -182,7 +182,11 @@ fn is_many_to_many(ty: &syn::Type) -> bool {
 /// other side when `reverse`), as `Some(Model::field.index())`; `None` (the one foreign
 /// key to each side) without it. A name that is not a field of the through model is a
 /// compile error at that name.
-pub(super) fn through_field_columns(path: &syn::Path, field: &Field<'_>, reverse: bool) -> (TokenStream, TokenStream) {
+pub(super) fn through_field_columns(
+    path: &syn::Path,
+    field: &Field<'_>,
+    reverse: bool,
+) -> (TokenStream, TokenStream) {
     match &field.attrs.through_fields {
         Some(fields) => {
             let (owner, target) = &fields.value;

@@ -316,7 +316,11 @@ fn parse_many_to_many(cx: &Ctxt, meta: &Meta) -> Option<ManyToManyArgs> {
             unknown_key(cx, KATA, &m, &[THROUGH, COLUMNS, THROUGH_FIELDS]);
         }
     }
-    Some(ManyToManyArgs { through: through.get(), columns: columns.get(), through_fields: through_fields.get() })
+    Some(ManyToManyArgs {
+        through: through.get(),
+        columns: columns.get(),
+        through_fields: through_fields.get(),
+    })
 }
 
 /// What `many_to_many(..)` holds.
