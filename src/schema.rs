@@ -226,7 +226,7 @@ pub trait Apply<M> {
 }
 
 /// Called by generated code: `max_length` and `email` on a schema field (`email` lets the
-/// empty string through on a `blank` field).
+/// empty string through when `blank`: a `blank` field, or one whose default is `""`).
 #[doc(hidden)]
 pub fn check_field<T: FieldType>(
     value: &T,
@@ -268,8 +268,8 @@ pub fn check_patch<T: FieldType>(
 ) {
     match value {
         Patch::Absent => {}
-        // A blank field takes its default for `null`.
-        Patch::Null if nullable || blank => {}
+        // `nullable` is also set for a `blank` field, whose `null` means its default.
+        Patch::Null if nullable => {}
         Patch::Null => errors.add(path, "null", "this field cannot be null"),
         Patch::Set(v) => check_field(v, path, max_length, email, blank, errors),
     }

@@ -1,8 +1,9 @@
 //! `blank`, as in Django (issue 11, point 13): a text field that may be the empty string.
 //! Validation (`max_length`, `email`) accepts `""`, the input schema does not require the
 //! field, and a JSON `null` for a blank field that is not nullable takes its default, as
-//! Ninja's ModelSchema does. A text default of `""` makes a field blank, so
-//! `#[kata(email, default = "")]` passes kata's own validation of its default.
+//! Ninja's ModelSchema does. A text default of `""` passes its field's rules, so
+//! `#[kata(email, default = "")]` passes kata's own validation of its default (without
+//! `blank`, such a field is still not nullable on input).
 
 use kata::prelude::*;
 use kata::{Backend, ValidationErrors};
@@ -13,15 +14,15 @@ use serde_json::json;
 #[allow(clippy::duplicated_attributes)]
 #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
 #[kata(table = "auth_user")]
-#[model_schema(UserIn, fields(username, email, first_name, nickname, backup_email))]
+#[model_schema(UserIn, fields(username, email, first_name, nickname, backup_email, contact))]
 #[model_schema(UserPatch, fields(email, first_name, nickname), optional = "__all__")]
 struct User {
     #[kata(primary_key, auto)]
     id: i64,
     #[kata(unique, max_length = 150)]
     username: String,
-    /// Django's `EmailField(blank=True)`: the default `""` makes it blank.
-    #[kata(max_length = 254, email, default = "")]
+    /// Django's `EmailField(blank=True, default="")`.
+    #[kata(max_length = 254, email, blank, default = "")]
     email: String,
     #[kata(max_length = 150, blank, default = "anon")]
     first_name: String,
@@ -30,6 +31,9 @@ struct User {
     nickname: String,
     #[kata(email, blank, max_length = 254)]
     backup_email: Option<String>,
+    /// Not blank, but its default `""` must pass its own `email` rule.
+    #[kata(email, max_length = 254, default = "")]
+    contact: String,
 }
 
 fn codes(errors: &ValidationErrors) -> Vec<(&str, &str)> {
@@ -44,6 +48,7 @@ fn user(email: &str) -> User {
         first_name: String::new(),
         nickname: String::new(),
         backup_email: Some(String::new()),
+        contact: String::new(),
     }
 }
 
@@ -66,6 +71,8 @@ fn blank_fields_are_not_required_and_null_takes_the_default() -> kata::Result<()
     let email = &schema["properties"]["email"];
     assert_eq!(email["default"], json!(""), "{email}");
     assert_eq!(email["type"], json!(["string", "null"]), "{email}");
+    let contact = &schema["properties"]["contact"];
+    assert_eq!((&contact["type"], &contact["default"]), (&json!("string"), &json!("")), "{contact}");
 
     let left_out = UserIn::from_json(json!({"username": "ann"}))?;
     assert_eq!(
@@ -80,6 +87,10 @@ fn blank_fields_are_not_required_and_null_takes_the_default() -> kata::Result<()
     let empty = UserIn::from_json(json!({"username": "carl", "email": "", "backup_email": ""}))?;
     assert_eq!((empty.email.as_str(), empty.backup_email.as_deref()), ("", Some("")));
 
+    let err = UserIn::from_json(json!({"username": "ann", "contact": null})).unwrap_err();
+    assert_eq!(codes(err.validation_errors().expect("validation")), [("contact", "null")], "not blank");
+    let err = UserIn::from_json(json!({"username": "ann", "contact": "nope"})).unwrap_err();
+    assert_eq!(codes(err.validation_errors().expect("validation")), [("contact", "email")]);
     let err = UserIn::from_json(json!({"email": "nope", "username": null})).unwrap_err();
     assert_eq!(codes(err.validation_errors().expect("validation")), [("username", "null")]);
     let err = UserIn::from_json(json!({"email": "nope"})).unwrap_err();
@@ -102,7 +113,7 @@ async fn django_table(db: &Db) -> kata::Result<()> {
         &format!(
             "CREATE TABLE auth_user (id {id}, username VARCHAR(150) NOT NULL UNIQUE, \
          email VARCHAR(254) NOT NULL, first_name VARCHAR(150) NOT NULL, nickname VARCHAR(30) NOT NULL, \
-         backup_email VARCHAR(254) NULL)"
+         backup_email VARCHAR(254) NULL, contact VARCHAR(254) NOT NULL)"
         ),
         (),
     )

@@ -90,7 +90,8 @@ pub struct ColumnMeta {
     pub max_length: Option<u32>,
     /// Must look like an e-mail address.
     pub email: bool,
-    /// May be the empty string (Django's `blank=True`): `""` passes the `email` rule.
+    /// May be the empty string (`#[kata(blank)]`, Django's `blank=True`, or a default of
+    /// `""`): `""` passes the `email` rule.
     pub blank: bool,
     /// The default for inserts that leave the column out.
     pub default: Option<DefaultValue>,

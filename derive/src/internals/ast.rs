@@ -44,10 +44,16 @@ pub(crate) struct Field<'a> {
 }
 
 impl Field<'_> {
-    /// May hold the empty string (Django's `blank=True`): `blank`, or a default of `""`
-    /// (which must pass the field's own rules).
+    /// `blank` (Django's `blank=True`): the empty string passes the rules, an input schema
+    /// does not require the field, and `null` takes its default.
     pub(crate) fn is_blank(&self) -> bool {
         self.attrs.blank.is_some()
+    }
+
+    /// The empty string passes the field's rules (`email`): a `blank` field, or one whose
+    /// default is `""` (a default must pass its own field's rules).
+    pub(crate) fn accepts_empty(&self) -> bool {
+        self.is_blank()
             || matches!(&self.attrs.default, Some(d) if d.value == attr::DefaultValue::Str(String::new()))
     }
 

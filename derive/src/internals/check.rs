@@ -62,7 +62,7 @@ fn check_link_columns(cx: &Ctxt, cont: &Container<'_>) {
 
 /// A text default must pass the field's own rules, or every row that takes it would fail
 /// validation: no longer than `max_length`, and an e-mail address on an `email` field (the
-/// empty string is allowed: such a field is blank).
+/// empty string passes: a default of `""` exempts its field from `email` for `""`).
 fn check_defaults(cx: &Ctxt, cont: &Container<'_>) {
     for field in &cont.fields {
         let Some(default) = &field.attrs.default else { continue };

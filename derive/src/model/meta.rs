@@ -96,7 +96,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     // `blank` is stated on text fields only: the type check names the field's type.
-    let blank = field.is_blank().then(|| {
+    let blank = field.accepts_empty().then(|| {
         let span = attrs.blank.unwrap_or_else(|| type_span(ty));
         quote_spanned!(span=> .__blank(<#ty as __k::BlankText>::BLANK))
     });

@@ -254,7 +254,7 @@ fn validations(cont: &Container<'_>) -> Vec<TokenStream> {
             });
         }
         if field.attrs.email {
-            let blank = field.is_blank();
+            let blank = field.accepts_empty();
             validations.push(quote! {
                 __k::validate_email_unless_blank(&self.#name, #blank, #field_name, errors);
             });

@@ -275,8 +275,9 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let path = spec.json_name(&field.name);
     let max_length = max_length(field);
     let email = field.attrs.email;
-    let blank = field.is_blank();
-    let nullable_flag = nullable.is_some();
+    let blank = field.accepts_empty();
+    // `null` is accepted where the column is nullable, and on a blank field (its default).
+    let nullable_flag = nullable.is_some() || null_is_default;
     parts.checks.push(quote! {
         ::kata::__private::check_patch(&self.#ident, #path, #nullable_flag, #max_length, #email, #blank, errors);
     });
@@ -398,7 +399,7 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let path = spec.json_name(&field.name);
     let max_length = max_length(field);
     let email = field.attrs.email;
-    let blank = field.is_blank();
+    let blank = field.accepts_empty();
     parts.checks.push(quote! {
         ::kata::__private::check_field(&self.#ident, #path, #max_length, #email, #blank, errors);
     });
