@@ -15,8 +15,8 @@ use std::time::Duration;
 pub use executor::{ExecRef, Executor};
 pub use raw::{Param, Params, RawRow};
 pub(crate) use run::Statement;
-pub(crate) use transaction::atomically;
 pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
+pub(crate) use transaction::{atomically, begin_nested};
 
 use crate::dialect::{self, Dialect};
 use crate::driver::{Backend, Pool, PoolSettings};

@@ -123,7 +123,7 @@ impl Dialect for Sqlite {
                 let table = columns.first().and_then(|c| c.split_once('.')).map_or("", |(t, _)| t);
                 let names: Vec<&str> =
                     columns.iter().map(|c| c.split_once('.').map_or(*c, |(_, n)| n)).collect();
-                format!("{table}_{}_key", names.join("_"))
+                crate::model::names::generated_name(table, &names, "key")
             }
             _ => columns.join(", "),
         }

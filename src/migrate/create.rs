@@ -91,6 +91,8 @@ pub(crate) fn with_through_tables<'a>(models: &[&'a ModelMeta]) -> Vec<&'a Model
 
 /// Refuses names the backend would reject or cut (MySQL's limit is 64 bytes, PostgreSQL
 /// truncates at 63; empty names, NUL, MySQL's trailing spaces), before any DDL runs.
+/// Generated names always fit (`truncate_name`), so only a name the user gave (a table, a
+/// column, an index) can fail here.
 pub(crate) fn check_names(table: &Table, model: &str, dialect: &dyn Dialect) -> Result<()> {
     let limit = dialect.max_identifier_len();
     for name in table.generated_names() {

@@ -17,12 +17,12 @@ mod inspect;
 mod introspect;
 mod make;
 mod migration;
-mod names;
 mod operation;
 mod runner;
 mod state;
 pub(crate) mod writer;
 
+pub use crate::model::names::{MAX_NAME_LEN, truncate_name};
 pub(crate) use autodetect::rename_suggestions;
 pub use autodetect::{Hints, autodetect};
 pub use check::{Drift, DriftKind, check};

@@ -5,6 +5,7 @@ mod bulk_insert;
 mod decode;
 mod delete;
 mod get_or_create;
+mod hooks;
 mod insert;
 mod integrity;
 mod loader;
