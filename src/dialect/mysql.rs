@@ -143,8 +143,8 @@ impl Dialect for MySql {
 
     fn migration_lock(&self) -> MigrationLock {
         MigrationLock::Session {
-            lock: "SELECT CAST(GET_LOCK('kata_migrations', 600) AS SIGNED)",
-            unlock: Some("SELECT RELEASE_LOCK('kata_migrations')"),
+            lock: "SELECT CAST(GET_LOCK(CONCAT('kata_migrations_', MD5(DATABASE())), 600) AS SIGNED)",
+            unlock: Some("SELECT RELEASE_LOCK(CONCAT('kata_migrations_', MD5(DATABASE())))"),
         }
     }
 
