@@ -322,6 +322,57 @@ pub(crate) fn bind_array<T: ArrayElement>(values: Vec<Option<T>>, args: &mut Arg
     }
 }
 
+/// Binds a decimal: natively where the backend has a decimal type, as kata's
+/// order-preserving text on SQLite (which has none; see `types.rs`).
+#[cfg(feature = "rust_decimal")]
+pub(crate) fn bind_decimal(value: rust_decimal::Decimal, args: &mut Args) -> Result<()> {
+    use sqlx::Arguments as _;
+    match args {
+        #[cfg(feature = "sqlite")]
+        Args::Sqlite(a) => a.add(crate::types::decimal_to_sortable(value)),
+        #[cfg(feature = "postgres")]
+        Args::Postgres(a) => a.add(value),
+        #[cfg(feature = "mysql")]
+        Args::MySql(a) => a.add(value),
+    }
+    .map_err(encode_error)
+}
+
+/// Binds a NULL of a decimal column.
+pub(crate) fn bind_null_decimal(args: &mut Args) -> Result<()> {
+    use sqlx::Arguments as _;
+    match args {
+        #[cfg(feature = "sqlite")]
+        Args::Sqlite(a) => a.add(None::<String>),
+        #[cfg(all(feature = "postgres", feature = "rust_decimal"))]
+        Args::Postgres(a) => a.add(None::<rust_decimal::Decimal>),
+        #[cfg(all(feature = "postgres", not(feature = "rust_decimal")))]
+        Args::Postgres(a) => a.add(None::<String>),
+        #[cfg(all(feature = "mysql", feature = "rust_decimal"))]
+        Args::MySql(a) => a.add(None::<rust_decimal::Decimal>),
+        #[cfg(all(feature = "mysql", not(feature = "rust_decimal")))]
+        Args::MySql(a) => a.add(None::<String>),
+    }
+    .map_err(encode_error)
+}
+
+/// Decodes a decimal column (SQLite's text form, or the backend's own type), normalized so
+/// that every backend reads the same value the same way.
+#[cfg(feature = "rust_decimal")]
+pub(crate) fn decode_decimal(row: RowRef<'_>, index: usize) -> Result<rust_decimal::Decimal> {
+    use sqlx::Row as _;
+    let value = match row {
+        #[cfg(feature = "sqlite")]
+        RowRef::Sqlite(r) => crate::types::decimal_from_sortable(&r.try_get::<String, _>(index)?)?,
+        #[cfg(feature = "postgres")]
+        RowRef::Postgres(r) => r.try_get(index)?,
+        #[cfg(feature = "mysql")]
+        RowRef::MySql(r) => r.try_get(index)?,
+        RowRef::__Phantom(_, never) => match never {},
+    };
+    Ok(value.normalize())
+}
+
 // ---------------------------------------------------------------------------------------
 // Pools, connections, transactions
 // ---------------------------------------------------------------------------------------

@@ -41,6 +41,43 @@ pub enum ColumnType {
     Time,
     /// JSON: `JSONB` on PostgreSQL, `JSON` on MySQL, text on SQLite.
     Json,
+    /// An exact decimal (Django's `DecimalField`): `NUMERIC(p, s)` on PostgreSQL,
+    /// `DECIMAL(p, s)` on MySQL and MariaDB, an order-preserving text on SQLite (see the
+    /// README's backend table). `max_digits` is 0 until the field states it.
+    Decimal {
+        /// Digits in all (Django's `max_digits`), at most 28.
+        max_digits: u8,
+        /// Digits after the point (Django's `decimal_places`).
+        decimal_places: u8,
+    },
+    /// A UUID: `UUID` on PostgreSQL, `BINARY(16)` on MySQL and MariaDB, a 16-byte `BLOB` on
+    /// SQLite.
+    Uuid,
+}
+
+impl ColumnType {
+    /// Called by generated code: the column type of a field with its `max_digits` and
+    /// `decimal_places`, checked when the model's metadata is built (at compile time).
+    #[doc(hidden)]
+    pub const fn __field(self, decimal: Option<(u8, u8)>) -> ColumnType {
+        match (self, decimal) {
+            (ColumnType::Decimal { .. }, Some((max_digits, decimal_places))) => {
+                assert!(
+                    max_digits >= 1 && max_digits <= 28,
+                    "`max_digits` must be between 1 and 28 (what rust_decimal holds exactly)"
+                );
+                assert!(decimal_places <= max_digits, "`decimal_places` must not exceed `max_digits`");
+                ColumnType::Decimal { max_digits, decimal_places }
+            }
+            (ColumnType::Decimal { max_digits: 0, .. }, None) => {
+                panic!(
+                    "a Decimal field needs `#[kata(max_digits = .., decimal_places = ..)]`, as Django's DecimalField"
+                )
+            }
+            (_, Some(_)) => panic!("`max_digits` and `decimal_places` apply to Decimal fields only"),
+            (ty, None) => ty,
+        }
+    }
 }
 
 /// A dynamically typed value: what a filter, an update or a default binds.
@@ -83,6 +120,12 @@ pub enum Value {
     Time(NaiveTime),
     /// A JSON document.
     Json(serde_json::Value),
+    /// An exact decimal.
+    #[cfg(feature = "rust_decimal")]
+    Decimal(rust_decimal::Decimal),
+    /// A UUID.
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
 }
 
 impl Value {
@@ -103,6 +146,10 @@ impl Value {
             Value::Timestamp(v) => bind_native(v, args),
             Value::Time(v) => bind_native(v, args),
             Value::Json(v) => bind_native(v, args),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => crate::driver::bind_decimal(*v, args),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => bind_native(v, args),
         }
     }
 
@@ -145,6 +192,12 @@ impl Value {
             ColumnType::Timestamp => collect!(Timestamp),
             ColumnType::Time => collect!(Time),
             ColumnType::Json => collect!(Json),
+            #[cfg(feature = "rust_decimal")]
+            ColumnType::Decimal { .. } => collect!(Decimal),
+            #[cfg(feature = "uuid")]
+            ColumnType::Uuid => collect!(Uuid),
+            #[allow(unreachable_patterns)]
+            _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
         }
     }
 }
@@ -164,6 +217,11 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
         ColumnType::Timestamp => bind_native(&None::<NaiveDateTime>, args),
         ColumnType::Time => bind_native(&None::<NaiveTime>, args),
         ColumnType::Json => bind_native(&None::<serde_json::Value>, args),
+        ColumnType::Decimal { .. } => crate::driver::bind_null_decimal(args),
+        #[cfg(feature = "uuid")]
+        ColumnType::Uuid => bind_native(&None::<uuid::Uuid>, args),
+        #[cfg(not(feature = "uuid"))]
+        ColumnType::Uuid => bind_native(&None::<Vec<u8>>, args),
     }
 }
 
@@ -429,6 +487,12 @@ impl Value {
             ColumnType::Timestamp => read!(NaiveDateTime, Timestamp),
             ColumnType::Time => read!(NaiveTime, Time),
             ColumnType::Json => read!(serde_json::Value, Json),
+            #[cfg(feature = "rust_decimal")]
+            ColumnType::Decimal { .. } => read!(rust_decimal::Decimal, Decimal),
+            #[cfg(feature = "uuid")]
+            ColumnType::Uuid => read!(uuid::Uuid, Uuid),
+            #[allow(unreachable_patterns)]
+            _ => return Err(Error::decode_msg(format!("column {index}: a type whose cargo feature is off"))),
         })
     }
 }
@@ -475,6 +539,10 @@ impl std::hash::Hash for Key {
             Value::Timestamp(v) => v.hash(state),
             Value::Time(v) => v.hash(state),
             Value::Json(v) => v.to_string().hash(state),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => v.normalize().hash(state),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => v.hash(state),
         }
     }
 }
