@@ -185,6 +185,65 @@ mod uuid_type {
     impl Ordered for Uuid {}
 }
 
+mod duration {
+    use chrono::TimeDelta;
+
+    use crate::driver::{Args, RowRef, bind_duration, decode_duration};
+    use crate::error::Result;
+    use crate::value::{ColumnType, FieldType, Ordered, Value};
+
+    /// `chrono::Duration` (`TimeDelta`), Django's `DurationField`, to the microsecond:
+    /// `INTERVAL` on PostgreSQL, `BIGINT` microseconds on SQLite, MySQL and MariaDB.
+    /// Negative durations are kept; a finer value is refused rather than rounded.
+    impl FieldType for TimeDelta {
+        type Inner = TimeDelta;
+        const COLUMN_TYPE: ColumnType = ColumnType::Duration;
+        fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+            decode_duration(row, index)
+        }
+        fn bind(&self, args: &mut Args) -> Result<()> {
+            bind_duration(*self, args)
+        }
+        fn to_value(&self) -> Value {
+            Value::Duration(*self)
+        }
+        fn into_value(self) -> Value {
+            Value::Duration(self)
+        }
+    }
+    impl Ordered for TimeDelta {}
+}
+
+#[cfg(feature = "ipnet")]
+mod ip {
+    use std::net::IpAddr;
+
+    use crate::driver::{Args, RowRef, bind_ip, decode_ip};
+    use crate::error::Result;
+    use crate::value::{ColumnType, FieldType, Value};
+
+    /// `std::net::IpAddr`, Django's `GenericIPAddressField` (IPv4 and IPv6): `INET` on
+    /// PostgreSQL, the address's canonical text (RFC 5952 for IPv6) in a `VARCHAR(39)`
+    /// elsewhere, so equality agrees everywhere. Not [`Ordered`](crate::Ordered): text and
+    /// `INET` order addresses differently.
+    impl FieldType for IpAddr {
+        type Inner = IpAddr;
+        const COLUMN_TYPE: ColumnType = ColumnType::IpAddr;
+        fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+            decode_ip(row, index)
+        }
+        fn bind(&self, args: &mut Args) -> Result<()> {
+            bind_ip(*self, args)
+        }
+        fn to_value(&self) -> Value {
+            Value::IpAddr(*self)
+        }
+        fn into_value(self) -> Value {
+            Value::IpAddr(self)
+        }
+    }
+}
+
 /// Checks a value against its column's precision: a decimal's `max_digits` and
 /// `decimal_places`, with Django's codes (`max_digits`, `max_decimal_places`,
 /// `max_whole_digits`). Other values pass.

@@ -53,6 +53,12 @@ pub enum ColumnType {
     /// A UUID: `UUID` on PostgreSQL, `BINARY(16)` on MySQL and MariaDB, a 16-byte `BLOB` on
     /// SQLite.
     Uuid,
+    /// A span of time to the microsecond (Django's `DurationField`): `INTERVAL` on
+    /// PostgreSQL, `BIGINT` microseconds elsewhere, as Django stores it.
+    Duration,
+    /// An IPv4 or IPv6 address (Django's `GenericIPAddressField`): `INET` on PostgreSQL,
+    /// `VARCHAR(39)` holding its canonical text elsewhere.
+    IpAddr,
 }
 
 impl ColumnType {
@@ -126,6 +132,10 @@ pub enum Value {
     /// A UUID.
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
+    /// A span of time.
+    Duration(chrono::TimeDelta),
+    /// An IP address.
+    IpAddr(std::net::IpAddr),
 }
 
 impl Value {
@@ -150,6 +160,8 @@ impl Value {
             Value::Decimal(v) => crate::driver::bind_decimal(*v, args),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => bind_native(v, args),
+            Value::Duration(v) => crate::driver::bind_duration(*v, args),
+            Value::IpAddr(v) => crate::driver::bind_ip(*v, args),
         }
     }
 
@@ -196,6 +208,28 @@ impl Value {
             ColumnType::Decimal { .. } => collect!(Decimal),
             #[cfg(feature = "uuid")]
             ColumnType::Uuid => collect!(Uuid),
+            ColumnType::Duration => {
+                let mut out = Vec::with_capacity(values.len());
+                for v in values {
+                    match v {
+                        Value::Duration(x) => out.push(Some(*x)),
+                        Value::Null(_) => out.push(None),
+                        _ => return Err(Error::Internal("mixed value types in one IN list")),
+                    }
+                }
+                crate::driver::bind_duration_array(out, args)
+            }
+            ColumnType::IpAddr => {
+                let mut out = Vec::with_capacity(values.len());
+                for v in values {
+                    match v {
+                        Value::IpAddr(x) => out.push(Some(*x)),
+                        Value::Null(_) => out.push(None),
+                        _ => return Err(Error::Internal("mixed value types in one IN list")),
+                    }
+                }
+                crate::driver::bind_ip_array(out, args)
+            }
             #[allow(unreachable_patterns)]
             _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
         }
@@ -222,6 +256,8 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
         ColumnType::Uuid => bind_native(&None::<uuid::Uuid>, args),
         #[cfg(not(feature = "uuid"))]
         ColumnType::Uuid => bind_native(&None::<Vec<u8>>, args),
+        ColumnType::Duration => crate::driver::bind_null_duration(args),
+        ColumnType::IpAddr => crate::driver::bind_null_ip(args),
     }
 }
 
@@ -491,6 +527,9 @@ impl Value {
             ColumnType::Decimal { .. } => read!(rust_decimal::Decimal, Decimal),
             #[cfg(feature = "uuid")]
             ColumnType::Uuid => read!(uuid::Uuid, Uuid),
+            ColumnType::Duration => read!(chrono::TimeDelta, Duration),
+            #[cfg(feature = "ipnet")]
+            ColumnType::IpAddr => read!(std::net::IpAddr, IpAddr),
             #[allow(unreachable_patterns)]
             _ => return Err(Error::decode_msg(format!("column {index}: a type whose cargo feature is off"))),
         })
@@ -543,6 +582,8 @@ impl std::hash::Hash for Key {
             Value::Decimal(v) => v.normalize().hash(state),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => v.hash(state),
+            Value::Duration(v) => v.hash(state),
+            Value::IpAddr(v) => v.hash(state),
         }
     }
 }

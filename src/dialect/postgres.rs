@@ -116,6 +116,8 @@ impl Dialect for Postgres {
                 ColumnTypeSql::Numeric(max_digits, decimal_places)
             }
             ColumnType::Uuid => ColumnTypeSql::Custom("UUID"),
+            ColumnType::Duration => ColumnTypeSql::Custom("INTERVAL"),
+            ColumnType::IpAddr => ColumnTypeSql::Custom("INET"),
             _ => ColumnTypeSql::Standard,
         }
     }

@@ -49,6 +49,10 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
                 def.decimal_len(u32::from(max_digits), u32::from(decimal_places))
             }
             ColumnType::Uuid => def.uuid(),
+            // Microseconds, as Django stores a DurationField without an interval type.
+            ColumnType::Duration => def.big_integer(),
+            // The longest IPv6 text (Django's GenericIPAddressField).
+            ColumnType::IpAddr => def.string_len(39),
         },
     };
     if !column.nullable {

@@ -350,6 +350,8 @@ pub(crate) fn column_type_name(ty: ColumnType) -> std::borrow::Cow<'static, str>
                 .into();
         }
         ColumnType::Uuid => "Uuid",
+        ColumnType::Duration => "Duration",
+        ColumnType::IpAddr => "IpAddr",
     })
 }
 
