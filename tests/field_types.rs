@@ -12,7 +12,7 @@ use kata::uuid::Uuid;
 /// Django's `DecimalField(max_digits=10, decimal_places=2)` and a wide one.
 #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
 #[model_schema(PriceIn, exclude(id))]
-#[model_schema(PricePatch, exclude(id), optional = "__all__")]
+#[model_schema(PricePatch, fields(amount, big), optional = "__all__")]
 pub struct Price {
     #[kata(primary_key, auto)]
     pub id: i64,

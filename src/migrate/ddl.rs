@@ -66,8 +66,11 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
             def.primary_key();
         }
     }
-    // A generated UUID is kata's to make per row, as Django's Python-side default.
-    if let Some(default) = column.default.filter(|d| *d != DefaultValue::Uuid4) {
+    // A generated UUID is kata's to make per row, as Django's Python-side default; a
+    // decimal's default is kata's to send too, since SQLite keeps decimals in kata's text form.
+    let kata_side =
+        |d: &DefaultValue| *d == DefaultValue::Uuid4 || matches!(column.ty, ColumnType::Decimal { .. });
+    if let Some(default) = column.default.filter(|d| !kata_side(d)) {
         def.default(default_expr(default, column.ty, dialect));
     }
     def

@@ -361,7 +361,7 @@ fn unknown_field_key_lists_the_expected_keys() {
             struct User { #[kata(primary_key, foo)] id: i64 }
         }),
         [
-            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
+            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, max_length, max_digits, decimal_places, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
         ]
     );
 }
@@ -421,12 +421,12 @@ fn values_of_the_wrong_kind_are_each_reported() {
             "expected an integer literal for `max_length`, e.g. `max_length = 150`",
             "`max_length` must be at least 1",
             "`max_length` must be at most 4294967295",
-            "expected a string, bool, integer or float literal, or `now`, for `default`",
-            "expected a string, bool, integer or float literal, or `now`, for `default`",
-            "expected a string, bool, integer or float literal, or `now`, for `default`",
+            "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
+            "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
+            "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
             "`column` needs a value: `column = \"name\"`",
             "`column` cannot be empty",
-            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
+            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, max_length, max_digits, decimal_places, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
         ]
     );
 }

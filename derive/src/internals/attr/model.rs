@@ -408,7 +408,10 @@ fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
 }
 
 fn bad_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
-    cx.error_spanned_by(value, "expected a string, bool, integer or float literal, or `now`, for `default`");
+    cx.error_spanned_by(
+        value,
+        "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
+    );
     None
 }
 
