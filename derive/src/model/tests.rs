@@ -150,7 +150,7 @@ fn column_meta_carries_every_attribute() {
         quote!(__k::ColumnMeta::__new(
             "id",
             "id",
-            <i64 as __k::FieldType>::COLUMN_TYPE,
+            __k::ColumnType::__field(<i64 as __k::FieldType>::COLUMN_TYPE, ::core::option::Option::None),
             <i64 as __k::FieldType>::NULLABLE,
             true,
             true,
@@ -169,6 +169,34 @@ fn column_meta_carries_every_attribute() {
         &out,
         r#"false, true, ::core::option::Option::None, false, ::core::option::Option::Some(__k::DefaultValue::Bool(true))"#
     ));
+}
+
+#[test]
+fn decimal_precision_reaches_the_column_type_and_validation() {
+    let out = expand(quote! {
+        struct Price {
+            #[kata(primary_key)] id: i64,
+            #[kata(max_digits = 10, decimal_places = 2)] amount: Decimal,
+        }
+    });
+    assert!(has_text(&out, "::core::option::Option::Some((10u8, 2u8))"));
+    assert!(has_text(&out, "__k::validate_column("));
+    let errors = errors(quote! {
+        struct Price {
+            #[kata(primary_key)] id: i64,
+            #[kata(max_digits = 2, decimal_places = 3)] a: Decimal,
+            #[kata(max_digits = 2)] b: Decimal,
+            #[kata(max_digits = 29, decimal_places = 0)] c: Decimal,
+        }
+    });
+    assert_eq!(
+        errors,
+        [
+            "`decimal_places` must not exceed `max_digits`",
+            "a decimal field needs both `max_digits` and `decimal_places`",
+            "`max_digits` must be between 1 and 28",
+        ]
+    );
 }
 
 #[test]

@@ -136,6 +136,8 @@ impl Field {
         let mut max_digits = Attr::none(cx, MAX_DIGITS);
         let mut decimal_places = Attr::none(cx, DECIMAL_PLACES);
         let mut decimal_span = None;
+        // Which of the two keys were written, valid or not (an invalid one has its own error).
+        let mut decimal_written = (false, false);
         let mut default = Attr::none(cx, DEFAULT);
         let mut column = Attr::none(cx, COLUMN);
         let mut foreign_key = BoolAttr::none(cx, FOREIGN_KEY);
@@ -176,11 +178,13 @@ impl Field {
                 max_length.set(path, n);
             } else if path == MAX_DIGITS {
                 decimal_span = Some(path.span());
+                decimal_written.0 = true;
                 let n =
                     name_value(cx, &meta, "max_digits = 10").and_then(|v| parse_digits(cx, v, MAX_DIGITS));
                 max_digits.set(path, n);
             } else if path == DECIMAL_PLACES {
                 decimal_span = Some(path.span());
+                decimal_written.1 = true;
                 let n = name_value(cx, &meta, "decimal_places = 2")
                     .and_then(|v| parse_digits(cx, v, DECIMAL_PLACES));
                 decimal_places.set(path, n);
@@ -212,6 +216,7 @@ impl Field {
             }
             (Some(p), Some(s)) => Some((p, s)),
             (None, None) => None,
+            _ if decimal_written == (true, true) => None,
             _ => {
                 if let Some(span) = decimal_span {
                     cx.error_spanned_by(
