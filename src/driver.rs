@@ -286,7 +286,7 @@ pub(crate) fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
     each_row!(row, |r| r.try_get_raw(index).map(|v| v.is_null())).map_err(Error::from)
 }
 
-fn encode_error(e: sqlx::error::BoxDynError) -> Error {
+pub(crate) fn encode_error(e: sqlx::error::BoxDynError) -> Error {
     Error::Database(sqlx::Error::Encode(e))
 }
 

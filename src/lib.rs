@@ -78,6 +78,7 @@ pub use relation::{
 };
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
+pub use types::Json;
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
 
 // The crates whose types kata's API and derives use, so that a user's crate needs no

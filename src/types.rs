@@ -244,6 +244,88 @@ mod ip {
     }
 }
 
+/// A typed JSON column (Django's `JSONField` with a shape): any `Serialize +
+/// DeserializeOwned` type, stored as `serde_json::Value` is (`JSONB` on PostgreSQL, `JSON`
+/// on MySQL and MariaDB, text on SQLite), and read back into `T`. Serialises, deserialises
+/// and describes itself in JSON Schema exactly as `T`.
+///
+/// ```
+/// use kata::Json;
+/// use kata::prelude::*;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema, Debug, Clone, PartialEq)]
+/// struct Settings { theme: String, tags: Vec<String> }
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// struct Profile { #[kata(primary_key, auto)] id: i64, settings: Json<Settings> }
+///
+/// # async fn demo() -> kata::Result<()> {
+/// let db = Db::connect("sqlite::memory:").await?;
+/// db.create_tables(&[Profile::meta()]).await?;
+/// let settings = Json(Settings { theme: "dark".into(), tags: vec!["ünï".into()] });
+/// let mut p = Profile { id: 0, settings: settings.clone() };
+/// p.asave(&db).await?;
+/// assert_eq!(Profile::objects().aget(&db, Profile::id.eq(p.id)).await?.settings, settings);
+/// assert_eq!(p.settings.theme, "dark"); // Json<T> derefs to T
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(transparent)]
+pub struct Json<T>(pub T);
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> FieldType for Json<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    type Inner = Json<T>;
+    const COLUMN_TYPE: ColumnType = ColumnType::Json;
+    fn decode(row: crate::RowRef<'_>, index: usize) -> crate::Result<Self> {
+        let value = serde_json::Value::decode(row, index)?;
+        serde_json::from_value(value)
+            .map(Json)
+            .map_err(|e| crate::Error::decode(format!("column {index} as {}", std::any::type_name::<T>()), e))
+    }
+    fn bind(&self, args: &mut crate::Args) -> crate::Result<()> {
+        let value = serde_json::to_value(&self.0).map_err(|e| crate::driver::encode_error(Box::new(e)))?;
+        value.bind(args)
+    }
+    /// The JSON document; a value that cannot be serialised (a map with non-string keys)
+    /// is `null` here, and an error where it is written through [`bind`](Self::bind).
+    fn to_value(&self) -> Value {
+        Value::Json(serde_json::to_value(&self.0).unwrap_or(serde_json::Value::Null))
+    }
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
+}
+
 /// Checks a value against its column's precision: a decimal's `max_digits` and
 /// `decimal_places`, with Django's codes (`max_digits`, `max_decimal_places`,
 /// `max_whole_digits`). Other values pass.

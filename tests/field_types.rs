@@ -286,3 +286,47 @@ async fn ip_addresses_round_trip_and_filter_ipv4_and_ipv6(db: Db) {
     assert_eq!(listed.values_list(Visit::ip).alist(&db).await.unwrap(), [v4, ips[4]]);
     assert_eq!(Visit::objects().filter(Visit::proxy.isnull(false)).acount(&db).await.unwrap(), 4);
 }
+
+/// The shape of a typed JSON column.
+#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema, Debug, Clone, PartialEq, Default)]
+pub struct Settings {
+    pub theme: String,
+    pub tags: Vec<String>,
+    pub limits: std::collections::BTreeMap<String, Vec<i64>>,
+    pub owner: Option<Box<Settings>>,
+}
+
+/// Django's `JSONField`, typed.
+#[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+#[model_schema(DocOut, fields = "__all__")]
+pub struct Doc {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    pub settings: kata::Json<Settings>,
+    pub extra: Option<kata::Json<Vec<Settings>>>,
+}
+
+#[kata::test]
+async fn typed_json_round_trips_nested_unicode_documents(db: Db) {
+    db.create_tables(&[Doc::meta()]).await.unwrap();
+    let inner =
+        Settings { theme: "日本語 🎉 \"quoted\" \\ back".into(), tags: vec![], ..Settings::default() };
+    let settings = Settings {
+        theme: "dark".into(),
+        tags: vec!["ünïcödé".into(), String::new()],
+        limits: [("a".to_string(), vec![i64::MIN, 0, i64::MAX])].into_iter().collect(),
+        owner: Some(Box::new(inner.clone())),
+    };
+    let mut doc = Doc { id: 0, settings: kata::Json(settings.clone()), extra: Some(kata::Json(vec![inner])) };
+    doc.asave(&db).await.unwrap();
+    let mut empty = Doc { id: 0, settings: kata::Json(Settings::default()), extra: None };
+    empty.asave(&db).await.unwrap();
+    assert_eq!(Doc::objects().aget(&db, Doc::id.eq(doc.id)).await.unwrap(), doc);
+    assert_eq!(Doc::objects().aget(&db, Doc::id.eq(empty.id)).await.unwrap(), empty);
+    assert_eq!(Doc::objects().filter(Doc::extra.isnull(true)).acount(&db).await.unwrap(), 1);
+    // The schema is T's own, and so is the JSON.
+    let out = serde_json::to_value(DocOut::from(&doc)).unwrap();
+    assert_eq!(out["settings"]["tags"][0], "ünïcödé");
+    let schema = serde_json::to_value(schemars::schema_for!(DocOut)).unwrap();
+    assert!(schema.to_string().contains("limits"), "{schema}");
+}
