@@ -265,8 +265,10 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
 /// parameter and how to decode itself from a row.
 ///
 /// kata implements it for `bool`, `i16`, `i32`, `i64`, `f32`, `f64`, `String`, `Vec<u8>`,
-/// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime` and `NaiveTime`,
-/// `serde_json::Value`, and `Option` of each (a nullable column).
+/// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime`, `NaiveTime` and `TimeDelta`,
+/// `serde_json::Value` and [`Json<T>`](crate::Json), `rust_decimal::Decimal` (feature
+/// `rust_decimal`), `uuid::Uuid` (feature `uuid`), `std::net::IpAddr` (feature `ipnet`), and
+/// `Option` of each (a nullable column).
 ///
 /// # Your own types
 ///
