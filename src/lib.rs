@@ -50,6 +50,7 @@ mod registry;
 mod relation;
 mod schema;
 pub mod testing;
+mod types;
 mod value;
 
 pub use async_trait::async_trait;
@@ -78,13 +79,20 @@ pub use relation::{
 };
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
+pub use types::Json;
 pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
 
 // The crates whose types kata's API and derives use, so that a user's crate needs no
 // dependency of its own on them (and gets the versions kata was built with).
 pub use chrono;
+/// `rust_decimal`, whose `Decimal` is a field type (feature `rust_decimal`).
+#[cfg(feature = "rust_decimal")]
+pub use rust_decimal;
 pub use schemars;
 pub use serde_json;
+/// `uuid`, whose `Uuid` is a field type (feature `uuid`).
+#[cfg(feature = "uuid")]
+pub use uuid;
 
 /// The stream traits for [`QuerySet::aiterator`]'s rows (futures' `StreamExt` and
 /// `TryStreamExt`, re-exported so no `futures` dependency is needed; the prelude brings their
@@ -167,10 +175,11 @@ pub mod __private {
         OnDelete, Related, Relation, RelationKey, RelationKind, RelationMeta, RelationSlot, ToMany,
     };
     pub use crate::schema::{
-        Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,
-        check_field, check_patch, deserialize_null_as, no_default,
+        Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, DefaultUuid4, Patch, Projection,
+        Validate, check_field, check_patch, deserialize_null_as, no_default,
     };
     pub use crate::testing;
+    pub use crate::types::validate_column;
     pub use crate::value::{AutoKey, ColumnType, FieldType, Value};
     pub use chrono;
     pub use schemars;

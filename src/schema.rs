@@ -374,6 +374,20 @@ impl DefaultNow for chrono::NaiveDate {
     }
 }
 
+/// A field type that `default = uuid4` can initialise.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(message = "`default = uuid4` needs a `uuid::Uuid` field, not `{Self}`")]
+pub trait DefaultUuid4: Sized {
+    /// A new random UUID.
+    fn default_uuid4() -> Self;
+}
+#[cfg(feature = "uuid")]
+impl DefaultUuid4 for uuid::Uuid {
+    fn default_uuid4() -> Self {
+        uuid::Uuid::new_v4()
+    }
+}
+
 macro_rules! optional_defaults {
     ($($trait:ident::$method:ident($($arg:ident: $argty:ty)?)),*) => {$(
         impl<T: $trait> $trait for Option<T> {
@@ -388,5 +402,6 @@ optional_defaults!(
     DefaultBool::default_bool(value: bool),
     DefaultInt::default_int(value: i64),
     DefaultFloat::default_float(value: f64),
-    DefaultNow::default_now()
+    DefaultNow::default_now(),
+    DefaultUuid4::default_uuid4()
 );

@@ -41,6 +41,49 @@ pub enum ColumnType {
     Time,
     /// JSON: `JSONB` on PostgreSQL, `JSON` on MySQL, text on SQLite.
     Json,
+    /// An exact decimal (Django's `DecimalField`): `NUMERIC(p, s)` on PostgreSQL,
+    /// `DECIMAL(p, s)` on MySQL and MariaDB, an order-preserving text on SQLite (see the
+    /// README's backend table). `max_digits` is 0 until the field states it.
+    Decimal {
+        /// Digits in all (Django's `max_digits`), at most 28.
+        max_digits: u8,
+        /// Digits after the point (Django's `decimal_places`).
+        decimal_places: u8,
+    },
+    /// A UUID: `UUID` on PostgreSQL, `BINARY(16)` on MySQL and MariaDB, a 16-byte `BLOB` on
+    /// SQLite.
+    Uuid,
+    /// A span of time to the microsecond (Django's `DurationField`): `INTERVAL` on
+    /// PostgreSQL, `BIGINT` microseconds elsewhere, as Django stores it.
+    Duration,
+    /// An IPv4 or IPv6 address (Django's `GenericIPAddressField`): `INET` on PostgreSQL,
+    /// `VARCHAR(39)` holding its canonical text elsewhere.
+    IpAddr,
+}
+
+impl ColumnType {
+    /// Called by generated code: the column type of a field with its `max_digits` and
+    /// `decimal_places`, checked when the model's metadata is built (at compile time).
+    #[doc(hidden)]
+    pub const fn __field(self, decimal: Option<(u8, u8)>) -> ColumnType {
+        match (self, decimal) {
+            (ColumnType::Decimal { .. }, Some((max_digits, decimal_places))) => {
+                assert!(
+                    max_digits >= 1 && max_digits <= 28,
+                    "`max_digits` must be between 1 and 28 (what rust_decimal holds exactly)"
+                );
+                assert!(decimal_places <= max_digits, "`decimal_places` must not exceed `max_digits`");
+                ColumnType::Decimal { max_digits, decimal_places }
+            }
+            (ColumnType::Decimal { max_digits: 0, .. }, None) => {
+                panic!(
+                    "a Decimal field needs `#[kata(max_digits = .., decimal_places = ..)]`, as Django's DecimalField"
+                )
+            }
+            (_, Some(_)) => panic!("`max_digits` and `decimal_places` apply to Decimal fields only"),
+            (ty, None) => ty,
+        }
+    }
 }
 
 /// A dynamically typed value: what a filter, an update or a default binds.
@@ -83,6 +126,16 @@ pub enum Value {
     Time(NaiveTime),
     /// A JSON document.
     Json(serde_json::Value),
+    /// An exact decimal.
+    #[cfg(feature = "rust_decimal")]
+    Decimal(rust_decimal::Decimal),
+    /// A UUID.
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+    /// A span of time.
+    Duration(chrono::TimeDelta),
+    /// An IP address.
+    IpAddr(std::net::IpAddr),
 }
 
 impl Value {
@@ -103,6 +156,12 @@ impl Value {
             Value::Timestamp(v) => bind_native(v, args),
             Value::Time(v) => bind_native(v, args),
             Value::Json(v) => bind_native(v, args),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => crate::driver::bind_decimal(*v, args),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => bind_native(v, args),
+            Value::Duration(v) => crate::driver::bind_duration(*v, args),
+            Value::IpAddr(v) => crate::driver::bind_ip(*v, args),
         }
     }
 
@@ -145,6 +204,34 @@ impl Value {
             ColumnType::Timestamp => collect!(Timestamp),
             ColumnType::Time => collect!(Time),
             ColumnType::Json => collect!(Json),
+            #[cfg(feature = "rust_decimal")]
+            ColumnType::Decimal { .. } => collect!(Decimal),
+            #[cfg(feature = "uuid")]
+            ColumnType::Uuid => collect!(Uuid),
+            ColumnType::Duration => {
+                let mut out = Vec::with_capacity(values.len());
+                for v in values {
+                    match v {
+                        Value::Duration(x) => out.push(Some(*x)),
+                        Value::Null(_) => out.push(None),
+                        _ => return Err(Error::Internal("mixed value types in one IN list")),
+                    }
+                }
+                crate::driver::bind_duration_array(out, args)
+            }
+            ColumnType::IpAddr => {
+                let mut out = Vec::with_capacity(values.len());
+                for v in values {
+                    match v {
+                        Value::IpAddr(x) => out.push(Some(*x)),
+                        Value::Null(_) => out.push(None),
+                        _ => return Err(Error::Internal("mixed value types in one IN list")),
+                    }
+                }
+                crate::driver::bind_ip_array(out, args)
+            }
+            #[allow(unreachable_patterns)]
+            _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
         }
     }
 }
@@ -164,6 +251,13 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
         ColumnType::Timestamp => bind_native(&None::<NaiveDateTime>, args),
         ColumnType::Time => bind_native(&None::<NaiveTime>, args),
         ColumnType::Json => bind_native(&None::<serde_json::Value>, args),
+        ColumnType::Decimal { .. } => crate::driver::bind_null_decimal(args),
+        #[cfg(feature = "uuid")]
+        ColumnType::Uuid => bind_native(&None::<uuid::Uuid>, args),
+        #[cfg(not(feature = "uuid"))]
+        ColumnType::Uuid => bind_native(&None::<Vec<u8>>, args),
+        ColumnType::Duration => crate::driver::bind_null_duration(args),
+        ColumnType::IpAddr => crate::driver::bind_null_ip(args),
     }
 }
 
@@ -171,8 +265,10 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
 /// parameter and how to decode itself from a row.
 ///
 /// kata implements it for `bool`, `i16`, `i32`, `i64`, `f32`, `f64`, `String`, `Vec<u8>`,
-/// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime` and `NaiveTime`,
-/// `serde_json::Value`, and `Option` of each (a nullable column).
+/// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime`, `NaiveTime` and `TimeDelta`,
+/// `serde_json::Value` and [`Json<T>`](crate::Json), `rust_decimal::Decimal` (feature
+/// `rust_decimal`), `uuid::Uuid` (feature `uuid`), `std::net::IpAddr` (feature `ipnet`), and
+/// `Option` of each (a nullable column).
 ///
 /// # Your own types
 ///
@@ -429,6 +525,15 @@ impl Value {
             ColumnType::Timestamp => read!(NaiveDateTime, Timestamp),
             ColumnType::Time => read!(NaiveTime, Time),
             ColumnType::Json => read!(serde_json::Value, Json),
+            #[cfg(feature = "rust_decimal")]
+            ColumnType::Decimal { .. } => read!(rust_decimal::Decimal, Decimal),
+            #[cfg(feature = "uuid")]
+            ColumnType::Uuid => read!(uuid::Uuid, Uuid),
+            ColumnType::Duration => read!(chrono::TimeDelta, Duration),
+            #[cfg(feature = "ipnet")]
+            ColumnType::IpAddr => read!(std::net::IpAddr, IpAddr),
+            #[allow(unreachable_patterns)]
+            _ => return Err(Error::decode_msg(format!("column {index}: a type whose cargo feature is off"))),
         })
     }
 }
@@ -475,6 +580,12 @@ impl std::hash::Hash for Key {
             Value::Timestamp(v) => v.hash(state),
             Value::Time(v) => v.hash(state),
             Value::Json(v) => v.to_string().hash(state),
+            #[cfg(feature = "rust_decimal")]
+            Value::Decimal(v) => v.normalize().hash(state),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => v.hash(state),
+            Value::Duration(v) => v.hash(state),
+            Value::IpAddr(v) => v.hash(state),
         }
     }
 }

@@ -538,6 +538,8 @@ pub enum ColumnTypeSql {
     Varchar(u32),
     /// `JSONB`.
     JsonBinary,
+    /// `NUMERIC(p, s)` / `DECIMAL(p, s)`.
+    Numeric(u8, u8),
     /// A type written as is.
     Custom(&'static str),
 }

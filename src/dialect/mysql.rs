@@ -258,6 +258,11 @@ pub(super) fn column_type(
         ColumnType::Bytes => ColumnTypeSql::Custom("LONGBLOB"),
         ColumnType::TimestampTz | ColumnType::Timestamp => ColumnTypeSql::Custom("DATETIME(6)"),
         ColumnType::Time => ColumnTypeSql::Custom("TIME(6)"),
+        ColumnType::Decimal { max_digits, decimal_places } => {
+            ColumnTypeSql::Numeric(max_digits, decimal_places)
+        }
+        // sqlx sends a UUID as its 16 bytes.
+        ColumnType::Uuid => ColumnTypeSql::Custom("BINARY(16)"),
         _ => ColumnTypeSql::Standard,
     }
 }

@@ -120,7 +120,16 @@ impl Dialect for Postgres {
         _max_length: Option<u32>,
         _keyed: bool,
     ) -> ColumnTypeSql {
-        if ty == ColumnType::Json { ColumnTypeSql::JsonBinary } else { ColumnTypeSql::Standard }
+        match ty {
+            ColumnType::Json => ColumnTypeSql::JsonBinary,
+            ColumnType::Decimal { max_digits, decimal_places } => {
+                ColumnTypeSql::Numeric(max_digits, decimal_places)
+            }
+            ColumnType::Uuid => ColumnTypeSql::Custom("UUID"),
+            ColumnType::Duration => ColumnTypeSql::Custom("INTERVAL"),
+            ColumnType::IpAddr => ColumnTypeSql::Custom("INET"),
+            _ => ColumnTypeSql::Standard,
+        }
     }
 }
 

@@ -168,7 +168,13 @@ impl Dialect for Sqlite {
         _max_length: Option<u32>,
         _keyed: bool,
     ) -> ColumnTypeSql {
-        if ty == ColumnType::BigInt && auto { ColumnTypeSql::Integer } else { ColumnTypeSql::Standard }
+        match ty {
+            ColumnType::BigInt if auto => ColumnTypeSql::Integer,
+            // No decimal type: kata's fixed-width text that sorts as the numbers do.
+            ColumnType::Decimal { .. } => ColumnTypeSql::Custom("TEXT"),
+            ColumnType::Uuid => ColumnTypeSql::Custom("BLOB"),
+            _ => ColumnTypeSql::Standard,
+        }
     }
 
     /// A date column gets today's date, not a timestamp (the timestamp's text would no

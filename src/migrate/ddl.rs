@@ -26,6 +26,7 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
         ColumnTypeSql::Integer => def.integer(),
         ColumnTypeSql::Varchar(n) => def.string_len(n),
         ColumnTypeSql::JsonBinary => def.json_binary(),
+        ColumnTypeSql::Numeric(p, s) => def.decimal_len(u32::from(p), u32::from(s)),
         ColumnTypeSql::Custom(sql) => def.custom(Alias::new(sql)),
         ColumnTypeSql::Standard => match column.ty {
             ColumnType::Bool => def.boolean(),
@@ -44,6 +45,14 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
             ColumnType::Date => def.date(),
             ColumnType::Time => def.time(),
             ColumnType::Json => def.json(),
+            ColumnType::Decimal { max_digits, decimal_places } => {
+                def.decimal_len(u32::from(max_digits), u32::from(decimal_places))
+            }
+            ColumnType::Uuid => def.uuid(),
+            // Microseconds, as Django stores a DurationField without an interval type.
+            ColumnType::Duration => def.big_integer(),
+            // The longest IPv6 text (Django's GenericIPAddressField).
+            ColumnType::IpAddr => def.string_len(39),
         },
     };
     if !column.nullable {
@@ -57,7 +66,11 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
             def.primary_key();
         }
     }
-    if let Some(default) = column.default {
+    // A generated UUID is kata's to make per row, as Django's Python-side default; a
+    // decimal's default is kata's to send too, since SQLite keeps decimals in kata's text form.
+    let kata_side =
+        |d: &DefaultValue| *d == DefaultValue::Uuid4 || matches!(column.ty, ColumnType::Decimal { .. });
+    if let Some(default) = column.default.filter(|d| !kata_side(d)) {
         def.default(default_expr(default, column.ty, dialect));
     }
     def
@@ -73,6 +86,7 @@ fn default_expr(default: DefaultValue, ty: ColumnType, dialect: &dyn Dialect) ->
             Some(sql) => Expr::cust(sql),
             None => Expr::current_timestamp(),
         },
+        DefaultValue::Uuid4 => Expr::cust("NULL"),
     }
 }
 

@@ -461,7 +461,7 @@ fn blank_default(column: &Column) -> Option<DefaultValue> {
         T::Float | T::Double => DefaultValue::Float(0.0),
         T::Text => DefaultValue::Str(""),
         T::TimestampTz | T::Timestamp | T::Date | T::Time => DefaultValue::Now,
-        T::Bytes | T::Json => return None,
+        T::Bytes | T::Json | T::Decimal { .. } | T::Uuid | T::Duration | T::IpAddr => return None,
     })
 }
 

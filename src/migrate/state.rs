@@ -330,8 +330,8 @@ impl ProjectState {
 }
 
 /// The column type's name in migration files (`ColumnType::BigInt`).
-pub(crate) fn column_type_name(ty: ColumnType) -> &'static str {
-    match ty {
+pub(crate) fn column_type_name(ty: ColumnType) -> std::borrow::Cow<'static, str> {
+    std::borrow::Cow::Borrowed(match ty {
         ColumnType::Bool => "Bool",
         ColumnType::SmallInt => "SmallInt",
         ColumnType::Integer => "Integer",
@@ -345,7 +345,14 @@ pub(crate) fn column_type_name(ty: ColumnType) -> &'static str {
         ColumnType::Date => "Date",
         ColumnType::Time => "Time",
         ColumnType::Json => "Json",
-    }
+        ColumnType::Decimal { max_digits, decimal_places } => {
+            return format!("Decimal {{ max_digits: {max_digits}, decimal_places: {decimal_places} }}")
+                .into();
+        }
+        ColumnType::Uuid => "Uuid",
+        ColumnType::Duration => "Duration",
+        ColumnType::IpAddr => "IpAddr",
+    })
 }
 
 /// How wide a type is within its family, to tell narrowing changes (`BigInt` to

@@ -21,6 +21,7 @@ fn default_source(d: DefaultValue) -> String {
         DefaultValue::Float(f) => format!("DefaultValue::Float({f:?})"),
         DefaultValue::Str(s) => format!("DefaultValue::Str({s:?})"),
         DefaultValue::Now => String::from("DefaultValue::Now"),
+        DefaultValue::Uuid4 => String::from("DefaultValue::Uuid4"),
         // `DefaultValue` is non-exhaustive; every variant kata has is written above.
         #[allow(unreachable_patterns)]
         _ => String::from("DefaultValue::Now"),

@@ -169,6 +169,9 @@ pub enum DefaultValue {
     Str(&'static str),
     /// `default = now`: the current timestamp.
     Now,
+    /// `default = uuid4`: a new random UUID for each row (Django's `default=uuid.uuid4`),
+    /// made by kata, never by the database.
+    Uuid4,
 }
 
 impl DefaultValue {
@@ -194,6 +197,8 @@ impl DefaultValue {
             (DefaultValue::Int(i), ColumnType::Float) => Value::Float(i as f32),
             #[allow(clippy::cast_precision_loss)]
             (DefaultValue::Int(i), ColumnType::Double) => Value::Double(i as f64),
+            #[cfg(feature = "rust_decimal")]
+            (DefaultValue::Int(i), ColumnType::Decimal { .. }) => Value::Decimal(i.into()),
             (DefaultValue::Int(i), _) => Value::BigInt(i),
             #[allow(clippy::cast_possible_truncation)]
             (DefaultValue::Float(f), ColumnType::Float) => Value::Float(f as f32),
@@ -203,6 +208,10 @@ impl DefaultValue {
             (DefaultValue::Now, ColumnType::Timestamp) => Value::Timestamp(now.naive_utc()),
             (DefaultValue::Now, ColumnType::Time) => Value::Time(now.time()),
             (DefaultValue::Now, _) => Value::TimestampTz(now),
+            #[cfg(feature = "uuid")]
+            (DefaultValue::Uuid4, _) => Value::Uuid(uuid::Uuid::new_v4()),
+            #[cfg(not(feature = "uuid"))]
+            (DefaultValue::Uuid4, _) => Value::Null(ty),
         }
     }
 }

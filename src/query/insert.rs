@@ -76,6 +76,7 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
     for a in assignments {
         let column = &meta.columns[a.index];
         if let Node::Value(value) = &a.node {
+            crate::types::check_value(column.ty, value, column.field, &mut errors);
             if let (Some(max), Some(len)) = (column.max_length, value.char_len())
                 && len > max as usize
             {

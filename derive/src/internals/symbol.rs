@@ -51,6 +51,12 @@ pub(crate) const EMAIL: Symbol = Symbol("email");
 pub(crate) const BLANK: Symbol = Symbol("blank");
 /// Field: `max_length = 150`.
 pub(crate) const MAX_LENGTH: Symbol = Symbol("max_length");
+/// Field: `max_digits = 10` (a decimal's precision).
+pub(crate) const MAX_DIGITS: Symbol = Symbol("max_digits");
+/// Field: `decimal_places = 2` (a decimal's scale).
+pub(crate) const DECIMAL_PLACES: Symbol = Symbol("decimal_places");
+/// `default = uuid4`.
+pub(crate) const UUID4: Symbol = Symbol("uuid4");
 /// Field: `default = <literal>` or `default = now`.
 pub(crate) const DEFAULT: Symbol = Symbol("default");
 /// Field: `column = "name"`.
@@ -96,6 +102,8 @@ pub(crate) const FIELD_KEYS: &[Symbol] = &[
     EMAIL,
     BLANK,
     MAX_LENGTH,
+    MAX_DIGITS,
+    DECIMAL_PLACES,
     DEFAULT,
     COLUMN,
     FOREIGN_KEY,

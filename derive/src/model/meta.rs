@@ -69,6 +69,11 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             )
         }
     };
+    let decimal = match attrs.decimal {
+        Some((p, s)) => quote!(::core::option::Option::Some((#p, #s))),
+        None => quote!(::core::option::Option::None),
+    };
+    let column_type = quote!(__k::ColumnType::__field(#column_type, #decimal));
     let primary_key = attrs.primary_key.is_some();
     let auto = attrs.auto.is_some();
     let unique = attrs.unique;
@@ -170,6 +175,7 @@ fn default_value(value: &DefaultValue, span: Span) -> TokenStream {
             quote!(__k::DefaultValue::Float(#sign #lit))
         }
         DefaultValue::Now => quote!(__k::DefaultValue::Now),
+        DefaultValue::Uuid4 => quote!(__k::DefaultValue::Uuid4),
     }
 }
 

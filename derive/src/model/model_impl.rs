@@ -259,6 +259,16 @@ fn validations(cont: &Container<'_>) -> Vec<TokenStream> {
                 __k::validate_email_unless_blank(&self.#name, #blank, #field_name, errors);
             });
         }
+        if let Some((p, s)) = field.attrs.decimal {
+            validations.push(quote! {
+                __k::validate_column(
+                    &self.#name,
+                    __k::ColumnType::Decimal { max_digits: #p, decimal_places: #s },
+                    #field_name,
+                    errors,
+                );
+            });
+        }
     }
     if validations.is_empty() {
         validations.push(quote!(let _ = errors;));

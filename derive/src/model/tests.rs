@@ -150,7 +150,7 @@ fn column_meta_carries_every_attribute() {
         quote!(__k::ColumnMeta::__new(
             "id",
             "id",
-            <i64 as __k::FieldType>::COLUMN_TYPE,
+            __k::ColumnType::__field(<i64 as __k::FieldType>::COLUMN_TYPE, ::core::option::Option::None),
             <i64 as __k::FieldType>::NULLABLE,
             true,
             true,
@@ -169,6 +169,34 @@ fn column_meta_carries_every_attribute() {
         &out,
         r#"false, true, ::core::option::Option::None, false, ::core::option::Option::Some(__k::DefaultValue::Bool(true))"#
     ));
+}
+
+#[test]
+fn decimal_precision_reaches_the_column_type_and_validation() {
+    let out = expand(quote! {
+        struct Price {
+            #[kata(primary_key)] id: i64,
+            #[kata(max_digits = 10, decimal_places = 2)] amount: Decimal,
+        }
+    });
+    assert!(has_text(&out, "::core::option::Option::Some((10u8, 2u8))"));
+    assert!(has_text(&out, "__k::validate_column("));
+    let errors = errors(quote! {
+        struct Price {
+            #[kata(primary_key)] id: i64,
+            #[kata(max_digits = 2, decimal_places = 3)] a: Decimal,
+            #[kata(max_digits = 2)] b: Decimal,
+            #[kata(max_digits = 29, decimal_places = 0)] c: Decimal,
+        }
+    });
+    assert_eq!(
+        errors,
+        [
+            "`decimal_places` must not exceed `max_digits`",
+            "a decimal field needs both `max_digits` and `decimal_places`",
+            "`max_digits` must be between 1 and 28",
+        ]
+    );
 }
 
 #[test]
@@ -361,7 +389,7 @@ fn unknown_field_key_lists_the_expected_keys() {
             struct User { #[kata(primary_key, foo)] id: i64 }
         }),
         [
-            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, blank, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
+            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, blank, max_length, max_digits, decimal_places, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
         ]
     );
 }
@@ -421,12 +449,12 @@ fn values_of_the_wrong_kind_are_each_reported() {
             "expected an integer literal for `max_length`, e.g. `max_length = 150`",
             "`max_length` must be at least 1",
             "`max_length` must be at most 4294967295",
-            "expected a string, bool, integer or float literal, or `now`, for `default`",
-            "expected a string, bool, integer or float literal, or `now`, for `default`",
-            "expected a string, bool, integer or float literal, or `now`, for `default`",
+            "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
+            "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
+            "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
             "`column` needs a value: `column = \"name\"`",
             "`column` cannot be empty",
-            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, blank, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
+            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, blank, max_length, max_digits, decimal_places, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
         ]
     );
 }

@@ -281,6 +281,18 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     parts.checks.push(quote! {
         ::kata::__private::check_patch(&self.#ident, #path, #nullable_flag, #max_length, #email, #blank, errors);
     });
+    if let Some((p, s)) = field.attrs.decimal {
+        parts.checks.push(quote! {
+            if let ::kata::__private::Patch::Set(value) = &self.#ident {
+                ::kata::__private::validate_column(
+                    value,
+                    ::kata::__private::ColumnType::Decimal { max_digits: #p, decimal_places: #s },
+                    #path,
+                    errors,
+                );
+            }
+        });
+    }
     if nullable.is_some() {
         parts.from_owned.push(quote!(#ident: ::core::convert::From::from(model.#ident)));
         parts
@@ -374,7 +386,7 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             serde_attrs.push(quote!(#[serde(deserialize_with = #de_path)]));
             serde_attrs.push(quote!(#[schemars(with = #with)]));
         }
-        if field.attrs.default.as_ref().is_some_and(|d| d.value == DefaultValue::Now) {
+        if field.attrs.default.as_ref().is_some_and(|d| matches!(d.value, DefaultValue::Now | DefaultValue::Uuid4)) {
             serde_attrs.push(quote!(#[schemars(transform = ::kata::__private::no_default)]));
         }
         parts.default_values.push(quote!(#ident: #schema::#fn_name()));
@@ -403,6 +415,16 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     parts.checks.push(quote! {
         ::kata::__private::check_field(&self.#ident, #path, #max_length, #email, #blank, errors);
     });
+    if let Some((p, s)) = field.attrs.decimal {
+        parts.checks.push(quote! {
+            ::kata::__private::validate_column(
+                &self.#ident,
+                ::kata::__private::ColumnType::Decimal { max_digits: #p, decimal_places: #s },
+                #path,
+                errors,
+            );
+        });
+    }
     parts.decodes.push(quote!(#ident: reader.next::<#ty>()?));
     parts.from_owned.push(quote!(#ident: model.#ident));
     parts.from_ref.push(quote!(#ident: ::core::clone::Clone::clone(&model.#ident)));
@@ -441,5 +463,6 @@ fn default_expr(value: &DefaultValue, ty: &Type) -> TokenStream {
         DefaultValue::Int(i) => quote!(<#ty as ::kata::__private::DefaultInt>::default_int(#i)),
         DefaultValue::Float(f) => quote!(<#ty as ::kata::__private::DefaultFloat>::default_float(#f)),
         DefaultValue::Now => quote!(<#ty as ::kata::__private::DefaultNow>::default_now()),
+        DefaultValue::Uuid4 => quote!(<#ty as ::kata::__private::DefaultUuid4>::default_uuid4()),
     }
 }

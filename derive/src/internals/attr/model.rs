@@ -70,6 +70,8 @@ pub(crate) enum DefaultValue {
     Float(f64),
     /// `now`: the current timestamp.
     Now,
+    /// `uuid4`: a new random UUID.
+    Uuid4,
 }
 
 /// The field attributes: `#[kata(primary_key, auto, max_length = 150, ...)]` on a field.
@@ -89,6 +91,8 @@ pub(crate) struct Field {
     pub(crate) blank: Option<Span>,
     /// `max_length = n`.
     pub(crate) max_length: Option<u32>,
+    /// `max_digits = p, decimal_places = s`, with where `max_digits` was written.
+    pub(crate) decimal: Option<(u8, u8)>,
     /// `default = ...`, spanned at the value.
     pub(crate) default: Option<WithSpan<DefaultValue>>,
     /// `column = "name"`, spanned at the string.
@@ -143,6 +147,11 @@ impl Field {
         let mut email = BoolAttr::none(cx, EMAIL);
         let mut blank = BoolAttr::none(cx, BLANK);
         let mut max_length = Attr::none(cx, MAX_LENGTH);
+        let mut max_digits = Attr::none(cx, MAX_DIGITS);
+        let mut decimal_places = Attr::none(cx, DECIMAL_PLACES);
+        let mut decimal_span = None;
+        // Which of the two keys were written, valid or not (an invalid one has its own error).
+        let mut decimal_written = (false, false);
         let mut default = Attr::none(cx, DEFAULT);
         let mut column = Attr::none(cx, COLUMN);
         let mut foreign_key = BoolAttr::none(cx, FOREIGN_KEY);
@@ -190,6 +199,18 @@ impl Field {
                 let n =
                     name_value(cx, &meta, "max_length = 150").and_then(|value| parse_max_length(cx, value));
                 max_length.set(path, n);
+            } else if path == MAX_DIGITS {
+                decimal_span = Some(path.span());
+                decimal_written.0 = true;
+                let n =
+                    name_value(cx, &meta, "max_digits = 10").and_then(|v| parse_digits(cx, v, MAX_DIGITS));
+                max_digits.set(path, n);
+            } else if path == DECIMAL_PLACES {
+                decimal_span = Some(path.span());
+                decimal_written.1 = true;
+                let n = name_value(cx, &meta, "decimal_places = 2")
+                    .and_then(|v| parse_digits(cx, v, DECIMAL_PLACES));
+                decimal_places.set(path, n);
             } else if path == DEFAULT {
                 let value = name_value(cx, &meta, "default = \"\"").and_then(|value| {
                     let span = value.span();
@@ -206,7 +227,31 @@ impl Field {
             }
         }
 
+        let decimal = match (max_digits.get(), decimal_places.get()) {
+            (Some(p), Some(s)) if s > p => {
+                if let Some(span) = decimal_span {
+                    cx.error_spanned_by(
+                        quote::quote_spanned!(span=> decimal_places),
+                        "`decimal_places` must not exceed `max_digits`",
+                    );
+                }
+                None
+            }
+            (Some(p), Some(s)) => Some((p, s)),
+            (None, None) => None,
+            _ if decimal_written == (true, true) => None,
+            _ => {
+                if let Some(span) = decimal_span {
+                    cx.error_spanned_by(
+                        quote::quote_spanned!(span=> max_digits),
+                        "a decimal field needs both `max_digits` and `decimal_places`",
+                    );
+                }
+                None
+            }
+        };
         Field {
+            decimal,
             primary_key: primary_key.get(),
             auto: auto.get(),
             unique: unique.get().is_some(),
@@ -367,6 +412,22 @@ fn parse_reverse_of(cx: &Ctxt, meta: &Meta) -> Option<syn::ExprPath> {
     }
 }
 
+/// `max_digits = 1..=28` or `decimal_places = 0..=28` (what rust_decimal holds exactly).
+fn parse_digits(cx: &Ctxt, value: &Expr, key: Symbol) -> Option<u8> {
+    let Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) = value else {
+        cx.error_spanned_by(value, format!("expected an integer literal for `{key}`"));
+        return None;
+    };
+    match lit.base10_parse::<u8>() {
+        Ok(n) if n <= 28 && (n >= 1 || key == DECIMAL_PLACES) => Some(n),
+        _ => {
+            let least = if key == DECIMAL_PLACES { 0 } else { 1 };
+            cx.error_spanned_by(lit, format!("`{key}` must be between {least} and 28"));
+            None
+        }
+    }
+}
+
 fn parse_max_length(cx: &Ctxt, value: &Expr) -> Option<u32> {
     let Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) = value else {
         cx.error_spanned_by(value, "expected an integer literal for `max_length`, e.g. `max_length = 150`");
@@ -396,6 +457,9 @@ fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
         Expr::Path(path) if path.qself.is_none() && path.path == NOW => {
             return Some(DefaultValue::Now);
         }
+        Expr::Path(path) if path.qself.is_none() && path.path == UUID4 => {
+            return Some(DefaultValue::Uuid4);
+        }
         _ => return bad_default(cx, value),
     };
     match lit {
@@ -423,7 +487,10 @@ fn parse_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
 }
 
 fn bad_default(cx: &Ctxt, value: &Expr) -> Option<DefaultValue> {
-    cx.error_spanned_by(value, "expected a string, bool, integer or float literal, or `now`, for `default`");
+    cx.error_spanned_by(
+        value,
+        "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
+    );
     None
 }
 
