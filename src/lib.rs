@@ -175,8 +175,8 @@ pub mod __private {
         OnDelete, Related, Relation, RelationKey, RelationKind, RelationMeta, RelationSlot, ToMany,
     };
     pub use crate::schema::{
-        Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, DefaultUuid4, Patch, Projection,
-        Validate, check_field, check_patch, deserialize_null_as, no_default,
+        Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, DefaultUuid4, Patch,
+        Projection, Validate, check_field, check_patch, deserialize_null_as, no_default,
     };
     pub use crate::testing;
     pub use crate::types::validate_column;

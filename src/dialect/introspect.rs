@@ -164,6 +164,16 @@ pub(crate) fn column_type_of(sql_type: &str, sqlite: bool) -> Option<(ColumnType
         "date" | "date_text" => ColumnType::Date,
         "time" | "time without time zone" | "time_text" => ColumnType::Time,
         "json" | "jsonb" | "json_text" => ColumnType::Json,
+        "numeric" | "decimal" => {
+            let inside = lower.split_once('(').and_then(|(_, rest)| rest.split(')').next()).unwrap_or("");
+            let mut parts = inside.split(',').map(|n| n.trim().parse::<u8>().ok());
+            let max_digits = parts.next().flatten().unwrap_or(0);
+            let decimal_places = parts.next().flatten().unwrap_or(0);
+            ColumnType::Decimal { max_digits, decimal_places }
+        }
+        "uuid" => ColumnType::Uuid,
+        "interval" => ColumnType::Duration,
+        "inet" => ColumnType::IpAddr,
         _ => return None,
     };
     Some((ty, None))
@@ -185,6 +195,10 @@ pub(crate) fn rust_type(ty: ColumnType) -> &'static str {
         ColumnType::Date => "chrono::NaiveDate",
         ColumnType::Time => "chrono::NaiveTime",
         ColumnType::Json => "serde_json::Value",
+        ColumnType::Decimal { .. } => "rust_decimal::Decimal",
+        ColumnType::Uuid => "uuid::Uuid",
+        ColumnType::Duration => "chrono::Duration",
+        ColumnType::IpAddr => "std::net::IpAddr",
     }
 }
 

@@ -359,6 +359,10 @@ fn field_type(column: &Column) -> String {
         ColumnType::Date => "date",
         ColumnType::Time => "time",
         ColumnType::Json => "json",
+        ColumnType::Decimal { .. } => "numeric",
+        ColumnType::Uuid => "uuid",
+        ColumnType::Duration => "interval",
+        ColumnType::IpAddr => "inet",
     };
     format!("{} ({sql})", rust_type(column.ty))
 }

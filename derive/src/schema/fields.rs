@@ -386,7 +386,12 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             serde_attrs.push(quote!(#[serde(deserialize_with = #de_path)]));
             serde_attrs.push(quote!(#[schemars(with = #with)]));
         }
-        if field.attrs.default.as_ref().is_some_and(|d| matches!(d.value, DefaultValue::Now | DefaultValue::Uuid4)) {
+        if field
+            .attrs
+            .default
+            .as_ref()
+            .is_some_and(|d| matches!(d.value, DefaultValue::Now | DefaultValue::Uuid4))
+        {
             serde_attrs.push(quote!(#[schemars(transform = ::kata::__private::no_default)]));
         }
         parts.default_values.push(quote!(#ident: #schema::#fn_name()));
