@@ -17,6 +17,7 @@ mod migration;
 mod names;
 mod operation;
 mod runner;
+mod startup;
 mod state;
 pub(crate) mod writer;
 

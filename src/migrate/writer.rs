@@ -146,10 +146,12 @@ pub(crate) fn write_mod(dir: &Path) -> Result<()> {
     let mut s = String::from(
         "//! The migrations of this application, listed by kata's `makemigrations` (regenerated on each run).\n\n",
     );
+    // `rustfmt::skip`: the files stay exactly as written (and as `makemigrations --check`
+    // and code review expect them) when `cargo fmt` runs over the crate.
     for m in &modules {
-        let _ = writeln!(s, "mod {m};");
+        let _ = writeln!(s, "#[rustfmt::skip]\nmod {m};");
     }
-    s.push_str("\n/// Every migration, for `kata::manage` and `kata::migrate::Migrator`.\npub const MIGRATIONS: &[kata::migrate::Migration] = &[\n");
+    s.push_str("\n/// Every migration, for `kata::manage` and `kata::migrate::Migrator`.\n#[rustfmt::skip]\npub const MIGRATIONS: &[kata::migrate::Migration] = &[\n");
     for m in &modules {
         let _ = writeln!(s, "    {m}::MIGRATION,");
     }
