@@ -5,7 +5,7 @@
 use sea_query::{Alias, ColumnDef, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 
 use crate::dialect::{ColumnTypeSql, Dialect, quote};
-use crate::migrate::state::{Column, Table};
+use crate::migrate::state::{Column, Index, Table};
 use crate::model::DefaultValue;
 use crate::value::ColumnType;
 
@@ -187,6 +187,22 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     let mut out = vec![dialect.render_schema(&stmt)];
     out.extend(indexes.iter().map(|i| dialect.render_schema(i)));
     out
+}
+
+/// `CREATE INDEX CONCURRENTLY` (the dialect says where it exists).
+pub(crate) fn create_index_concurrently(table: &str, index: &Index, dialect: &dyn Dialect) -> String {
+    let cols: Vec<String> = index.columns.iter().map(|c| quote(dialect, c)).collect();
+    format!(
+        "CREATE INDEX CONCURRENTLY {} ON {} ({})",
+        quote(dialect, &index.name),
+        quote(dialect, table),
+        cols.join(", ")
+    )
+}
+
+/// `DROP INDEX CONCURRENTLY`.
+pub(crate) fn drop_index_concurrently(name: &str, dialect: &dyn Dialect) -> String {
+    format!("DROP INDEX CONCURRENTLY {}", quote(dialect, name))
 }
 
 /// `DROP TABLE`.

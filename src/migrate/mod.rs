@@ -11,12 +11,15 @@
 
 mod autodetect;
 mod create;
+mod data;
 mod ddl;
 mod make;
 mod migration;
 mod names;
 mod operation;
 mod runner;
+mod safety;
+mod squash;
 mod startup;
 mod state;
 pub(crate) mod writer;
@@ -25,16 +28,19 @@ pub(crate) use autodetect::rename_suggestions;
 pub use autodetect::{Hints, autodetect};
 pub(crate) use create::check_names;
 pub(crate) use create::with_through_tables;
-pub use make::{Draft, makemigrations};
+pub use data::{DataFn, DataFuture, RunRust};
+pub use make::{Draft, makemigrations, merge};
 pub use migration::Migration;
 pub(crate) use migration::{ordered, replay};
 pub use operation::{Operation, RunSql};
 pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
+pub(crate) use safety::{blocking, fails_on_rows};
+pub use squash::squash;
 pub use state::{Column, ForeignKey, Index, ProjectState, Table};
 
 /// What a migration file imports: `use kata::migrate::prelude::*;`.
 pub mod prelude {
-    pub use super::{Column, Index, Migration, Operation, Table};
+    pub use super::{Column, DataFuture, Index, Migration, Operation, Table};
     pub use crate::driver::Backend;
     pub use crate::model::{DefaultValue, OnDelete};
     pub use crate::value::ColumnType::{self, *};

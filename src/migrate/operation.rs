@@ -5,6 +5,7 @@
 use crate::dialect::Dialect;
 use crate::driver::Backend;
 use crate::error::{Error, Result};
+pub use crate::migrate::data::{DataFn, RunRust};
 use crate::migrate::ddl::{self, ColumnChange};
 use crate::migrate::state::{Column, Index, ProjectState, Table, narrows};
 use crate::model::DefaultValue;
@@ -77,6 +78,10 @@ pub enum Operation {
         table: String,
         /// The index.
         index: Index,
+        /// Built without blocking writes where the backend can (PostgreSQL's `CREATE
+        /// INDEX CONCURRENTLY`, which runs outside a transaction: the migration holding it
+        /// is not atomic there); an ordinary build elsewhere.
+        concurrently: bool,
     },
     /// Drops an index.
     RemoveIndex {
@@ -84,6 +89,8 @@ pub enum Operation {
         table: String,
         /// Its name.
         name: String,
+        /// Dropped without blocking (PostgreSQL's `DROP INDEX CONCURRENTLY`), as `AddIndex`.
+        concurrently: bool,
     },
     /// A new unique-together constraint.
     AddUnique {
@@ -101,6 +108,8 @@ pub enum Operation {
     },
     /// Hand-written SQL, with the SQL that undoes it.
     RunSql(RunSql),
+    /// A data migration written in Rust (Django's `RunPython`).
+    RunRust(RunRust),
 }
 
 /// Hand-written SQL: for every backend or one, with its reverse (none: irreversible).
@@ -162,12 +171,66 @@ impl Operation {
 
     /// `AddIndex`.
     pub fn add_index(table: &str, index: Index) -> Self {
-        Operation::AddIndex { table: table.to_owned(), index }
+        Operation::AddIndex { table: table.to_owned(), index, concurrently: false }
+    }
+
+    /// `AddIndexConcurrently` (Django's, from `django.contrib.postgres.operations`): the
+    /// index is built without blocking writes on PostgreSQL (`CREATE INDEX CONCURRENTLY`,
+    /// outside a transaction); an ordinary `AddIndex` on the other backends.
+    ///
+    /// ```
+    /// use kata::migrate::prelude::*;
+    /// fn table() -> Vec<Operation> {
+    ///     vec![Operation::create_model(Table::new("tag", vec![Column::new("id", BigInt).primary_key().auto(), Column::new("name", Text)]))]
+    /// }
+    /// fn index() -> Vec<Operation> { vec![Operation::add_index_concurrently("tag", Index::new("tag_name_idx", &["name"]))] }
+    /// let m = [Migration::new("0001_initial", &[], table), Migration::new("0002_index", &["0001_initial"], index)];
+    /// let sql = kata::migrate::sqlmigrate(&m, "0002_index", false, Backend::Postgres)?;
+    /// assert_eq!(sql, [r#"CREATE INDEX CONCURRENTLY "tag_name_idx" ON "tag" ("name")"#]);
+    /// # Ok::<(), kata::Error>(())
+    /// ```
+    pub fn add_index_concurrently(table: &str, index: Index) -> Self {
+        Operation::AddIndex { table: table.to_owned(), index, concurrently: true }
     }
 
     /// `RemoveIndex`.
     pub fn remove_index(table: &str, name: &str) -> Self {
-        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned() }
+        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned(), concurrently: false }
+    }
+
+    /// `RemoveIndexConcurrently`: `DROP INDEX CONCURRENTLY` on PostgreSQL, as
+    /// [`Operation::add_index_concurrently`].
+    pub fn remove_index_concurrently(table: &str, name: &str) -> Self {
+        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned(), concurrently: true }
+    }
+
+    /// A data migration in Rust (Django's `RunPython`); `backwards` undoes it (`None`:
+    /// irreversible). The functions get the migration's transaction.
+    ///
+    /// ```
+    /// use kata::migrate::prelude::*;
+    /// use kata::migrate::DataFuture;
+    /// fn fill_slugs(tx: &kata::Transaction) -> DataFuture<'_> {
+    ///     Box::pin(async move {
+    ///         tx.raw_execute("UPDATE post SET slug = lower(title) WHERE slug = ''", ()).await?;
+    ///         Ok(())
+    ///     })
+    /// }
+    /// let op = Operation::run_rust("fill_slugs", fill_slugs, None);
+    /// assert_eq!(op.describe(), "Rust data migration fill_slugs");
+    /// ```
+    pub fn run_rust(name: &'static str, forwards: DataFn, backwards: Option<DataFn>) -> Self {
+        Operation::RunRust(RunRust { name, forwards, backwards })
+    }
+
+    /// Whether the operation must run outside a transaction on `dialect` (a concurrent
+    /// index build on PostgreSQL).
+    pub(crate) fn non_atomic(&self, dialect: &dyn Dialect) -> bool {
+        matches!(
+            self,
+            Operation::AddIndex { concurrently: true, .. }
+                | Operation::RemoveIndex { concurrently: true, .. }
+        ) && dialect.concurrent_index_build()
     }
 
     /// `AddConstraint` of a unique-together group.
@@ -204,8 +267,19 @@ impl Operation {
             Operation::RemoveField { table, column } => format!("Remove field {column} from {table}"),
             Operation::AlterField { table, column } => format!("Alter field {} on {table}", column.name),
             Operation::RenameField { table, old, new } => format!("Rename field {old} on {table} to {new}"),
-            Operation::AddIndex { table, index } => format!("Create index {} on {table}", index.name),
-            Operation::RemoveIndex { table, name } => format!("Remove index {name} from {table}"),
+            Operation::AddIndex { table, index, concurrently } => {
+                format!(
+                    "Create index {} on {table}{}",
+                    index.name,
+                    if *concurrently { " concurrently" } else { "" }
+                )
+            }
+            Operation::RemoveIndex { table, name, concurrently } => {
+                format!(
+                    "Remove index {name} from {table}{}",
+                    if *concurrently { " concurrently" } else { "" }
+                )
+            }
             Operation::AddUnique { table, columns } => {
                 format!("Add unique ({}) to {table}", columns.join(", "))
             }
@@ -213,6 +287,7 @@ impl Operation {
                 format!("Remove unique ({}) from {table}", columns.join(", "))
             }
             Operation::RunSql(_) => String::from("Raw SQL operation"),
+            Operation::RunRust(run) => format!("Rust data migration {}", run.name),
         }
     }
 
@@ -327,8 +402,8 @@ impl Operation {
                     }
                 }
             }
-            Operation::AddIndex { table, index } => state.table_mut(table)?.indexes.push(index.clone()),
-            Operation::RemoveIndex { table, name } => {
+            Operation::AddIndex { table, index, .. } => state.table_mut(table)?.indexes.push(index.clone()),
+            Operation::RemoveIndex { table, name, .. } => {
                 let t = state.table_mut(table)?;
                 t.indexes.retain(|i| i.name != *name);
             }
@@ -338,7 +413,7 @@ impl Operation {
             Operation::RemoveUnique { table, columns } => {
                 state.table_mut(table)?.unique_together.retain(|g| g != columns);
             }
-            Operation::RunSql(_) => {}
+            Operation::RunSql(_) | Operation::RunRust(_) => {}
         }
         Ok(())
     }
@@ -368,14 +443,18 @@ impl Operation {
                 Operation::alter_field(table, column_of(table, &column.name)?)
             }
             Operation::RenameField { table, old, new } => Operation::rename_field(table, new, old),
-            Operation::AddIndex { table, index } => Operation::remove_index(table, &index.name),
-            Operation::RemoveIndex { table, name } => {
+            Operation::AddIndex { table, index, concurrently } => Operation::RemoveIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+                concurrently: *concurrently,
+            },
+            Operation::RemoveIndex { table, name, concurrently } => {
                 let index = table_of(table)?
                     .indexes
                     .into_iter()
                     .find(|i| i.name == *name)
                     .ok_or_else(|| missing(name))?;
-                Operation::add_index(table, index)
+                Operation::AddIndex { table: table.clone(), index, concurrently: *concurrently }
             }
             Operation::AddUnique { table, columns } => {
                 Operation::RemoveUnique { table: table.clone(), columns: columns.clone() }
@@ -393,6 +472,19 @@ impl Operation {
                     return Err(Error::InvalidQuery(format!(
                         "the SQL `{}` has no reverse: it cannot be unapplied",
                         run.sql
+                    )));
+                }
+            },
+            Operation::RunRust(run) => match run.backwards {
+                Some(backwards) => Operation::RunRust(RunRust {
+                    name: run.name,
+                    forwards: backwards,
+                    backwards: Some(run.forwards),
+                }),
+                None => {
+                    return Err(Error::InvalidQuery(format!(
+                        "the data migration {} has no backwards function: it cannot be unapplied",
+                        run.name
                     )));
                 }
             },
@@ -436,6 +528,12 @@ impl Operation {
                 let (from, to) = pair(table)?;
                 ddl::alter_table(from, to, ColumnChange::Rename(old, new), dialect)
             }
+            Operation::AddIndex { table, index, concurrently: true } if dialect.concurrent_index_build() => {
+                vec![ddl::create_index_concurrently(table, index, dialect)]
+            }
+            Operation::RemoveIndex { name, concurrently: true, .. } if dialect.concurrent_index_build() => {
+                vec![ddl::drop_index_concurrently(name, dialect)]
+            }
             Operation::AddIndex { table, .. }
             | Operation::RemoveIndex { table, .. }
             | Operation::AddUnique { table, .. }
@@ -447,6 +545,8 @@ impl Operation {
                 Some(b) if b != dialect.backend() => Vec::new(),
                 _ => vec![run.sql.clone()],
             },
+            // Not SQL: the runner calls the function.
+            Operation::RunRust(_) => Vec::new(),
         })
     }
 }
