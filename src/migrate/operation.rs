@@ -210,6 +210,7 @@ impl Operation {
     /// ```
     /// use kata::migrate::prelude::*;
     /// use kata::migrate::DataFuture;
+    /// use kata::Executor as _;
     /// fn fill_slugs(tx: &kata::Transaction) -> DataFuture<'_> {
     ///     Box::pin(async move {
     ///         tx.raw_execute("UPDATE post SET slug = lower(title) WHERE slug = ''", ()).await?;
