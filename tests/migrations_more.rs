@@ -389,3 +389,49 @@ async fn data_migrations_in_rust_run_in_the_migration(db: Db) -> kata::Result<()
     assert!(err.contains("no backwards function"), "{err}");
     Ok(())
 }
+
+#[kata::test]
+async fn check_constraints_are_added_and_removed(db: Db) -> kata::Result<()> {
+    let migrations = vec![
+        m(
+            "0001_initial",
+            &[],
+            vec![Operation::create_model(
+                Table::new(
+                    "item",
+                    vec![Column::new("id", BigInt).primary_key().auto(), Column::new("qty", Integer)],
+                )
+                .check("item_qty_small", "qty < 1000"),
+            )],
+        ),
+        m(
+            "0002_positive",
+            &["0001_initial"],
+            vec![Operation::add_check("item", "item_qty_positive", "qty >= 0")],
+        ),
+        m("0003_not_small", &["0002_positive"], vec![Operation::remove_check("item", "item_qty_small")]),
+    ];
+    let migrator = Migrator::new(&db, &migrations)?;
+    migrator.migrate(&Target::Name("0001_initial".into()), false).await?;
+    db.raw_execute("INSERT INTO item (qty) VALUES (-5)", ()).await?;
+    let err = db.raw_execute("INSERT INTO item (qty) VALUES (5000)", ()).await.unwrap_err();
+    assert!(err.is_integrity(kata::IntegrityKind::Check), "{err:?}");
+    // A row that breaks the new check stops the migration (rolled back where DDL is transactional).
+    assert!(migrator.migrate(&Target::Latest, false).await.is_err());
+    db.raw_execute("DELETE FROM item WHERE qty < 0", ()).await?;
+    db.raw_execute("INSERT INTO item (qty) VALUES (7)", ()).await?;
+    assert_eq!(migrator.migrate(&Target::Latest, false).await?.len(), 2);
+    assert_eq!(
+        db.raw_query::<i32>("SELECT qty FROM item", ()).await?,
+        [7],
+        "the rows stay (SQLite rebuilds)"
+    );
+    let err = db.raw_execute("INSERT INTO item (qty) VALUES (-1)", ()).await.unwrap_err();
+    assert!(err.is_integrity(kata::IntegrityKind::Check), "{err:?}");
+    db.raw_execute("INSERT INTO item (qty) VALUES (5000)", ()).await?; // item_qty_small is gone
+    // Backwards: the small check comes back, refusing the big row, until it goes.
+    assert!(migrator.migrate(&Target::Name("0002_positive".into()), false).await.is_err());
+    db.raw_execute("DELETE FROM item WHERE qty >= 1000", ()).await?;
+    assert_eq!(migrator.migrate(&Target::Zero, false).await?.len(), 3);
+    Ok(())
+}

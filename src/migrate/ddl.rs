@@ -94,6 +94,10 @@ pub(crate) enum Constraint {
         name: String,
         columns: Vec<String>,
     },
+    Check {
+        name: String,
+        sql: String,
+    },
 }
 
 impl Constraint {
@@ -130,6 +134,9 @@ pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
     }
     for i in &table.indexes {
         out.push(Constraint::Index { name: i.name.clone(), columns: i.columns.clone() });
+    }
+    for c in &table.checks {
+        out.push(Constraint::Check { name: c.name.clone(), sql: c.sql.clone() });
     }
     out
 }
@@ -179,6 +186,9 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
                 stmt.foreign_key(&mut key);
             }
             Constraint::Index { name, columns } => indexes.push(index_create(&table.name, &name, &columns)),
+            Constraint::Check { name, sql } => {
+                stmt.check(sea_query::Check::named(Alias::new(name), Expr::cust(format!("({sql})"))));
+            }
         }
     }
     if let Some(options) = dialect.table_options() {
@@ -235,6 +245,9 @@ fn drop_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) 
             stmt.name(name).table(Alias::new(table));
             dialect.render_schema(&stmt)
         }
+        Constraint::Check { name, .. } => {
+            format!("ALTER TABLE {} DROP CONSTRAINT {}", quote(dialect, table), quote(dialect, name))
+        }
     }
 }
 
@@ -258,6 +271,11 @@ fn add_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) -
             dialect.render_schema(&stmt)
         }
         Constraint::Index { name, columns } => dialect.render_schema(&index_create(table, name, columns)),
+        Constraint::Check { name, sql } => format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
+            quote(dialect, table),
+            quote(dialect, name)
+        ),
     }
 }
 

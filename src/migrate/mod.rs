@@ -36,7 +36,7 @@ pub use operation::{Operation, RunSql};
 pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
 pub(crate) use safety::{blocking, fails_on_rows};
 pub use squash::squash;
-pub use state::{Column, ForeignKey, Index, ProjectState, Table};
+pub use state::{Check, Column, ForeignKey, Index, ProjectState, Table};
 
 /// What a migration file imports: `use kata::migrate::prelude::*;`.
 pub mod prelude {

@@ -7,7 +7,7 @@ use crate::driver::Backend;
 use crate::error::{Error, Result};
 pub use crate::migrate::data::{DataFn, RunRust};
 use crate::migrate::ddl::{self, ColumnChange};
-use crate::migrate::state::{Column, Index, ProjectState, Table, narrows};
+use crate::migrate::state::{Check, Column, Index, ProjectState, Table};
 use crate::model::DefaultValue;
 
 /// One schema change.
@@ -105,6 +105,20 @@ pub enum Operation {
         table: String,
         /// Its columns.
         columns: Vec<String>,
+    },
+    /// A new check constraint (Django's `AddConstraint` of a `CheckConstraint`).
+    AddCheck {
+        /// The table.
+        table: String,
+        /// The check.
+        check: Check,
+    },
+    /// Drops a check constraint (`RemoveConstraint`).
+    RemoveCheck {
+        /// The table.
+        table: String,
+        /// Its name.
+        name: String,
     },
     /// Hand-written SQL, with the SQL that undoes it.
     RunSql(RunSql),
@@ -244,6 +258,31 @@ impl Operation {
         Operation::RemoveUnique { table: table.to_owned(), columns: strings(columns) }
     }
 
+    /// `AddConstraint` of a check: every row must satisfy `sql` (a portable boolean
+    /// expression, written as-is). On SQLite the table is rebuilt with it.
+    ///
+    /// ```
+    /// use kata::migrate::prelude::*;
+    /// fn ops() -> Vec<Operation> {
+    ///     vec![
+    ///         Operation::create_model(Table::new("post", vec![Column::new("id", BigInt).primary_key().auto(), Column::new("views", BigInt)])),
+    ///         Operation::add_check("post", "post_views_positive", "views >= 0"),
+    ///     ]
+    /// }
+    /// let m = [Migration::new("0001_initial", &[], ops)];
+    /// let sql = kata::migrate::sqlmigrate(&m, "0001_initial", false, Backend::Postgres)?;
+    /// assert_eq!(sql[1], r#"ALTER TABLE "post" ADD CONSTRAINT "post_views_positive" CHECK (views >= 0)"#);
+    /// # Ok::<(), kata::Error>(())
+    /// ```
+    pub fn add_check(table: &str, name: &str, sql: &str) -> Self {
+        Operation::AddCheck { table: table.to_owned(), check: Check::new(name, sql) }
+    }
+
+    /// `RemoveConstraint` of a check, by name.
+    pub fn remove_check(table: &str, name: &str) -> Self {
+        Operation::RemoveCheck { table: table.to_owned(), name: name.to_owned() }
+    }
+
     /// `RunSQL` on every backend; `reverse` undoes it (`None`: irreversible).
     pub fn run_sql(sql: &str, reverse: Option<&str>) -> Self {
         Operation::RunSql(RunSql { sql: sql.to_owned(), reverse: reverse.map(str::to_owned), backend: None })
@@ -256,74 +295,6 @@ impl Operation {
             reverse: reverse.map(str::to_owned),
             backend: Some(backend),
         })
-    }
-
-    /// A one-line description, as `showmigrations` and `--plan` print it.
-    pub fn describe(&self) -> String {
-        match self {
-            Operation::CreateModel(t) => format!("Create table {}", t.name),
-            Operation::DeleteModel { table } => format!("Delete table {table}"),
-            Operation::RenameModel { old, new } => format!("Rename table {old} to {new}"),
-            Operation::AddField { table, column, .. } => format!("Add field {} to {table}", column.name),
-            Operation::RemoveField { table, column } => format!("Remove field {column} from {table}"),
-            Operation::AlterField { table, column } => format!("Alter field {} on {table}", column.name),
-            Operation::RenameField { table, old, new } => format!("Rename field {old} on {table} to {new}"),
-            Operation::AddIndex { table, index, concurrently } => {
-                format!(
-                    "Create index {} on {table}{}",
-                    index.name,
-                    if *concurrently { " concurrently" } else { "" }
-                )
-            }
-            Operation::RemoveIndex { table, name, concurrently } => {
-                format!(
-                    "Remove index {name} from {table}{}",
-                    if *concurrently { " concurrently" } else { "" }
-                )
-            }
-            Operation::AddUnique { table, columns } => {
-                format!("Add unique ({}) to {table}", columns.join(", "))
-            }
-            Operation::RemoveUnique { table, columns } => {
-                format!("Remove unique ({}) from {table}", columns.join(", "))
-            }
-            Operation::RunSql(_) => String::from("Raw SQL operation"),
-            Operation::RunRust(run) => format!("Rust data migration {}", run.name),
-        }
-    }
-
-    /// Why the operation loses data or may fail on existing rows, if it does: dropping a
-    /// table or a column, narrowing a type, NOT NULL on a nullable column, a new NOT NULL
-    /// column without a default. `before` is the state it applies to.
-    pub fn danger(&self, before: &ProjectState) -> Option<String> {
-        match self {
-            Operation::DeleteModel { table } => Some(format!("drops table {table} and its rows")),
-            Operation::RemoveField { table, column } => {
-                Some(format!("drops column {table}.{column} and its values"))
-            }
-            Operation::AddField { table, column, once }
-                if !column.nullable && column.default.is_none() && once.is_none() && !column.auto =>
-            {
-                Some(format!(
-                    "adds NOT NULL column {table}.{} without a default: fails if {table} has rows",
-                    column.name
-                ))
-            }
-            Operation::AlterField { table, column } => {
-                let old = before.table(table)?.column(&column.name)?;
-                if narrows(old, column) {
-                    Some(format!(
-                        "narrows {table}.{}: values that do not fit are lost or refused",
-                        column.name
-                    ))
-                } else if old.nullable && !column.nullable && column.default.is_none() {
-                    Some(format!("makes {table}.{} NOT NULL: fails if a row holds NULL", column.name))
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        }
     }
 
     /// Applies the operation to a schema state.
@@ -414,6 +385,24 @@ impl Operation {
             Operation::RemoveUnique { table, columns } => {
                 state.table_mut(table)?.unique_together.retain(|g| g != columns);
             }
+            Operation::AddCheck { table, check } => {
+                let t = state.table_mut(table)?;
+                if t.checks.iter().any(|c| c.name == check.name) {
+                    return Err(Error::InvalidQuery(format!(
+                        "check `{}` exists already on {table}",
+                        check.name
+                    )));
+                }
+                t.checks.push(check.clone());
+            }
+            Operation::RemoveCheck { table, name } => {
+                let t = state.table_mut(table)?;
+                let before = t.checks.len();
+                t.checks.retain(|c| c.name != *name);
+                if t.checks.len() == before {
+                    return Err(missing(&format!("{table}.{name}")));
+                }
+            }
             Operation::RunSql(_) | Operation::RunRust(_) => {}
         }
         Ok(())
@@ -462,6 +451,15 @@ impl Operation {
             }
             Operation::RemoveUnique { table, columns } => {
                 Operation::AddUnique { table: table.clone(), columns: columns.clone() }
+            }
+            Operation::AddCheck { table, check } => Operation::remove_check(table, &check.name),
+            Operation::RemoveCheck { table, name } => {
+                let check = table_of(table)?
+                    .checks
+                    .into_iter()
+                    .find(|c| c.name == *name)
+                    .ok_or_else(|| missing(name))?;
+                Operation::AddCheck { table: table.clone(), check }
             }
             Operation::RunSql(run) => match &run.reverse {
                 Some(reverse) => Operation::RunSql(RunSql {
@@ -538,7 +536,9 @@ impl Operation {
             Operation::AddIndex { table, .. }
             | Operation::RemoveIndex { table, .. }
             | Operation::AddUnique { table, .. }
-            | Operation::RemoveUnique { table, .. } => {
+            | Operation::RemoveUnique { table, .. }
+            | Operation::AddCheck { table, .. }
+            | Operation::RemoveCheck { table, .. } => {
                 let (from, to) = pair(table)?;
                 ddl::alter_table(from, to, ColumnChange::None, dialect)
             }

@@ -217,12 +217,22 @@ impl<'a> Migrator<'a> {
                 // A pool of one connection: the setup applies to the transaction's connection.
                 let own = Db::builder(self.db.url()).max_connections(1).connect().await?;
                 own.execute_unprepared(setup).await?;
-                Some((own, check))
+                Some((own, Some(check)))
+            }
+            // A lock that outlives the transaction (MySQL's `GET_LOCK`) is taken on a
+            // connection of its own, closed afterwards: a failed statement that breaks the
+            // transaction cannot leave the lock held by a pooled connection.
+            _ if matches!(
+                self.dialect().migration_lock(),
+                MigrationLock::Session { unlock: Some(_), .. }
+            ) =>
+            {
+                Some((Db::builder(self.db.url()).max_connections(1).connect().await?, None))
             }
             _ => None,
         };
         let result = match &own {
-            Some((db, check)) => self.run_step_on(db, step, actions, Some(check)).await,
+            Some((db, check)) => self.run_step_on(db, step, actions, *check).await,
             None => self.run_step_on(self.db, step, actions, None).await,
         };
         if let Some((db, _)) = own {

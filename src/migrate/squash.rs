@@ -124,7 +124,9 @@ fn tables(op: &Operation) -> Option<Vec<&str>> {
         | Operation::AddIndex { table, .. }
         | Operation::RemoveIndex { table, .. }
         | Operation::AddUnique { table, .. }
-        | Operation::RemoveUnique { table, .. } => out.push(table),
+        | Operation::RemoveUnique { table, .. }
+        | Operation::AddCheck { table, .. }
+        | Operation::RemoveCheck { table, .. } => out.push(table),
         _ => return None,
     }
     Some(out)
@@ -188,6 +190,11 @@ fn reduce(a: &Operation, b: &Operation) -> Option<Vec<Operation>> {
         {
             Some(Vec::new())
         }
+        (O::AddCheck { table, check }, O::RemoveCheck { table: t2, name })
+            if table == t2 && check.name == *name =>
+        {
+            Some(Vec::new())
+        }
         (O::AddUnique { table, columns }, O::RemoveUnique { table: t2, columns: c2 })
             if table == t2 && columns == c2 =>
         {
@@ -207,7 +214,9 @@ fn table_of(op: &Operation) -> Option<&str> {
         | Operation::AddIndex { table, .. }
         | Operation::RemoveIndex { table, .. }
         | Operation::AddUnique { table, .. }
-        | Operation::RemoveUnique { table, .. } => Some(table),
+        | Operation::RemoveUnique { table, .. }
+        | Operation::AddCheck { table, .. }
+        | Operation::RemoveCheck { table, .. } => Some(table),
         _ => None,
     }
 }

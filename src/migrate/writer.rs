@@ -69,6 +69,9 @@ fn table_source(t: &Table) -> String {
     for g in &t.unique_together {
         let _ = write!(s, "\n        .unique_together({})", string_list(g));
     }
+    for c in &t.checks {
+        let _ = write!(s, "\n        .check({:?}, {:?})", c.name, c.sql);
+    }
     s
 }
 
@@ -109,6 +112,10 @@ pub(crate) fn operation_source(op: &Operation) -> String {
         Operation::RemoveUnique { table, columns } => {
             format!("Operation::remove_unique({table:?}, {})", string_list(columns))
         }
+        Operation::AddCheck { table, check } => {
+            format!("Operation::add_check({table:?}, {:?}, {:?})", check.name, check.sql)
+        }
+        Operation::RemoveCheck { table, name } => format!("Operation::remove_check({table:?}, {name:?})"),
         Operation::RunSql(RunSql { sql, reverse, backend: None }) => {
             format!("Operation::run_sql({sql:?}, {reverse:?})")
         }
