@@ -280,6 +280,23 @@ pub(crate) fn column_count(row: RowRef<'_>) -> usize {
     each_row!(row, |r| r.columns().len())
 }
 
+/// The backend a row came from (MySQL for MySQL and MariaDB rows alike) and sqlx's name
+/// of the SQL type of its column `index` (`INT4`, `BIGINT`, `TEXT`), as held by the value.
+pub(crate) fn value_type(row: RowRef<'_>, index: usize) -> Option<(Backend, String)> {
+    use sqlx::{Row as _, TypeInfo as _, ValueRef as _};
+    let backend = match row {
+        #[cfg(feature = "sqlite")]
+        RowRef::Sqlite(_) => Backend::Sqlite,
+        #[cfg(feature = "postgres")]
+        RowRef::Postgres(_) => Backend::Postgres,
+        #[cfg(feature = "mysql")]
+        RowRef::MySql(_) => Backend::MySql,
+        RowRef::__Phantom(_, never) => match never {},
+    };
+    let name = each_row!(row, |r| r.try_get_raw(index).ok().map(|v| v.type_info().name().to_owned()))?;
+    Some((backend, name))
+}
+
 /// Whether column `index` of `row` is NULL.
 pub(crate) fn is_null(row: RowRef<'_>, index: usize) -> Result<bool> {
     use sqlx::{Row as _, ValueRef as _};
@@ -335,6 +352,9 @@ pub(crate) struct PoolSettings {
     pub(crate) idle_timeout: Option<Option<Duration>>,
     pub(crate) acquire_timeout: Option<Duration>,
     pub(crate) busy_timeout: Duration,
+    /// PostgreSQL reached through a transaction-mode pooler (PgBouncer): no named prepared
+    /// statements, no `options` startup parameter.
+    pub(crate) transaction_pooler: bool,
 }
 
 impl PoolSettings {
@@ -383,6 +403,10 @@ impl Pool {
             "mysql" | "mariadb" => Backend::MySql,
             _ => return Err(ConfigError::UnsupportedScheme { scheme: scheme.to_owned() }.into()),
         };
+        if settings.transaction_pooler && backend != Backend::Postgres {
+            let option = "transaction_pooler (a PostgreSQL pooler such as PgBouncer)".into();
+            return Err(ConfigError::Unsupported { backend: backend.name(), option }.into());
+        }
         match backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => {
@@ -402,8 +426,18 @@ impl Pool {
             Backend::Postgres => {
                 use sqlx::postgres::PgConnectOptions;
                 // UTC sessions, so that date parts of a DateTime<Utc> mean the same everywhere.
-                let options =
-                    PgConnectOptions::from_str(url).map_err(ConfigError::url)?.options([("timezone", "UTC")]);
+                let mut options = PgConnectOptions::from_str(url).map_err(ConfigError::url)?;
+                if settings.transaction_pooler {
+                    // A server connection serves many clients, one transaction at a time:
+                    // a statement prepared under a name on one would be missing (or another
+                    // client's) on the next, so statements stay unnamed; and PgBouncer
+                    // refuses an `options` startup parameter, so the session's time zone
+                    // is the `TimeZone` parameter sqlx sends (UTC), which PgBouncer carries
+                    // to every server connection the client gets.
+                    options = options.statement_cache_capacity(0).extra_float_digits(None);
+                } else {
+                    options = options.options([("timezone", "UTC")]);
+                }
                 Ok((Pool::Postgres(settings.options().connect_with(options).await?), Backend::Postgres))
             }
             #[cfg(feature = "mysql")]
@@ -814,6 +848,20 @@ pub(crate) fn backend_of(err: &dyn sqlx::error::DatabaseError) -> Option<Backend
     }
     let _ = err;
     None
+}
+
+/// MySQL's and MariaDB's error number (1213 for a deadlock), which says more than the
+/// SQLSTATE they give.
+pub(crate) fn mysql_error_number(err: &dyn sqlx::error::DatabaseError) -> Option<u16> {
+    #[cfg(feature = "mysql")]
+    {
+        err.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().map(|e| e.number())
+    }
+    #[cfg(not(feature = "mysql"))]
+    {
+        let _ = err;
+        None
+    }
 }
 
 /// PostgreSQL names the table and column of a not-null violation in fields of its own.

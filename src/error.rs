@@ -123,6 +123,33 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
+    /// A column of a model's row holds a type that the field's Rust type cannot decode (for
+    /// example Django's `integer` key read as `i64` on PostgreSQL): `fits` names the Rust
+    /// type that reads it, when there is one. `Db::check_models` finds these at start-up.
+    #[error(
+        "could not decode {model}.{field}: column `{column}` holds SQL type {sql_type}{}: {source}",
+        match .fits { Some(ty) => format!(", which {ty} reads (use {ty} for the field)"), None => String::new() }
+    )]
+    FieldType {
+        /// The model's name.
+        model: &'static str,
+        /// The field.
+        field: &'static str,
+        /// Its column.
+        column: &'static str,
+        /// The SQL type the database sent, as the driver names it (`INT4`).
+        sql_type: String,
+        /// The Rust type that fits that SQL type.
+        fits: Option<&'static str>,
+        /// The driver's own error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// The live database does not match the models (`Db::check_models`, `manage check`):
+    /// one line per difference, naming the table, column or constraint (and for a type
+    /// mismatch the model, the field and the Rust type that fits).
+    #[error("the database does not match the models: {}", .0.join("; "))]
+    SchemaDrift(Vec<String>),
     /// An I/O error outside the database (for example creating a SQLite file's folder).
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -415,26 +442,5 @@ impl Error {
     /// ```
     pub fn is_integrity(&self, kind: IntegrityKind) -> bool {
         matches!(self, Error::Integrity { kind: k, .. } if *k == kind)
-    }
-
-    /// True when the database refused the work because of another transaction: a
-    /// serialization failure, deadlock or lock timeout (PostgreSQL 40001/40P01/55P03, MySQL 1213/1205), or a
-    /// busy or locked database (SQLite). Running the transaction again may succeed.
-    ///
-    /// ```
-    /// assert!(!kata::Error::PoolTimedOut.is_conflict());
-    /// ```
-    pub fn is_conflict(&self) -> bool {
-        let Error::Database(sqlx::Error::Database(db)) = self else { return false };
-        let code = db.code();
-        match code.as_deref() {
-            // Serialization failure, deadlock, and (PostgreSQL) lock not available.
-            Some("40001" | "40P01" | "55P03") => true,
-            // SQLite: BUSY, BUSY_SNAPSHOT, LOCKED, LOCKED_SHAREDCACHE.
-            Some("5" | "517" | "6" | "262") => true,
-            _ => {
-                db.message().contains("Lock wait timeout exceeded") || db.message().contains("Deadlock found")
-            }
-        }
     }
 }

@@ -52,6 +52,7 @@ mod schema;
 pub mod testing;
 mod value;
 
+pub use async_trait::async_trait;
 pub use choices::Choices;
 pub use db::{
     Conflict, Db, DbBuilder, Executor, Param, Params, RawRow, Retry, Transaction, TransactionBuilder,
@@ -64,7 +65,7 @@ pub use error::{
 pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, Operand, OrderBy, Q, Sum};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
-pub use model::{ColumnMeta, DefaultValue, Model, ModelMeta, RowReader};
+pub use model::{ColumnMeta, DefaultValue, Model, ModelHooks, ModelMeta, RowReader};
 pub use query::ModelExt;
 pub use query::{
     Annotated, BulkInsert, Columns, Deleted, Insert, InsertSource, QuerySet, Selection, Update,
@@ -142,8 +143,8 @@ pub mod prelude {
     pub use crate::stream::{StreamExt as _, TryStreamExt as _};
     pub use crate::{
         Avg, Choices, Count, CountOf, Db, Executor, F, Field, ForeignKey, HasMany, HasOne, ManyToMany, Max,
-        Min, Model, ModelExt, ModelSchema, OneToOne, OptionalRelation, Patch, Prefetch, Q, QuerySet, Sum,
-        Transaction, Validate,
+        Min, Model, ModelExt, ModelHooks, ModelSchema, OneToOne, OptionalRelation, Patch, Prefetch, Q,
+        QuerySet, Sum, Transaction, Validate,
     };
 }
 
@@ -157,8 +158,8 @@ pub mod __private {
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::field::{CompositePk, Field, FieldTypeItems, ModelItems, RelationItems};
     pub use crate::model::{
-        CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelMeta, RowReader,
-        validate_email, validate_max_length,
+        BlankText, CloneFallback, CloneIfClone, CloneProbe, ColumnMeta, DefaultValue, Model, ModelHooks,
+        ModelMeta, RowReader, validate_email, validate_email_unless_blank, validate_max_length,
     };
     pub use crate::query::{Insert, InsertSource, QuerySet, Update};
     pub use crate::relation::{
@@ -167,7 +168,7 @@ pub mod __private {
     };
     pub use crate::schema::{
         Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, Patch, Projection, Validate,
-        check_field, check_patch, no_default,
+        check_field, check_patch, deserialize_null_as, no_default,
     };
     pub use crate::testing;
     pub use crate::value::{AutoKey, ColumnType, FieldType, Value};

@@ -1,5 +1,5 @@
 //! The command line of an application's own `manage` binary (Django's `manage.py`):
-//! `makemigrations`, `migrate`, `sqlmigrate` and `showmigrations`.
+//! `makemigrations`, `migrate`, `sqlmigrate`, `showmigrations`, `check` and `inspectdb`.
 //!
 //! ```no_run
 //! // src/bin/manage.rs of your crate, which includes its migrations folder with
@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Exit codes: 0 success; 1 `makemigrations --check` found model changes without a
-//! migration; 2 bad usage; 3 the command failed (a database or migration error, printed
+//! migration, or `check` found the database drifting from the models; 2 bad usage; 3 the command failed (a database or migration error, printed
 //! on stderr).
 
 use std::fmt::Write as _;
@@ -30,12 +30,15 @@ use crate::migrate::{self, Hints, Migration, Migrator, ProjectState, Target};
 use crate::model::{DefaultValue, ModelMeta};
 use crate::value::ColumnType;
 
+mod introspection;
 mod more;
 
 /// Exit code: the command succeeded.
 pub const OK: u8 = 0;
 /// Exit code: `makemigrations --check` found model changes without a migration.
 pub const CHANGES: u8 = 1;
+/// Exit code: `check` found the database drifting from the models.
+pub const DRIFT: u8 = 1;
 /// Exit code: the command line is wrong.
 pub const USAGE: u8 = 2;
 /// Exit code: the command failed.
@@ -48,6 +51,8 @@ commands:
   migrate          apply (or unapply) migrations
   sqlmigrate       print the SQL of a migration
   showmigrations   list the migrations and whether each is applied
+  check            compare the models with the live database (exit 1 on drift)
+  inspectdb        print models for the tables of an existing database
   squashmigrations squash a range of migrations into one that replaces them
 
 `manage <command> --help` describes each. The database is DATABASE_URL or --database URL.";
@@ -192,6 +197,8 @@ impl<'a> Manage<'a> {
             "sqlmigrate" => self.sqlmigrate(args, out).await,
             "showmigrations" => self.showmigrations(args, out).await,
             "squashmigrations" => self.squashmigrations(args, out).await,
+            "check" => self.check(args, out).await,
+            "inspectdb" => self.inspectdb(args, out).await,
             "help" | "--help" | "-h" => {
                 out.push_str(HELP);
                 out.push('\n');

@@ -225,21 +225,34 @@ pub trait Apply<M> {
     fn apply_to(&self, model: &mut M);
 }
 
-/// Called by generated code: `max_length` and `email` on a schema field.
+/// Called by generated code: `max_length` and `email` on a schema field (`email` lets the
+/// empty string through when `blank`: a `blank` field, or one whose default is `""`).
 #[doc(hidden)]
 pub fn check_field<T: FieldType>(
     value: &T,
     path: &str,
     max_length: Option<u32>,
     email: bool,
+    blank: bool,
     errors: &mut ValidationErrors,
 ) {
     if let Some(max) = max_length {
         crate::model::validate_max_length(value, max, path, errors);
     }
     if email {
-        crate::model::validate_email(value, path, errors);
+        crate::model::validate_email_unless_blank(value, blank, path, errors);
     }
+}
+
+/// Called by generated code: reads a `blank` field that is not nullable, where `null`
+/// means the field's default (Ninja's ModelSchema, for `blank=True` with a default).
+#[doc(hidden)]
+pub fn deserialize_null_as<'de, T, D>(deserializer: D, default: fn() -> T) -> std::result::Result<T, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_else(default))
 }
 
 /// Called by generated code: a patch field's rules (`null` only where the column allows it).
@@ -250,13 +263,15 @@ pub fn check_patch<T: FieldType>(
     nullable: bool,
     max_length: Option<u32>,
     email: bool,
+    blank: bool,
     errors: &mut ValidationErrors,
 ) {
     match value {
         Patch::Absent => {}
+        // `nullable` is also set for a `blank` field, whose `null` means its default.
         Patch::Null if nullable => {}
         Patch::Null => errors.add(path, "null", "this field cannot be null"),
-        Patch::Set(v) => check_field(v, path, max_length, email, errors),
+        Patch::Set(v) => check_field(v, path, max_length, email, blank, errors),
     }
 }
 

@@ -4,7 +4,7 @@
 //! the backends agree with each other.
 //!
 //! Seeded and reproducible: `KATA_DIFF_SEED` (default fixed) and `KATA_DIFF_CASES`
-//! (default 300 per backend, what CI runs; `KATA_DIFF_CASES=5000` for a long local run).
+//! (default 500 per backend, what CI runs; `KATA_DIFF_CASES=5000` for a long local run).
 //! A failing case is shrunk (proptest's value trees) to a minimal one and printed; keep it
 //! as a regression test.
 //!
@@ -15,6 +15,7 @@
 
 use std::fmt::Write as _;
 
+use chrono::{Datelike, NaiveDate};
 use kata::prelude::*;
 use kata::{Backend, CountOf, Max, Min, OrderBy, Sum};
 use proptest::prelude::*;
@@ -32,6 +33,8 @@ struct Row {
     s: String,
     t: Option<String>,
     flag: bool,
+    c: i64,
+    day: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +73,14 @@ enum Cond {
     S(TextOp, String),
     T(TextOp, String),
     Flag(bool),
+    /// `a <cmp> F(c) + k`.
+    AvsC(Cmp, i64),
+    /// `day__year <cmp> v`.
+    Year(Cmp, i64),
+    /// `day__month <cmp> v`.
+    Month(Cmp, i64),
+    /// `day__day <cmp> v`.
+    Day(Cmp, i64),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
     Xor(Box<Cond>, Box<Cond>),
@@ -101,6 +112,8 @@ struct Case {
     order: Vec<(Key, bool)>,
     slice: Option<(u64, u64)>,
     write: Option<Write>,
+    /// `k` in the annotation `F(a) * F(c) + k`.
+    annotate: i64,
 }
 
 // --- generation --------------------------------------------------------------------------
@@ -141,13 +154,40 @@ fn text_op() -> impl Strategy<Value = TextOp> {
     ])
 }
 
+/// Days at month, year and leap-day boundaries.
+fn day() -> impl Strategy<Value = NaiveDate> {
+    let days = [
+        (1999, 12, 31),
+        (2000, 1, 1),
+        (2000, 2, 29),
+        (2000, 3, 1),
+        (2023, 12, 31),
+        (2024, 1, 1),
+        (1970, 1, 1),
+    ];
+    proptest::sample::select(days.to_vec())
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN))
+}
+
 fn rows() -> impl Strategy<Value = Vec<Row>> {
-    let row =
-        (small(), proptest::option::of(small()), big(), text(), proptest::option::of(text()), any::<bool>());
+    let row = (
+        (small(), proptest::option::of(small()), big(), text(), proptest::option::of(text()), any::<bool>()),
+        (small(), day()),
+    );
     proptest::collection::vec(row, 0..10).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
-            .map(|(i, (a, b, big, s, t, flag))| Row { id: i as i64 + 1, a, b, big, s, t, flag })
+            .map(|(i, ((a, b, big, s, t, flag), (c, day)))| Row {
+                id: i as i64 + 1,
+                a,
+                b,
+                big,
+                s,
+                t,
+                flag,
+                c,
+                day,
+            })
             .collect()
     })
 }
@@ -165,6 +205,11 @@ fn cond() -> impl Strategy<Value = Cond> {
         (text_op(), pattern()).prop_map(|(o, p)| Cond::S(o, p)),
         (text_op(), pattern()).prop_map(|(o, p)| Cond::T(o, p)),
         any::<bool>().prop_map(Cond::Flag),
+        (cmp(), small()).prop_map(|(c, k)| Cond::AvsC(c, k)),
+        (cmp(), proptest::sample::select(vec![1970i64, 1999, 2000, 2023, 2024]))
+            .prop_map(|(c, v)| Cond::Year(c, v)),
+        (cmp(), proptest::sample::select(vec![1i64, 2, 3, 12])).prop_map(|(c, v)| Cond::Month(c, v)),
+        (cmp(), proptest::sample::select(vec![1i64, 28, 29, 31])).prop_map(|(c, v)| Cond::Day(c, v)),
     ];
     leaf.prop_recursive(3, 12, 2, |inner| {
         prop_oneof![
@@ -189,8 +234,16 @@ fn case() -> impl Strategy<Value = Case> {
         proptest::collection::vec((key, any::<bool>()), 0..3),
         proptest::option::of((0u64..4, 0u64..6)),
         write,
+        small(),
     )
-        .prop_map(|(rows, cond, order, slice, write)| Case { rows, cond, order, slice, write })
+        .prop_map(|(rows, cond, order, slice, write, annotate)| Case {
+            rows,
+            cond,
+            order,
+            slice,
+            write,
+            annotate,
+        })
 }
 
 // --- kata ----------------------------------------------------------------------------------
@@ -215,7 +268,7 @@ macro_rules! text_lookup {
 /// A comparison on `$field` (an `i64` or an `Option<i64>` field).
 macro_rules! compare {
     ($field:expr, $c:expr, $v:expr) => {{
-        let v = *$v;
+        let v = Clone::clone($v);
         match $c {
             Cmp::Eq => $field.eq(v),
             Cmp::Ne => $field.ne(v),
@@ -240,6 +293,10 @@ fn q(c: &Cond) -> Q<Row> {
         Cond::S(op, p) => text_lookup!(Row::s, op, p),
         Cond::T(op, p) => text_lookup!(Row::t, op, p),
         Cond::Flag(f) => Row::flag.eq(*f),
+        Cond::AvsC(c, k) => compare!(Row::a, c, &(F(Row::c) + *k)),
+        Cond::Year(c, v) => compare!(Row::day.year(), c, v),
+        Cond::Month(c, v) => compare!(Row::day.month(), c, v),
+        Cond::Day(c, v) => compare!(Row::day.day(), c, v),
         Cond::And(x, y) => q(x) & q(y),
         Cond::Or(x, y) => q(x) | q(y),
         Cond::Xor(x, y) => q(x) ^ q(y),
@@ -270,6 +327,10 @@ fn order(keys: &[(Key, bool)]) -> Vec<OrderBy<Row>> {
 #[derive(Debug, PartialEq)]
 struct Observed {
     ids: Vec<i64>,
+    /// `(id, F(a) * F(c) + k)` of the same filtered, ordered, sliced rows.
+    annotated: Vec<(i64, i64)>,
+    /// `values_list(a).distinct()` of the filtered rows, ordered by `a`.
+    distinct_a: Vec<i64>,
     aggregates: (i64, Option<i64>, Option<i64>, Option<i64>),
     written: Option<(u64, Vec<Row>)>,
 }
@@ -281,7 +342,21 @@ async fn run_kata(db: &Db, case: &Case) -> kata::Result<Observed> {
     if let Some((offset, limit)) = case.slice {
         query = query.offset(offset).limit(limit);
     }
-    let ids = query.values_list(Row::id).alist(db).await?;
+    let ids = query.clone().values_list(Row::id).alist(db).await?;
+    let annotated = query
+        .annotate(F(Row::a) * F(Row::c) + case.annotate)
+        .alist(db)
+        .await?
+        .into_iter()
+        .map(|(row, value)| (row.id, value))
+        .collect();
+    let distinct_a = Row::objects()
+        .filter(q(&case.cond))
+        .order_by([Row::a.asc()])
+        .distinct()
+        .values_list(Row::a)
+        .alist(db)
+        .await?;
     let aggregates = Row::objects()
         .filter(q(&case.cond))
         .aaggregate(db, (CountOf::all(), Sum(Row::a), Max(Row::big), Min(Row::b)))
@@ -301,7 +376,7 @@ async fn run_kata(db: &Db, case: &Case) -> kata::Result<Observed> {
             Some((n, Row::objects().order_by([Row::id.asc()]).alist(db).await?))
         }
     };
-    Ok(Observed { ids, aggregates, written })
+    Ok(Observed { ids, annotated, distinct_a, aggregates, written })
 }
 
 // --- the reference ---------------------------------------------------------------------------
@@ -354,6 +429,10 @@ fn eval(c: &Cond, r: &Row, backend: Backend) -> Option<bool> {
         Cond::S(op, p) => text_matches(*op, &r.s, p, backend),
         Cond::T(op, p) => text_matches(*op, r.t.as_deref()?, p, backend),
         Cond::Flag(f) => r.flag == *f,
+        Cond::AvsC(c, k) => cmp_i64(*c, r.a, r.c + k),
+        Cond::Year(c, v) => cmp_i64(*c, i64::from(r.day.year()), *v),
+        Cond::Month(c, v) => cmp_i64(*c, i64::from(r.day.month()), *v),
+        Cond::Day(c, v) => cmp_i64(*c, i64::from(r.day.day()), *v),
         Cond::And(x, y) => match (eval(x, r, backend), eval(y, r, backend)) {
             (Some(false), _) | (_, Some(false)) => false,
             (Some(true), Some(true)) => true,
@@ -409,10 +488,15 @@ fn reference(case: &Case, backend: Backend) -> Observed {
         rows.iter().map(|r| r.big).max(),
         rows.iter().filter_map(|r| r.b).min(),
     );
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut distinct_a: Vec<i64> = rows.iter().map(|r| r.a).collect();
+    distinct_a.sort_unstable();
+    distinct_a.dedup();
+    let mut sliced: Vec<&Row> = rows.iter().collect();
     if let Some((offset, limit)) = case.slice {
-        ids = ids.into_iter().skip(offset as usize).take(limit as usize).collect();
+        sliced = sliced.into_iter().skip(offset as usize).take(limit as usize).collect();
     }
+    let ids: Vec<i64> = sliced.iter().map(|r| r.id).collect();
+    let annotated = sliced.iter().map(|r| (r.id, r.a * r.c + case.annotate)).collect();
     let written = case.write.as_ref().map(|write| {
         let mut table = case.rows.clone();
         let (Write::AddToA(c, _) | Write::ClearT(c) | Write::Delete(c)) = write;
@@ -425,7 +509,7 @@ fn reference(case: &Case, backend: Backend) -> Observed {
         }
         (n, table)
     });
-    Observed { ids, aggregates, written }
+    Observed { ids, annotated, distinct_a, aggregates, written }
 }
 
 // --- the runner ----------------------------------------------------------------------------
@@ -448,7 +532,7 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 async fn every_backend_agrees_with_the_reference(db: Db) -> kata::Result<()> {
     db.create_tables(&[Row::meta()]).await?;
     let seed: u64 = env_or("KATA_DIFF_SEED", 0x6b61_7461);
-    let cases: u32 = env_or("KATA_DIFF_CASES", 300);
+    let cases: u32 = env_or("KATA_DIFF_CASES", 500);
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let mut runner =

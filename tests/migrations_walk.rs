@@ -2,7 +2,8 @@
 //! change a type, add a foreign key, add a many-to-many, add an index and a unique-together,
 //! drop a field, rename a model, make a column nullable and back). After each edit,
 //! `makemigrations` + `migrate` on the live database keeps every row, the step's models
-//! read and write their tables, and nothing is left to migrate. Then migrating to zero and
+//! read and write their tables, nothing is left to migrate, and `check` finds no drift
+//! between the migrated database and the models. Then migrating to zero and
 //! forward again gives the same schema, and two migrators started at once apply each
 //! migration once.
 
@@ -302,6 +303,8 @@ async fn walk(db: &Db) -> kata::Result<Vec<Migration>> {
             i + 1
         );
         read_all(db, i).await?;
+        let drift = kata::migrate::check(db, &models).await?;
+        assert!(drift.is_empty(), "step {}: check finds drift: {drift:#?}", i + 1);
         match i {
             0 => {
                 for name in ["ann", "bob", "cy"] {

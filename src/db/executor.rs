@@ -7,7 +7,7 @@ use crate::db::run;
 use crate::db::transaction::TxState;
 use crate::db::{Db, Shared};
 use crate::dialect::Dialect;
-use crate::driver::{Backend, PoolConn, Raw};
+use crate::driver::{Backend, PoolConn, Raw, TxConn};
 use crate::error::{Error, Result, TransactionError};
 
 mod sealed {
@@ -187,6 +187,8 @@ impl Executor for ExecRef<'_> {
 pub enum Conn<'e> {
     Pool(PoolConn),
     Transaction(tokio::sync::MutexGuard<'e, TxState>),
+    /// A transaction of the statement's own, behind a transaction-mode pooler.
+    Own(TxConn),
 }
 
 impl Conn<'_> {
@@ -218,9 +220,19 @@ impl Conn<'_> {
         }
     }
 
+    /// Commits the statement's own transaction, if it has one: after the statement
+    /// succeeded. (Dropped instead, after a failure, it rolls back.)
+    pub(crate) async fn finish(self) -> Result<()> {
+        match self {
+            Conn::Own(tx) => tx.commit().await,
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
         match self {
             Conn::Pool(c) => Ok(c.raw()),
+            Conn::Own(tx) => Ok(tx.raw()),
             Conn::Transaction(state) => {
                 if state.broken {
                     return Err(TransactionError::Broken.into());

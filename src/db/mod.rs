@@ -15,8 +15,8 @@ use std::time::Duration;
 pub use executor::{ExecRef, Executor};
 pub use raw::{Param, Params, RawRow};
 pub(crate) use run::Statement;
-pub(crate) use transaction::atomically;
 pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
+pub(crate) use transaction::{atomically, begin_nested};
 
 use crate::dialect::{self, Dialect};
 use crate::driver::{Backend, Pool, PoolSettings};
@@ -58,6 +58,10 @@ pub struct Shared {
     pub(crate) capturing: AtomicUsize,
     /// The URL the pool was opened with, for [`Db::url`].
     pub(crate) url: String,
+    /// The server is reached through a transaction-mode pooler
+    /// ([`DbBuilder::transaction_pooler`]): a statement outside a transaction runs in one
+    /// of its own (`db::run`).
+    pub(crate) transaction_pooler: bool,
     /// State that layers above this one keep per pool (the models a pool knows, for
     /// example), one value per type.
     extensions: std::sync::RwLock<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
@@ -75,9 +79,10 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    fn new(dialect: &'static dyn Dialect, url: String) -> Self {
+    fn new(dialect: &'static dyn Dialect, url: String, transaction_pooler: bool) -> Self {
         Shared {
             dialect,
+            transaction_pooler,
             queries: AtomicU64::new(0),
             captured: std::sync::Mutex::new(Vec::new()),
             capturing: AtomicUsize::new(0),
@@ -222,6 +227,7 @@ impl Db {
                 idle_timeout: None,
                 acquire_timeout: None,
                 busy_timeout: Duration::from_secs(5),
+                transaction_pooler: false,
             },
         }
     }
@@ -443,6 +449,43 @@ impl DbBuilder {
         self
     }
 
+    /// PostgreSQL only: the URL is a pooler in transaction mode (PgBouncer's
+    /// `pool_mode = transaction`, or another such as PgCat or Supavisor), which hands each
+    /// transaction, and each statement outside one, to whichever server connection is free.
+    ///
+    /// kata then prepares no named statements: sqlx's statement cache is off, so every
+    /// statement is parsed again, unnamed. sqlx parses a statement and binds its values
+    /// in two exchanges, and between them the pooler may hand the client another server
+    /// connection, where another client's unnamed statement waits (PostgreSQL: "bind
+    /// message supplies 1 parameters, but prepared statement \"\" requires 9"); so a
+    /// statement with values that runs outside a transaction runs in a transaction of its
+    /// own, which keeps one server connection from `BEGIN` to `COMMIT` (four round trips
+    /// instead of one with the cache). Statements inside [`atomic`](crate::Db::atomic) run
+    /// as usual, and hand-written SQL without values (`execute_unprepared`) is sent as one
+    /// simple query, outside any transaction (`CREATE DATABASE` must be). kata also sends
+    /// no `options` startup parameter, which PgBouncer refuses: sessions are still UTC,
+    /// from the `TimeZone` parameter that sqlx sends and PgBouncer carries to every server
+    /// connection.
+    ///
+    /// PostgreSQL only: on another backend [`connect`](Self::connect) fails with
+    /// [`ConfigError::Unsupported`](crate::ConfigError::Unsupported). Default: off.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # async fn demo() -> kata::Result<()> {
+    /// let url = "postgres://postgres@127.0.0.1:6432/app"; // PgBouncer
+    /// let builder = Db::builder(url).transaction_pooler(true);
+    /// # let _ = builder;
+    /// let not_postgres = Db::builder("sqlite::memory:").transaction_pooler(true).connect().await;
+    /// assert!(matches!(not_postgres, Err(kata::Error::Config(kata::ConfigError::Unsupported { .. }))));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn transaction_pooler(mut self, on: bool) -> Self {
+        self.settings.transaction_pooler = on;
+        self
+    }
+
     /// Opens the pool. An unknown URL scheme, a malformed URL or a backend whose cargo
     /// feature is off is an [`Error::Config`](crate::Error::Config).
     ///
@@ -458,6 +501,7 @@ impl DbBuilder {
     /// ```
     pub async fn connect(self) -> Result<Db> {
         let (pool, backend) = Pool::connect(&self.url, &self.settings).await?;
-        Ok(Db { pool, shared: Arc::new(Shared::new(dialect::of(backend), self.url)) })
+        let shared = Shared::new(dialect::of(backend), self.url, self.settings.transaction_pooler);
+        Ok(Db { pool, shared: Arc::new(shared) })
     }
 }

@@ -75,6 +75,19 @@ fn log(ex: &(impl Executor + ?Sized), trace: &Trace, outcome: std::result::Resul
     }
 }
 
+/// A connection for one statement with values.
+///
+/// Behind a transaction-mode pooler ([`DbBuilder::transaction_pooler`](crate::DbBuilder::transaction_pooler)),
+/// a statement outside a transaction gets a transaction of its own: sqlx parses the
+/// (unnamed) statement and binds its values in two exchanges, and only an open
+/// transaction keeps the pooler from handing the second to another server connection.
+async fn acquire_for_statement<E: Executor + ?Sized>(ex: &E) -> Result<Conn<'_>> {
+    match ex.__db() {
+        Some(db) if db.shared.transaction_pooler => Ok(Conn::Own(db.pool.begin(None).await?)),
+        _ => ex.__acquire().await,
+    }
+}
+
 /// Runs `stmt` and decodes every row.
 pub(crate) async fn fetch_all<E, T, F>(ex: &E, stmt: Statement, mut decode: F) -> Result<Vec<T>>
 where
@@ -84,7 +97,7 @@ where
 {
     let Statement { sql, args } = stmt;
     let (text, trace) = prepare(ex, sql);
-    let mut conn = ex.__acquire().await?;
+    let mut conn = acquire_for_statement(ex).await?;
     let result = fetch_all_on(&mut conn, text, args, &mut decode).await;
     match &result {
         Ok(out) => log(ex, &trace, Ok(out.len() as u64)),
@@ -92,6 +105,9 @@ where
             conn.note_failure(e);
             log(ex, &trace, Err(e));
         }
+    }
+    if result.is_ok() {
+        conn.finish().await?;
     }
     result
 }
@@ -129,7 +145,7 @@ where
 pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Result<Done> {
     let Statement { sql, args } = stmt;
     let (text, trace) = prepare(ex, sql);
-    let mut conn = ex.__acquire().await?;
+    let mut conn = acquire_for_statement(ex).await?;
     let result = execute_on(&mut conn, text, args).await;
     match &result {
         Ok(done) => log(ex, &trace, Ok(done.rows_affected)),
@@ -137,6 +153,9 @@ pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Re
             conn.note_failure(e);
             log(ex, &trace, Err(e));
         }
+    }
+    if result.is_ok() {
+        conn.finish().await?;
     }
     result
 }
@@ -178,7 +197,7 @@ where
     async_stream::try_stream! {
         let Statement { sql, args } = stmt;
         let (text, trace) = prepare(ex, sql);
-        let mut conn = ex.__acquire().await?;
+        let mut conn = acquire_for_statement(ex).await?;
         let mut count = 0u64;
         let mut failure = None;
         {
@@ -203,5 +222,6 @@ where
             Err(e)?;
         }
         log(ex, &trace, Ok(count));
+        conn.finish().await?;
     }
 }

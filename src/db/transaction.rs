@@ -595,6 +595,15 @@ impl Transaction {
         savepoint.finish(result).await
     }
 
+    /// A savepoint inside this transaction, as a transaction of its own: `finish` releases
+    /// or rolls back to it. What `atomic` does, without a closure.
+    pub(crate) async fn savepoint(&self) -> Result<Transaction> {
+        let id = self.inner.next_savepoint.fetch_add(1, Ordering::Relaxed) + 1;
+        let savepoint = Transaction { inner: Arc::clone(&self.inner), savepoint: id };
+        savepoint.savepoint_sql("SAVEPOINT").await?;
+        Ok(savepoint)
+    }
+
     /// Commits (or releases) on `Ok`, rolls back on `Err` and returns the work's result. A
     /// failed rollback is not reported: the work's error is what the caller needs, and the
     /// pool closes a connection whose rollback failed.
@@ -706,6 +715,16 @@ impl crate::db::Executor for Transaction {
 
     fn __exec_ref(&self) -> crate::db::ExecRef<'_> {
         crate::db::ExecRef::Transaction(self)
+    }
+}
+
+/// A transaction of its own for a write that must be all or nothing even inside the
+/// caller's transaction: a new one on a pool, a savepoint in a transaction. End it with
+/// `finish`.
+pub(crate) async fn begin_nested(ex: &impl crate::db::Executor) -> Result<Transaction> {
+    match ex.__exec_ref() {
+        crate::db::ExecRef::Db(db) => db.begin().await,
+        crate::db::ExecRef::Transaction(tx) => tx.savepoint().await,
     }
 }
 

@@ -36,3 +36,25 @@ impl From<sqlx::Error> for Error {
         }
     }
 }
+
+impl Error {
+    /// True when the database refused the work because of another transaction: a
+    /// serialization failure, deadlock or lock timeout, or a busy or locked database.
+    /// Running the transaction again may succeed, and
+    /// [`Retry::on_conflict`](crate::Retry::on_conflict) does.
+    ///
+    /// Each backend's dialect decides: PostgreSQL 40001 (serialization failure), 40P01
+    /// (deadlock), 55P03 (lock not available); MySQL and MariaDB 1213 (deadlock, which is
+    /// also how a Galera cluster reports a certification conflict: "WSREP detected
+    /// deadlock/conflict"), 1205 (lock wait timeout) and 3572 (`NOWAIT`); SQLite BUSY and
+    /// LOCKED.
+    ///
+    /// ```
+    /// assert!(!kata::Error::PoolTimedOut.is_conflict());
+    /// ```
+    pub fn is_conflict(&self) -> bool {
+        let Error::Database(sqlx::Error::Database(db)) = self else { return false };
+        let Some(backend) = driver::backend_of(&**db) else { return false };
+        super::of(backend).is_conflict(db.code().as_deref(), driver::mysql_error_number(&**db))
+    }
+}

@@ -32,6 +32,10 @@ impl Dialect for MariaDb {
         MySql.max_identifier_len()
     }
 
+    fn identifier_refusal(&self, name: &str) -> Option<&'static str> {
+        super::mysql::mysql_identifier_refusal(name)
+    }
+
     fn integer_division(&self) -> &'static str {
         MySql.integer_division()
     }
@@ -119,6 +123,10 @@ impl Dialect for MariaDb {
         mysql::constraint_from_message(kind, message)
     }
 
+    fn is_conflict(&self, code: Option<&str>, number: Option<u16>) -> bool {
+        mysql::is_conflict(code, number)
+    }
+
     fn transactional_ddl(&self) -> bool {
         false
     }
@@ -140,6 +148,19 @@ impl Dialect for MariaDb {
 
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::MySql
+    }
+
+    fn introspection(&self) -> super::IntrospectionSql {
+        super::introspect::MARIADB
+    }
+
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        mysql::column_type_of(sql_type)
+    }
+
+    /// `DATETIME(6)` holds both timestamps.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        if ty == ColumnType::Timestamp { ColumnType::TimestampTz } else { ty }
     }
 
     fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {

@@ -7,6 +7,7 @@
 //! in [`crate::driver`].
 
 mod errors;
+mod introspect;
 mod mariadb;
 mod mysql;
 mod postgres;
@@ -19,6 +20,7 @@ use crate::driver::Backend;
 use crate::error::{ConfigError, Result};
 use crate::value::ColumnType;
 
+pub(crate) use introspect::{IntrospectionSql, column_type_of, rust_type};
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
 pub(crate) use postgres::Postgres;
@@ -138,6 +140,18 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
 
     /// The longest identifier the backend keeps, in bytes.
     fn max_identifier_len(&self) -> usize;
+
+    /// Why the backend would refuse `name` as a table, column or constraint name (besides
+    /// its length), or `None` when it takes it.
+    fn identifier_refusal(&self, name: &str) -> Option<&'static str> {
+        if name.is_empty() {
+            Some("is empty")
+        } else if name.contains('\0') {
+            Some("contains a NUL character")
+        } else {
+            None
+        }
+    }
 
     /// Appends the placeholder of the `index`th parameter (1-based).
     fn push_placeholder(&self, sql: &mut String, index: usize) {
@@ -357,6 +371,15 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         String::new()
     }
 
+    /// Whether an error with this SQLSTATE `code` (and, on MySQL and MariaDB, error
+    /// `number`) says the transaction lost a race with another one and may succeed if run
+    /// again ([`Error::is_conflict`](crate::Error::is_conflict)). Standard SQL: `40001`,
+    /// serialization failure.
+    fn is_conflict(&self, code: Option<&str>, number: Option<u16>) -> bool {
+        let _ = number;
+        code == Some("40001")
+    }
+
     // --- test databases ----------------------------------------------------------------
 
     /// Whether the database lives in a file or in memory of this process (no server).
@@ -449,6 +472,24 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     /// one that releases it, each returning one row whose first column is 1.
     fn migration_session_lock(&self) -> Option<(&'static str, &'static str)> {
         None
+    }
+
+    // --- introspection -------------------------------------------------------------------
+
+    /// The catalog queries that describe the live schema (`inspectdb`, `check`).
+    fn introspection(&self) -> IntrospectionSql;
+
+    /// The column type (and length) a type name of this backend stands for: a catalog's
+    /// type name or sqlx's name of a result column's type.
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        column_type_of(sql_type, false)
+    }
+
+    /// The column type that the DDL of `ty` reads back as, where the backend keeps two
+    /// types alike (SQLite's `integer` for both integer widths, MySQL's `DATETIME(6)` for
+    /// both timestamps).
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        ty
     }
 }
 

@@ -30,6 +30,10 @@ impl Dialect for MySql {
         64
     }
 
+    fn identifier_refusal(&self, name: &str) -> Option<&'static str> {
+        mysql_identifier_refusal(name)
+    }
+
     /// `/` of two integers gives a decimal on MySQL.
     fn integer_division(&self) -> &'static str {
         " DIV "
@@ -121,6 +125,10 @@ impl Dialect for MySql {
         constraint_from_message(kind, message)
     }
 
+    fn is_conflict(&self, code: Option<&str>, number: Option<u16>) -> bool {
+        is_conflict(code, number)
+    }
+
     fn transactional_ddl(&self) -> bool {
         false
     }
@@ -142,6 +150,19 @@ impl Dialect for MySql {
 
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::MySql
+    }
+
+    fn introspection(&self) -> super::IntrospectionSql {
+        super::introspect::MYSQL
+    }
+
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        column_type_of(sql_type)
+    }
+
+    /// `DATETIME(6)` holds both timestamps.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        if ty == ColumnType::Timestamp { ColumnType::TimestampTz } else { ty }
     }
 
     fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
@@ -241,6 +262,17 @@ pub(super) fn column_type(
     }
 }
 
+/// sqlx names a text column of a binary collation (kata's) `VARBINARY` or `BINARY`; kata's
+/// bytes are `LONGBLOB`.
+pub(super) fn column_type_of(sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+    let lower = sql_type.trim().to_ascii_lowercase();
+    if lower.starts_with("varbinary") || lower.starts_with("binary") {
+        let length = lower.split_once('(').and_then(|(_, n)| n.trim_end_matches(')').parse().ok());
+        return Some((ColumnType::Text, length));
+    }
+    super::column_type_of(sql_type, false)
+}
+
 /// A date column gets today's date (MySQL 8 refuses a timestamp there); the others keep
 /// microseconds, as their columns do.
 pub(super) fn now_default(ty: ColumnType) -> Option<&'static str> {
@@ -248,6 +280,14 @@ pub(super) fn now_default(ty: ColumnType) -> Option<&'static str> {
         ColumnType::Date => Some("CURRENT_DATE"),
         _ => Some("CURRENT_TIMESTAMP(6)"),
     }
+}
+
+/// MySQL's and MariaDB's conflicts, by error number: 1213 `ER_LOCK_DEADLOCK` (an InnoDB
+/// deadlock, and on a Galera cluster a certification conflict or a transaction aborted by a
+/// replicated one: "WSREP detected deadlock/conflict"), 1205 `ER_LOCK_WAIT_TIMEOUT` (also
+/// MariaDB's answer to `NOWAIT`), 3572 `ER_LOCK_NOWAIT` (MySQL's); or SQLSTATE 40001.
+pub(super) fn is_conflict(code: Option<&str>, number: Option<u16>) -> bool {
+    matches!(number, Some(1213 | 1205 | 3572)) || code == Some("40001")
 }
 
 /// Reads the constraint out of MySQL's and MariaDB's messages.
@@ -280,6 +320,22 @@ pub(super) fn constraint_from_message(_kind: IntegrityKind, message: &str) -> St
     String::new()
 }
 
+/// MySQL's and MariaDB's rules for names: no NUL, no trailing space, only characters of
+/// Unicode's basic multilingual plane.
+pub(super) fn mysql_identifier_refusal(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.contains('\0') {
+        Some("contains a NUL character")
+    } else if name.ends_with(' ') {
+        Some("ends with a space")
+    } else if name.chars().any(|c| u32::from(c) > 0xFFFF) {
+        Some("has a character outside Unicode's basic multilingual plane")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +352,16 @@ mod tests {
     fn not_null_message_gives_column() {
         let msg = "Column 'email' cannot be null";
         assert_eq!(constraint_from_message(IntegrityKind::NotNull, msg), "email");
+    }
+
+    #[test]
+    fn deadlocks_lock_timeouts_and_galera_certification_conflicts_are_conflicts() {
+        // Galera's "WSREP detected deadlock/conflict" and InnoDB's deadlock: 1213, 40001.
+        assert!(is_conflict(Some("40001"), Some(1213)));
+        assert!(is_conflict(Some("HY000"), Some(1205)));
+        assert!(is_conflict(Some("HY000"), Some(3572)));
+        // Duplicate key, and Galera's "WSREP has not yet prepared node for application use".
+        assert!(!is_conflict(Some("23000"), Some(1062)));
+        assert!(!is_conflict(Some("08S01"), Some(1047)));
     }
 }

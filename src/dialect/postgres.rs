@@ -1,7 +1,8 @@
 //! PostgreSQL 12+.
 
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, DefaultRow, Dialect, MigrationLock, NumericCast, RawLexicon, SchemaBuilder, Wrap,
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IntrospectionSql, MigrationLock, NumericCast, RawLexicon,
+    SchemaBuilder, Wrap,
 };
 use crate::driver::Backend;
 use crate::value::ColumnType;
@@ -13,6 +14,11 @@ pub(crate) struct Postgres;
 impl Dialect for Postgres {
     fn backend(&self) -> Backend {
         Backend::Postgres
+    }
+
+    /// Serialization failure, deadlock, and lock not available (`NOWAIT`).
+    fn is_conflict(&self, code: Option<&str>, _number: Option<u16>) -> bool {
+        matches!(code, Some("40001" | "40P01" | "55P03"))
     }
 
     /// Dollar-quoted and `E'..'` strings, nested comments, and `??` for a literal `?`.
@@ -114,6 +120,10 @@ impl Dialect for Postgres {
 
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::Postgres
+    }
+
+    fn introspection(&self) -> IntrospectionSql {
+        super::introspect::POSTGRES
     }
 
     fn column_type(

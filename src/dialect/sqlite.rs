@@ -2,8 +2,8 @@
 
 use crate::IntegrityKind;
 use crate::dialect::{
-    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IsolationLevel, LockSupport, RawLexicon, SchemaBuilder,
-    Wrap,
+    ColumnTypeSql, DateUnit, DefaultRow, Dialect, IntrospectionSql, IsolationLevel, LockSupport, RawLexicon,
+    SchemaBuilder, Wrap,
 };
 use crate::driver::Backend;
 use crate::error::Result;
@@ -24,6 +24,11 @@ pub(crate) struct Sqlite;
 impl Dialect for Sqlite {
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    /// SQLite's result codes: BUSY, BUSY_SNAPSHOT, LOCKED, LOCKED_SHAREDCACHE.
+    fn is_conflict(&self, code: Option<&str>, _number: Option<u16>) -> bool {
+        matches!(code, Some("5" | "517" | "6" | "262"))
     }
 
     /// `` `name` `` and `[name]` quote identifiers too.
@@ -118,7 +123,7 @@ impl Dialect for Sqlite {
                 let table = columns.first().and_then(|c| c.split_once('.')).map_or("", |(t, _)| t);
                 let names: Vec<&str> =
                     columns.iter().map(|c| c.split_once('.').map_or(*c, |(_, n)| n)).collect();
-                format!("{table}_{}_key", names.join("_"))
+                crate::model::names::generated_name(table, &names, "key")
             }
             _ => columns.join(", "),
         }
@@ -139,6 +144,20 @@ impl Dialect for Sqlite {
 
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::Sqlite
+    }
+
+    fn introspection(&self) -> IntrospectionSql {
+        super::introspect::SQLITE
+    }
+
+    /// Every SQLite integer holds 64 bits.
+    fn column_type_of(&self, sql_type: &str) -> Option<(ColumnType, Option<u32>)> {
+        super::column_type_of(sql_type, true)
+    }
+
+    /// sea-query writes `integer` for both `Integer` and `BigInt`.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        if ty == ColumnType::Integer { ColumnType::BigInt } else { ty }
     }
 
     /// Only `INTEGER PRIMARY KEY` is an alias of the rowid.

@@ -90,14 +90,24 @@ pub(crate) fn with_through_tables<'a>(models: &[&'a ModelMeta]) -> Vec<&'a Model
 }
 
 /// Refuses names the backend would reject or cut (MySQL's limit is 64 bytes, PostgreSQL
-/// truncates at 63), before any DDL runs.
+/// truncates at 63; empty names, NUL, MySQL's trailing spaces), before any DDL runs.
+/// Generated names always fit (`truncate_name`), so only a name the user gave (a table, a
+/// column, an index) can fail here.
 pub(crate) fn check_names(table: &Table, model: &str, dialect: &dyn Dialect) -> Result<()> {
     let limit = dialect.max_identifier_len();
-    match table.generated_names().into_iter().find(|n| n.len() > limit) {
-        Some(name) => Err(crate::Error::InvalidQuery(format!(
-            "the name `{name}` of {model}'s table or constraints is longer than {}'s limit of {limit} bytes",
-            dialect.backend()
-        ))),
-        None => Ok(()),
+    for name in table.generated_names() {
+        if name.len() > limit {
+            return Err(crate::Error::InvalidQuery(format!(
+                "the name `{name}` of {model}'s table or constraints is longer than {}'s limit of {limit} bytes",
+                dialect.backend()
+            )));
+        }
+        if let Some(why) = dialect.identifier_refusal(&name) {
+            return Err(crate::Error::InvalidQuery(format!(
+                "the name {name:?} of {model}'s table or constraints {why}, which {} refuses",
+                dialect.backend()
+            )));
+        }
     }
+    Ok(())
 }

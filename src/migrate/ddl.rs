@@ -141,9 +141,22 @@ pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
     out
 }
 
-fn index_create(table: &str, name: &str, columns: &[String]) -> sea_query::IndexCreateStatement {
+/// A constraint or index name as sea-query wants it: sea-query puts these names between the
+/// identifier quotes as they are (unlike table and column names), so an embedded quote
+/// character is doubled here.
+fn constraint_name(dialect: &dyn Dialect, name: &str) -> String {
+    let q = dialect.identifier_quote();
+    name.replace(q, &format!("{q}{q}"))
+}
+
+fn index_create(
+    table: &str,
+    name: &str,
+    columns: &[String],
+    dialect: &dyn Dialect,
+) -> sea_query::IndexCreateStatement {
     let mut index = sea_query::Index::create();
-    index.name(name).table(Alias::new(table));
+    index.name(constraint_name(dialect, name)).table(Alias::new(table));
     for c in columns {
         index.col(Alias::new(c));
     }
@@ -160,7 +173,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     let pk = table.primary_key();
     if !table.columns.iter().any(|c| c.auto) && !pk.is_empty() {
         let mut key = sea_query::Index::create();
-        key.name(table.pk_name());
+        key.name(constraint_name(dialect, &table.pk_name()));
         for c in pk {
             key.col(Alias::new(c));
         }
@@ -171,7 +184,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
         match constraint {
             Constraint::Unique { name, columns } => {
                 let mut unique = sea_query::Index::create();
-                unique.name(name).unique();
+                unique.name(constraint_name(dialect, &name)).unique();
                 for c in columns {
                     unique.col(Alias::new(c));
                 }
@@ -179,13 +192,15 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
             }
             Constraint::ForeignKey { name, column, target, target_column, action } => {
                 let mut key = sea_query::ForeignKey::create();
-                key.name(name)
+                key.name(constraint_name(dialect, &name))
                     .from(Alias::new(&table.name), Alias::new(column))
                     .to(Alias::new(target), Alias::new(target_column))
                     .on_delete(action.sql_action());
                 stmt.foreign_key(&mut key);
             }
-            Constraint::Index { name, columns } => indexes.push(index_create(&table.name, &name, &columns)),
+            Constraint::Index { name, columns } => {
+                indexes.push(index_create(&table.name, &name, &columns, dialect))
+            }
             Constraint::Check { name, sql } => {
                 stmt.check(sea_query::Check::named(Alias::new(name), Expr::cust(format!("({sql})"))));
             }
@@ -237,12 +252,12 @@ fn drop_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) 
         Constraint::Unique { name, .. } => dialect.drop_unique(table, name),
         Constraint::ForeignKey { name, .. } => {
             let mut stmt = sea_query::ForeignKey::drop();
-            stmt.name(name).table(Alias::new(table));
+            stmt.name(constraint_name(dialect, name)).table(Alias::new(table));
             dialect.render_schema(&stmt)
         }
         Constraint::Index { name, .. } => {
             let mut stmt = sea_query::Index::drop();
-            stmt.name(name).table(Alias::new(table));
+            stmt.name(constraint_name(dialect, name)).table(Alias::new(table));
             dialect.render_schema(&stmt)
         }
         Constraint::Check { name, .. } => {
@@ -264,13 +279,15 @@ fn add_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) -
         }
         Constraint::ForeignKey { name, column, target, target_column, action } => {
             let mut stmt = sea_query::ForeignKey::create();
-            stmt.name(name)
+            stmt.name(constraint_name(dialect, name))
                 .from(Alias::new(table), Alias::new(column))
                 .to(Alias::new(target), Alias::new(target_column))
                 .on_delete(action.sql_action());
             dialect.render_schema(&stmt)
         }
-        Constraint::Index { name, columns } => dialect.render_schema(&index_create(table, name, columns)),
+        Constraint::Index { name, columns } => {
+            dialect.render_schema(&index_create(table, name, columns, dialect))
+        }
         Constraint::Check { name, sql } => format!(
             "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
             quote(dialect, table),

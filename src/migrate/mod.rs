@@ -10,12 +10,14 @@
 //! folder embeds them at compile time.
 
 mod autodetect;
+mod check;
 mod create;
 mod data;
 mod ddl;
+mod inspect;
+mod introspect;
 mod make;
 mod migration;
-mod names;
 mod operation;
 mod runner;
 mod safety;
@@ -24,11 +26,15 @@ mod startup;
 mod state;
 pub(crate) mod writer;
 
+pub use crate::model::names::{MAX_NAME_LEN, truncate_name};
 pub(crate) use autodetect::rename_suggestions;
 pub use autodetect::{Hints, autodetect};
+pub use check::{Drift, DriftKind, check};
 pub(crate) use create::check_names;
 pub(crate) use create::with_through_tables;
 pub use data::{DataFn, DataFuture, RunRust};
+pub use inspect::inspectdb;
+pub use introspect::{LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable, introspect};
 pub use make::{Draft, makemigrations, merge};
 pub use migration::Migration;
 pub(crate) use migration::{ordered, replay};

@@ -262,7 +262,15 @@ impl<'a> Migrator<'a> {
                 unlock
             }
         };
-        let recorded = recorded(&tx, dialect, &step.migration).await?;
+        let recorded = match recorded(&tx, dialect, &step.migration).await {
+            Ok(recorded) => recorded,
+            Err(e) => {
+                if let Some(unlock) = unlock {
+                    release_lock(&tx, unlock).await;
+                }
+                return Err(e);
+            }
+        };
         let is_applied = step.migration.is_applied(&recorded);
         if is_applied == step.backwards {
             let transactional = dialect.transactional_ddl();
@@ -279,7 +287,7 @@ impl<'a> Migrator<'a> {
                 result = record(&tx, dialect, step, &recorded).await;
             }
             if let Some(unlock) = unlock {
-                let _ = tx.raw_query::<Option<i64>>(unlock, ()).await;
+                release_lock(&tx, unlock).await;
             }
             if let Err(e) = result {
                 let _ = tx.rollback().await;
@@ -289,7 +297,7 @@ impl<'a> Migrator<'a> {
             return Ok(true);
         }
         if let Some(unlock) = unlock {
-            let _ = tx.raw_query::<Option<i64>>(unlock, ()).await;
+            release_lock(&tx, unlock).await;
         }
         tx.commit().await?;
         Ok(false)
@@ -431,6 +439,16 @@ fn ancestors(graph: &[Migration], pos: usize) -> Vec<&str> {
         i += 1;
     }
     out
+}
+
+/// Releases a session lock on the transaction's connection, even when a failed DDL
+/// statement marked the transaction broken: a lock left behind would hold the pooled
+/// connection's session lock and make the next migrator wait out the lock's timeout.
+async fn release_lock(tx: &crate::Transaction, unlock: &str) {
+    let Ok(args) = crate::driver::Args::new(tx.backend()) else { return };
+    // The result is ignored: the lock is session-bound and the session ends with the
+    // connection if the release fails.
+    let _ = run::probe(tx, run::Statement { sql: unlock.to_owned(), args }).await;
 }
 
 /// The state before migration `name` (every migration before it, in order, applied).

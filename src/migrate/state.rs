@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::migrate::names::generated_name;
+use crate::model::names::generated_name;
 use crate::model::{ColumnMeta, DefaultValue, ModelMeta, OnDelete, RelationKind};
 use crate::value::ColumnType;
 

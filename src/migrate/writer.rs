@@ -78,6 +78,10 @@ fn table_source(t: &Table) -> String {
 /// The Rust expression that builds `op`.
 pub(crate) fn operation_source(op: &Operation) -> String {
     match op {
+        // As rustfmt lays it out: a lone `Table::new(..)` argument hugs the call's parentheses.
+        Operation::CreateModel(t) if t.unique_together.is_empty() => {
+            format!("Operation::create_model({})", table_source(t).replace("\n    ", "\n"))
+        }
         Operation::CreateModel(t) => format!("Operation::create_model(\n        {},\n    )", table_source(t)),
         Operation::DeleteModel { table } => format!("Operation::delete_model({table:?})"),
         Operation::RenameModel { old, new } => format!("Operation::rename_model({old:?}, {new:?})"),

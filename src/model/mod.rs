@@ -1,7 +1,10 @@
 //! The `Model` trait and the table metadata that `#[derive(Model)]` generates.
 
+mod hooks;
+pub(crate) mod names;
 mod relation_meta;
 
+pub use hooks::ModelHooks;
 pub use relation_meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 
 use crate::driver::{Args, RowRef};
@@ -87,6 +90,9 @@ pub struct ColumnMeta {
     pub max_length: Option<u32>,
     /// Must look like an e-mail address.
     pub email: bool,
+    /// May be the empty string (`#[kata(blank)]`, Django's `blank=True`, or a default of
+    /// `""`): `""` passes the `email` rule.
+    pub blank: bool,
     /// The default for inserts that leave the column out.
     pub default: Option<DefaultValue>,
     /// The relation, when the column is a foreign key.
@@ -123,11 +129,31 @@ impl ColumnMeta {
             index,
             max_length,
             email,
+            blank: false,
             default,
             foreign_key,
         }
     }
+
+    /// Used by `#[derive(Model)]`: marks a `blank` column.
+    #[doc(hidden)]
+    pub const fn __blank(mut self, blank: bool) -> Self {
+        self.blank = blank;
+        self
+    }
 }
+
+/// The field types that `#[kata(blank)]` applies to: text, nullable or not.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`blank` is for text fields (`String`, `Option<String>`), not `{Self}`"
+)]
+pub trait BlankText {
+    /// Always true: the derive reads it to check the type.
+    const BLANK: bool = true;
+}
+impl BlankText for String {}
+impl BlankText for Option<String> {}
 
 /// A column default, as written in `#[kata(default = ...)]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -146,6 +172,13 @@ pub enum DefaultValue {
 }
 
 impl DefaultValue {
+    /// Used by `#[derive(Model)]`: a blank text field without a default takes `""`, or NULL
+    /// when it is nullable (Django's `Field.get_default`).
+    #[doc(hidden)]
+    pub const fn __blank(nullable: bool) -> Option<DefaultValue> {
+        if nullable { None } else { Some(DefaultValue::Str("")) }
+    }
+
     /// The value this default stands for in a column of type `ty`, as inserts send it;
     /// `now` is the current time to use for `Now` (one instant for a whole insert).
     pub(crate) fn value(self, ty: ColumnType, now: DateTime<Utc>) -> Value {
@@ -199,26 +232,27 @@ impl ModelMeta {
         self.columns.iter().position(|c| c.auto)
     }
 
-    /// The name of the primary-key constraint, the same on every backend.
+    /// The name of the primary-key constraint, the same on every backend (`table_pkey`;
+    /// every generated name past 63 bytes is shortened by [`crate::migrate::truncate_name`]).
     pub fn primary_key_name(&self) -> String {
-        format!("{}_pkey", self.table)
+        names::generated_name(self.table, &[], "pkey")
     }
 
     /// The name of the unique constraint over these columns, the same on every backend
     /// (PostgreSQL's own convention: `table_col1_col2_key`).
     pub fn unique_name(&self, columns: &[&str]) -> String {
-        format!("{}_{}_key", self.table, columns.join("_"))
+        names::generated_name(self.table, columns, "key")
     }
 
     /// The name of the foreign-key constraint on `column`, the same on every backend
     /// (PostgreSQL's own convention: `table_column_fkey`).
     pub fn foreign_key_name(&self, column: &str) -> String {
-        format!("{}_{}_fkey", self.table, column)
+        names::generated_name(self.table, &[column], "fkey")
     }
 
     /// The name of the index kata creates for an `index` column.
     pub fn index_name(&self, column: &str) -> String {
-        format!("{}_{}_idx", self.table, column)
+        names::generated_name(self.table, &[column], "idx")
     }
 }
 
@@ -258,6 +292,23 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
     /// The table metadata.
     fn meta() -> &'static ModelMeta;
+
+    /// Whether the model declares hooks (`#[kata(hooks)]`): a constant, so that the writes
+    /// of a model without them open no transaction and make no call for them.
+    #[doc(hidden)]
+    const __HAS_HOOKS: bool = false;
+
+    /// The hooks, for a model with `#[kata(hooks)]`.
+    #[doc(hidden)]
+    fn __hooks_mut(&mut self) -> Option<&mut dyn ModelHooks> {
+        None
+    }
+
+    /// The hooks, for a model with `#[kata(hooks)]`.
+    #[doc(hidden)]
+    fn __hooks(&self) -> Option<&dyn ModelHooks> {
+        None
+    }
 
     /// The primary key of this instance.
     fn pk(&self) -> Self::Pk;
@@ -351,6 +402,11 @@ impl<'r> RowReader<'r> {
         crate::value::is_null(self.row, self.index + offset)
     }
 
+    /// The index of the next column, and the row.
+    pub(crate) fn position(&self) -> (usize, RowRef<'r>) {
+        (self.index, self.row)
+    }
+
     /// Skips `n` columns.
     pub(crate) fn skip(&mut self, n: usize) {
         self.index += n;
@@ -400,6 +456,20 @@ pub fn validate_email<T: FieldType>(value: &T, field: &str, errors: &mut Validat
         && !is_email(text)
     {
         errors.add(field, "email", "enter a valid e-mail address");
+    }
+}
+
+/// Called by generated code: the `email` rule, which the empty string passes on a `blank`
+/// field.
+#[doc(hidden)]
+pub fn validate_email_unless_blank<T: FieldType>(
+    value: &T,
+    blank: bool,
+    field: &str,
+    errors: &mut ValidationErrors,
+) {
+    if !(blank && value.as_text() == Some("")) {
+        validate_email(value, field, errors);
     }
 }
 

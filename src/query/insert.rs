@@ -82,6 +82,7 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
                 crate::model::max_length_error(&mut errors, column.field, max, len);
             }
             if let (true, crate::Value::Text(text)) = (column.email, value)
+                && !(column.blank && text.is_empty())
                 && !is_email(text)
             {
                 errors.add(column.field, "email", "enter a valid e-mail address");
@@ -333,6 +334,9 @@ impl<M: Model> QuerySet<M> {
     /// ```
     pub async fn acreate(&self, ex: &impl Executor, values: impl Insert<M>) -> Result<M> {
         values.validate_insert()?;
+        if M::__HAS_HOOKS {
+            return crate::query::hooks::create_with_hooks(ex, values.into_insert()).await;
+        }
         match values.into_insert() {
             InsertSource::Model(model) => {
                 model.validate()?;

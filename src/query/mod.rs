@@ -2,14 +2,17 @@
 //! operations are async and take an executor.
 
 mod bulk_insert;
+mod decode;
 mod delete;
 mod get_or_create;
+mod hooks;
 mod insert;
 mod integrity;
 mod loader;
 mod model_ext;
 mod raw;
 mod read;
+pub(crate) use decode::decode_named;
 mod select;
 mod selection;
 pub(crate) mod sql;
@@ -605,7 +608,7 @@ impl<M: Model> QuerySet<M> {
     /// Decodes the model and its joined relations from where `reader` stands.
     #[inline]
     pub(crate) fn decode_from(&self, reader: &mut crate::model::RowReader<'_>) -> Result<M> {
-        let mut model = M::__decode(reader)?;
+        let mut model = decode::decode_named::<M>(reader)?;
         for join in &self.joins {
             join.load(&mut model, reader)?;
         }

@@ -43,25 +43,36 @@ pub trait ModelExt: Model {
     /// ```
     fn asave<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<()>> + Send {
         async move {
+            if Self::__HAS_HOOKS {
+                return crate::query::hooks::save_with_hooks(self, ex).await;
+            }
+            self.__save_row(ex).await.map(|_created| ())
+        }
+    }
+
+    /// `asave`'s write, without hooks: whether the row was inserted.
+    #[doc(hidden)]
+    fn __save_row<E: Executor>(&mut self, ex: &E) -> impl std::future::Future<Output = Result<bool>> + Send {
+        async move {
             self.validate()?;
             let meta = Self::meta();
             refuse_unsaved_targets(&*self, 0..meta.columns.len())?;
             if self.__is_unsaved() {
-                return insert_models(ex, std::slice::from_mut(self), None).await;
+                return insert_models(ex, std::slice::from_mut(self), None).await.map(|()| true);
             }
             let columns: Vec<usize> =
                 (0..meta.columns.len()).filter(|&i| !meta.columns[i].primary_key).collect();
             if !columns.is_empty() {
                 if self.update_columns(ex, &columns).await? {
                     self.__sync_relations();
-                    return Ok(());
+                    return Ok(false);
                 }
             } else if self.aexists_in(ex).await? {
                 self.__sync_relations();
-                return Ok(());
+                return Ok(false);
             }
             // The key was set by hand and has no row yet: insert the row with that key.
-            insert_models(ex, std::slice::from_mut(self), None).await
+            insert_models(ex, std::slice::from_mut(self), None).await.map(|()| true)
         }
     }
 
@@ -195,6 +206,21 @@ pub trait ModelExt: Model {
             if self.__is_unsaved() {
                 return Err(Error::Unsaved { model: meta.name, operation: "adelete" });
             }
+            if Self::__HAS_HOOKS {
+                return crate::query::hooks::delete_with_hooks(self, ex).await;
+            }
+            self.__delete_row(ex).await
+        }
+    }
+
+    /// `adelete`'s write, without hooks.
+    #[doc(hidden)]
+    fn __delete_row<E: Executor>(
+        &self,
+        ex: &E,
+    ) -> impl std::future::Future<Output = Result<crate::query::Deleted>> + Send {
+        async move {
+            let meta = Self::meta();
             let key = meta
                 .primary_key
                 .iter()

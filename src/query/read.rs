@@ -14,9 +14,7 @@ use crate::query::sql::SqlWriter;
 use crate::query::{MAX_GET_RESULTS, QuerySet, pk_order};
 use crate::value::{FieldType, Ordered};
 
-pub(crate) fn decode_model<M: Model>(row: crate::driver::RowRef<'_>) -> Result<M> {
-    M::__decode(&mut RowReader::new(row))
-}
+pub(crate) use super::decode::decode_model;
 
 impl<M: Model> QuerySet<M> {
     /// Every matching row (Django: `[u async for u in qs]`).

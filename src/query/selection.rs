@@ -513,7 +513,7 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
 
     fn decode(row: crate::driver::RowRef<'_>) -> Result<(M, S::Output)> {
         let mut reader = RowReader::new(row);
-        let model = M::__decode(&mut reader)?;
+        let model = crate::query::decode_named::<M>(&mut reader)?;
         Ok((model, S::__decode(&mut reader)?))
     }
 

@@ -202,7 +202,7 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
         // key included.
         let related = match T::meta().primary_key.first() {
             Some(&pk) if reader.is_null_at(pk)? => None,
-            _ => Some(T::__decode(&mut reader)?),
+            _ => Some(crate::query::decode_named::<T>(&mut reader)?),
         };
         Ok((model, related))
     }

@@ -132,7 +132,7 @@ where
             reader.skip(self.width());
             return Ok(());
         }
-        let mut object = R::Target::__decode(reader)?;
+        let mut object = crate::query::decode_named::<R::Target>(reader)?;
         for child in &self.children {
             child.load(&mut object, reader)?;
         }
@@ -338,7 +338,7 @@ where
             reader.skip(self.width());
             None
         } else {
-            Some(T::__decode(reader)?)
+            Some(crate::query::decode_named::<T>(reader)?)
         };
         if let Some(slot) = parent.__slot(self.index) {
             slot.__set_loaded(object);

@@ -6,16 +6,14 @@ pub const MIGRATION: Migration = Migration::new("0001_initial", &[], operations)
 
 fn operations() -> Vec<Operation> {
     vec![
-        Operation::create_model(
-            Table::new(
-                "blog_author",
-                vec![
-                    Column::new("id", BigInt).primary_key().auto(),
-                    Column::new("name", Text).max_length(100).index(),
-                    Column::new("active", Bool).default(DefaultValue::Bool(true)),
-                ],
-            ),
-        ),
+        Operation::create_model(Table::new(
+            "blog_author",
+            vec![
+                Column::new("id", BigInt).primary_key().auto(),
+                Column::new("name", Text).max_length(100).index(),
+                Column::new("active", Bool).default(DefaultValue::Bool(true)),
+            ],
+        )),
         Operation::create_model(
             Table::new(
                 "blog_post",
@@ -29,15 +27,13 @@ fn operations() -> Vec<Operation> {
             )
             .unique_together(&["headline", "author_id"]),
         ),
-        Operation::create_model(
-            Table::new(
-                "blog_tag",
-                vec![
-                    Column::new("id", BigInt).primary_key().auto(),
-                    Column::new("label", Text).max_length(50).unique(),
-                ],
-            ),
-        ),
+        Operation::create_model(Table::new(
+            "blog_tag",
+            vec![
+                Column::new("id", BigInt).primary_key().auto(),
+                Column::new("label", Text).max_length(50).unique(),
+            ],
+        )),
         Operation::create_model(
             Table::new(
                 "blog_post_tags",

@@ -13,10 +13,13 @@ pub(crate) struct Container<'a> {
     pub(crate) ident: &'a Ident,
     /// The struct's name without a raw prefix (what `ModelMeta::name` holds).
     pub(crate) name: String,
-    /// The table name: `table = "..."`, or the struct name in snake_case.
+    /// The table name: `table = "..."`, or the struct name in snake_case (shortened past 63
+    /// bytes).
     pub(crate) table: String,
     /// The `unique_together` groups, by Rust field name.
     pub(crate) unique_together: Vec<attr::UniqueTogether>,
+    /// `#[kata(hooks)]`: the model implements `ModelHooks`.
+    pub(crate) hooks: bool,
     /// The fields, in declaration order (the order of every SELECT list).
     pub(crate) fields: Vec<Field<'a>>,
 }
@@ -41,6 +44,19 @@ pub(crate) struct Field<'a> {
 }
 
 impl Field<'_> {
+    /// `blank` (Django's `blank=True`): the empty string passes the rules, an input schema
+    /// does not require the field, and `null` takes its default.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.attrs.blank.is_some()
+    }
+
+    /// The empty string passes the field's rules (`email`): a `blank` field, or one whose
+    /// default is `""` (a default must pass its own field's rules).
+    pub(crate) fn accepts_empty(&self) -> bool {
+        self.is_blank()
+            || matches!(&self.attrs.default, Some(d) if d.value == attr::DefaultValue::Str(String::new()))
+    }
+
     /// A foreign key or one-to-one column.
     pub(crate) fn is_foreign_key(&self) -> bool {
         self.attrs.foreign_key.is_some() || self.attrs.one_to_one.is_some()
@@ -137,9 +153,19 @@ impl<'a> Container<'a> {
             })
             .collect();
 
-        let table = attrs.table.map_or_else(|| snake_case(&name), |table| table.value);
+        // A derived name is shortened to fit every backend (Django's `truncate_name`); a
+        // name given with `table = ".."` is the user's and stays as written.
+        let table =
+            attrs.table.map_or_else(|| super::names::truncate_name(&snake_case(&name)), |table| table.value);
 
-        Some(Container { ident: &input.ident, name, table, unique_together: attrs.unique_together, fields })
+        Some(Container {
+            ident: &input.ident,
+            name,
+            table,
+            unique_together: attrs.unique_together,
+            hooks: attrs.hooks,
+            fields,
+        })
     }
 
     /// The primary-key fields with their column positions, in declaration order.

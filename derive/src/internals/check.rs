@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::internals::Ctxt;
 use crate::internals::ast::{Container, Field};
+use crate::internals::attr::DefaultValue;
 
 /// Names that `#[derive(Model)]` itself defines on the struct (`User::pk`, `User::objects()`,
 /// `User::meta()`), so no field may take them.
@@ -18,6 +19,89 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_unique_together(cx, cont);
     check_duplicate_columns(cx, cont);
     check_reverse_of(cx, cont);
+    check_defaults(cx, cont);
+    check_link_columns(cx, cont);
+}
+
+/// `columns(..)` names the columns of a link table kata generates; `through_fields(..)` picks
+/// the foreign keys of a through model of the user's. Each needs its kind of table.
+fn check_link_columns(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        let through_model = matches!(
+            field.attrs.many_to_many.as_ref().and_then(|m| m.value.as_ref()),
+            Some(crate::internals::attr::Through::Model(_))
+        );
+        if let Some(columns) = &field.attrs.link_columns {
+            if through_model {
+                cx.error_at(
+                    columns.span,
+                    format!(
+                        "`{}` has a through model, whose own fields name its columns: pick its foreign keys \
+                         with `through_fields(owner_field, target_field)` instead of `columns`",
+                        field.name
+                    ),
+                );
+            } else if columns.value.0 == columns.value.1 {
+                cx.error_at(columns.span, "the link table's two columns need different names");
+            }
+        }
+        if let Some(fields) = &field.attrs.through_fields
+            && !through_model
+        {
+            cx.error_at(
+                fields.span,
+                format!(
+                    "`through_fields` picks the foreign keys of a through model (`through = Model`); \
+                     to name the columns of the link table kata creates for `{}`, use `columns(\"owner_id\", \"target_id\")`",
+                    field.name
+                ),
+            );
+        }
+    }
+}
+
+/// A text default must pass the field's own rules, or every row that takes it would fail
+/// validation: no longer than `max_length`, and an e-mail address on an `email` field (the
+/// empty string passes: a default of `""` exempts its field from `email` for `""`).
+fn check_defaults(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        let Some(default) = &field.attrs.default else { continue };
+        let DefaultValue::Str(text) = &default.value else { continue };
+        if let Some(max) = field.attrs.max_length
+            && text.chars().count() > max as usize
+        {
+            cx.error_at(
+                default.span,
+                format!(
+                    "the default of `{}` has {} characters, more than its `max_length = {max}`",
+                    field.name,
+                    text.chars().count()
+                ),
+            );
+        }
+        if field.attrs.email && !text.is_empty() && !looks_like_email(text) {
+            cx.error_at(
+                default.span,
+                format!(
+                    "the default of `{}` is not an e-mail address, which its `email` rule requires",
+                    field.name
+                ),
+            );
+        }
+    }
+}
+
+/// The shape kata's run-time `email` rule accepts (`kata`'s `is_email`): one `@`, a
+/// non-empty local part, a dotted domain, no spaces.
+fn looks_like_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && !text.chars().any(char::is_whitespace)
+        && !local.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
 }
 
 /// `reverse_of` declares the side of a relation that the other model holds; a field with

@@ -7,6 +7,7 @@ pub(crate) mod case;
 pub(crate) mod check;
 pub(crate) mod check_schema;
 mod ctxt;
+pub(crate) mod names;
 pub(crate) mod symbol;
 
 pub(crate) use ctxt::Ctxt;

@@ -23,11 +23,17 @@ pub(crate) const RELATED_NAME: Symbol = Symbol("related_name");
 pub(crate) const MANY_TO_MANY: Symbol = Symbol("many_to_many");
 /// Inside `many_to_many(..)`: `through = "table"` or `through = Model`.
 pub(crate) const THROUGH: Symbol = Symbol("through");
+/// Many-to-many: `columns("user_id", "group_id")`, the link table's column names.
+pub(crate) const COLUMNS: Symbol = Symbol("columns");
+/// Many-to-many: `through_fields(person, group)`, the through model's foreign keys.
+pub(crate) const THROUGH_FIELDS: Symbol = Symbol("through_fields");
 /// Field: `reverse_of = Post::author`.
 pub(crate) const REVERSE_OF: Symbol = Symbol("reverse_of");
 
 /// Container: `table = "name"`.
 pub(crate) const TABLE: Symbol = Symbol("table");
+/// Container: the model implements `ModelHooks`.
+pub(crate) const HOOKS: Symbol = Symbol("hooks");
 /// Container: `unique_together(field_a, field_b)`.
 pub(crate) const UNIQUE_TOGETHER: Symbol = Symbol("unique_together");
 
@@ -41,6 +47,8 @@ pub(crate) const UNIQUE: Symbol = Symbol("unique");
 pub(crate) const INDEX: Symbol = Symbol("index");
 /// Field: must look like an e-mail address.
 pub(crate) const EMAIL: Symbol = Symbol("email");
+/// Field: may be the empty string (Django's `blank=True`).
+pub(crate) const BLANK: Symbol = Symbol("blank");
 /// Field: `max_length = 150`.
 pub(crate) const MAX_LENGTH: Symbol = Symbol("max_length");
 /// Field: `default = <literal>` or `default = now`.
@@ -77,7 +85,7 @@ pub(crate) const NO_DEFAULT: Symbol = Symbol("no_default");
 pub(crate) const BACKENDS: Symbol = Symbol("backends");
 
 /// The container keys, in the order error messages list them.
-pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER];
+pub(crate) const CONTAINER_KEYS: &[Symbol] = &[TABLE, UNIQUE_TOGETHER, HOOKS];
 
 /// The field keys, in the order error messages list them.
 pub(crate) const FIELD_KEYS: &[Symbol] = &[
@@ -86,6 +94,7 @@ pub(crate) const FIELD_KEYS: &[Symbol] = &[
     UNIQUE,
     INDEX,
     EMAIL,
+    BLANK,
     MAX_LENGTH,
     DEFAULT,
     COLUMN,

@@ -3,6 +3,7 @@
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::Ident;
 
 use super::relations::SingleRelation;
 use super::spans::Part;
@@ -85,17 +86,25 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             let value = default_value(&default.value, default.span);
             quote!(::core::option::Option::Some(#value))
         }
+        // A blank text field without a default takes `""` (Django's `get_default` for a
+        // field that allows empty strings), unless it is nullable: then NULL.
+        None if field.is_blank() => quote!(__k::DefaultValue::__blank(<#ty as __k::FieldType>::NULLABLE)),
         None => quote!(::core::option::Option::None),
     };
     let foreign_key = match foreign_key_meta(field) {
         Some(meta) => quote!(::core::option::Option::Some(#meta)),
         None => quote!(::core::option::Option::None),
     };
+    // `blank` is stated on text fields only: the type check names the field's type.
+    let blank = field.accepts_empty().then(|| {
+        let span = attrs.blank.unwrap_or_else(|| type_span(ty));
+        quote_spanned!(span=> .__blank(<#ty as __k::BlankText>::BLANK))
+    });
     quote! {
         __k::ColumnMeta::__new(
             #field_name, #column, #column_type, #nullable, #primary_key, #auto, #unique, #index,
             #max_length, #email, #default, #foreign_key,
-        )
+        )#blank
     }
 }
 
@@ -169,6 +178,26 @@ fn is_many_to_many(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ManyToMany"))
 }
 
+/// The through model's columns that `through_fields(owner, target)` picks (swapped for the
+/// other side when `reverse`), as `Some(Model::field.index())`; `None` (the one foreign
+/// key to each side) without it. A name that is not a field of the through model is a
+/// compile error at that name.
+pub(super) fn through_field_columns(
+    path: &syn::Path,
+    field: &Field<'_>,
+    reverse: bool,
+) -> (TokenStream, TokenStream) {
+    match &field.attrs.through_fields {
+        Some(fields) => {
+            let (owner, target) = &fields.value;
+            let column = |f: &Ident| quote!(::core::option::Option::Some(#path::#f.index()));
+            let (a, b) = (column(owner), column(target));
+            if reverse { (b, a) } else { (a, b) }
+        }
+        None => (quote!(::core::option::Option::None), quote!(::core::option::Option::None)),
+    }
+}
+
 /// `RelationMeta { .. }` for a `ManyToMany` or `HasMany` field.
 fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let name = &field.name;
@@ -177,14 +206,17 @@ fn relation_meta(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let target = quote_spanned!(span=> <<#ty as __k::ToMany>::Target as __k::ModelItems>::__meta);
     let kind = if let Some(m2m) = &field.attrs.many_to_many {
         match &m2m.value {
-            Some(Through::Model(path)) => quote! {
-                __k::RelationKind::ManyToMany {
-                    target: #target,
-                    through: <#path as __k::ModelItems>::__meta,
-                    owner_column: ::core::option::Option::None,
-                    target_column: ::core::option::Option::None,
+            Some(Through::Model(path)) => {
+                let (owner_column, target_column) = through_field_columns(path, field, false);
+                quote! {
+                    __k::RelationKind::ManyToMany {
+                        target: #target,
+                        through: <#path as __k::ModelItems>::__meta,
+                        owner_column: #owner_column,
+                        target_column: #target_column,
+                    }
                 }
-            },
+            }
             _ => {
                 let through = through_fn(field);
                 quote! {

@@ -37,6 +37,19 @@ pub(super) fn model_impl(cont: &Container<'_>) -> TokenStream {
     let (set_auto_pk, is_unsaved) = auto_key(cont);
     let validations = validations(cont);
     let probes = probes(cont);
+    let hooks = cont.hooks.then(|| {
+        quote! {
+            const __HAS_HOOKS: bool = true;
+
+            fn __hooks_mut(&mut self) -> ::core::option::Option<&mut dyn __k::ModelHooks> {
+                ::core::option::Option::Some(self)
+            }
+
+            fn __hooks(&self) -> ::core::option::Option<&dyn __k::ModelHooks> {
+                ::core::option::Option::Some(self)
+            }
+        }
+    });
     // Spanned at the struct's name: the supertraits the impl needs (`Send`, `Sync`, `Unpin`)
     // then fail, if they do, at one place, as one error.
     quote_spanned! {ident.span()=>
@@ -47,6 +60,8 @@ pub(super) fn model_impl(cont: &Container<'_>) -> TokenStream {
             fn meta() -> &'static __k::ModelMeta {
                 &META
             }
+
+            #hooks
 
             fn pk(&self) -> #pk_type {
                 #pk_value
@@ -239,8 +254,9 @@ fn validations(cont: &Container<'_>) -> Vec<TokenStream> {
             });
         }
         if field.attrs.email {
+            let blank = field.accepts_empty();
             validations.push(quote! {
-                __k::validate_email(&self.#name, #field_name, errors);
+                __k::validate_email_unless_blank(&self.#name, #blank, #field_name, errors);
             });
         }
     }

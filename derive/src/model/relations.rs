@@ -6,7 +6,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{GenericArgument, Ident, PathArguments, Type};
 
 use super::spans::{Part, RelationEnds};
-use super::through::{auto_through, through_fn};
+use super::through::through_fn;
 use crate::internals::ast::{Container, Field};
 use crate::internals::attr::Through;
 
@@ -207,10 +207,9 @@ pub(super) fn reverse_accessor(
             Some(Through::Model(path)) => quote!(<#path as __k::ModelItems>::__meta),
             _ => through_fn(field),
         };
-        let (owner_col, target_col) = if auto_through(field) {
-            (quote!(::core::option::Option::Some(2)), quote!(::core::option::Option::Some(1)))
-        } else {
-            (quote!(::core::option::Option::None), quote!(::core::option::Option::None))
+        let (owner_col, target_col) = match field.attrs.many_to_many.as_ref().and_then(|m| m.value.as_ref()) {
+            Some(Through::Model(path)) => super::meta::through_field_columns(path, field, true),
+            _ => (quote!(::core::option::Option::Some(2)), quote!(::core::option::Option::Some(1))),
         };
         (
             quote_spanned!(related.span=> ::kata::__private::ManyToMany<#owner>),
@@ -235,8 +234,11 @@ pub(super) fn reverse_accessor(
     };
     // Spanned at the `related_name` string: a clash with a field (or another accessor) of
     // the target is a "duplicate definitions" error pointing at both names.
+    // Declared whether or not the program calls it (Django creates `user.posts` either
+    // way): an unused one is no `dead_code` warning in the user's crate.
     let accessor = quote_spanned! {related.span=>
         #[doc = #doc]
+        #[allow(dead_code)]
         pub fn #method(&self) -> #manager {
             #body
         }

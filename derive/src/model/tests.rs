@@ -252,7 +252,7 @@ fn validate_calls_one_validator_per_rule_with_the_rust_field_name() {
     let out = expand(user());
     assert!(has(&out, quote!(__k::validate_max_length(&self.username, 150, "username", errors);)));
     assert!(has(&out, quote!(__k::validate_max_length(&self.email, 254, "email", errors);)));
-    assert!(has(&out, quote!(__k::validate_email(&self.email, "email", errors);)));
+    assert!(has(&out, quote!(__k::validate_email_unless_blank(&self.email, false, "email", errors);)));
     assert!(has(&out, quote!(__k::validate_max_length(&self.last_name, 150, "last_name", errors);)));
 }
 
@@ -361,7 +361,7 @@ fn unknown_field_key_lists_the_expected_keys() {
             struct User { #[kata(primary_key, foo)] id: i64 }
         }),
         [
-            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
+            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, blank, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
         ]
     );
 }
@@ -373,7 +373,7 @@ fn unknown_container_key_lists_the_expected_keys() {
             #[kata(tabel = "x")]
             struct User { #[kata(primary_key)] id: i64 }
         }),
-        ["unknown kata attribute `tabel`; expected one of: table, unique_together"]
+        ["unknown kata attribute `tabel`; expected one of: table, unique_together, hooks"]
     );
 }
 
@@ -426,7 +426,7 @@ fn values_of_the_wrong_kind_are_each_reported() {
             "expected a string, bool, integer or float literal, or `now`, for `default`",
             "`column` needs a value: `column = \"name\"`",
             "`column` cannot be empty",
-            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
+            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, blank, max_length, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
         ]
     );
 }

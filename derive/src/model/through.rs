@@ -7,6 +7,7 @@ use syn::{Ident, Type};
 use super::relations::relation_target;
 use crate::internals::ast::{Container, Field, snake_case};
 use crate::internals::attr::Through;
+use crate::internals::names::truncate_name;
 
 /// A many-to-many whose link table kata generates.
 pub(super) fn auto_through(field: &Field<'_>) -> bool {
@@ -28,8 +29,12 @@ pub(super) fn through_fn(field: &Field<'_>) -> TokenStream {
 }
 
 /// The link columns of a generated through table: `user_id`/`group_id`, or
-/// `from_user_id`/`to_user_id` when a model links to itself (Django's names).
+/// `from_user_id`/`to_user_id` when a model links to itself (Django's names), shortened
+/// like every generated name when too long; or the names given with `columns(..)`.
 fn through_columns(cont: &Container<'_>, field: &Field<'_>) -> (String, String) {
+    if let Some(columns) = &field.attrs.link_columns {
+        return columns.value.clone();
+    }
     let target = relation_target(field.ty)
         .and_then(|(t, _)| match t {
             Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -38,11 +43,12 @@ fn through_columns(cont: &Container<'_>, field: &Field<'_>) -> (String, String) 
         .unwrap_or_default();
     let owner = snake_case(&cont.name);
     let target = snake_case(&target);
-    if owner == target {
+    let (owner, target) = if owner == target {
         (format!("from_{owner}_id"), format!("to_{target}_id"))
     } else {
         (format!("{owner}_id"), format!("{target}_id"))
-    }
+    };
+    (truncate_name(&owner), truncate_name(&target))
 }
 
 /// The static metadata of a generated link table: `id`, the owner's key, the target's key,
@@ -53,7 +59,7 @@ pub(super) fn through_table(cont: &Container<'_>, field: &Field<'_>) -> TokenStr
     let owner = cont.ident;
     let table = match field.attrs.many_to_many.as_ref().and_then(|m| m.value.clone()) {
         Some(Through::Table(name)) => name,
-        _ => format!("{}_{}", cont.table, field.name),
+        _ => truncate_name(&format!("{}_{}", cont.table, field.name)),
     };
     let name = format!("{}_{}", cont.name, field.name);
     let (owner_column, target_column) = through_columns(cont, field);

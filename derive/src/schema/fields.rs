@@ -256,7 +256,9 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let ty = field.ty;
     let nullable = option_inner(ty);
     let inner = nullable.unwrap_or(ty);
-    let with = if nullable.is_some() {
+    // A blank field that is not nullable takes `null` as "its default".
+    let null_is_default = field.is_blank() && nullable.is_none();
+    let with = if nullable.is_some() || null_is_default {
         quote!(::core::option::Option<#inner>).to_string()
     } else {
         quote!(#inner).to_string()
@@ -273,9 +275,11 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let path = spec.json_name(&field.name);
     let max_length = max_length(field);
     let email = field.attrs.email;
-    let nullable_flag = nullable.is_some();
+    let blank = field.accepts_empty();
+    // `null` is accepted where the column is nullable, and on a blank field (its default).
+    let nullable_flag = nullable.is_some() || null_is_default;
     parts.checks.push(quote! {
-        ::kata::__private::check_patch(&self.#ident, #path, #nullable_flag, #max_length, #email, errors);
+        ::kata::__private::check_patch(&self.#ident, #path, #nullable_flag, #max_length, #email, #blank, errors);
     });
     if nullable.is_some() {
         parts.from_owned.push(quote!(#ident: ::core::convert::From::from(model.#ident)));
@@ -297,6 +301,27 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             }
         });
         parts.decodes.push(quote!(#ident: ::core::convert::From::from(reader.next::<#ty>()?)));
+    } else if null_is_default {
+        let default = blank_default(field);
+        parts.from_owned.push(quote!(#ident: ::kata::__private::Patch::Set(model.#ident)));
+        parts
+            .from_ref
+            .push(quote!(#ident: ::kata::__private::Patch::Set(::core::clone::Clone::clone(&model.#ident))));
+        parts.assignments.push(quote! {
+            match self.#ident {
+                ::kata::__private::Patch::Absent => {}
+                ::kata::__private::Patch::Null => out.push(#model::#ident.set(#default)),
+                ::kata::__private::Patch::Set(v) => out.push(#model::#ident.set(v)),
+            }
+        });
+        parts.applies.push(quote! {
+            match &self.#ident {
+                ::kata::__private::Patch::Absent => {}
+                ::kata::__private::Patch::Null => model.#ident = #default,
+                ::kata::__private::Patch::Set(v) => model.#ident = ::core::clone::Clone::clone(v),
+            }
+        });
+        parts.decodes.push(quote!(#ident: ::kata::__private::Patch::Set(reader.next::<#ty>()?)));
     } else {
         parts.from_owned.push(quote!(#ident: ::kata::__private::Patch::Set(model.#ident)));
         parts
@@ -322,8 +347,11 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let ty = field.ty;
     let schema = &spec.name;
     let mut serde_attrs = Vec::new();
-    if let Some(default) = &field.attrs.default {
-        let expr = default_expr(&default.value, ty);
+    // A blank field that is not nullable may be left out (it takes its default, `""` when
+    // it has none) or sent as `null` (its default too), as in Ninja's ModelSchema.
+    let null_is_default = field.is_blank() && option_inner(ty).is_none();
+    if field.attrs.default.is_some() || null_is_default {
+        let expr = blank_default(field);
         let fn_name = format_ident!("__kata_default_{}", field.name);
         let fn_path = format!("{schema}::{fn_name}");
         parts.default_fns.push(quote! {
@@ -331,7 +359,22 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             fn #fn_name() -> #ty { #expr }
         });
         serde_attrs.push(quote!(#[serde(default = #fn_path)]));
-        if default.value == DefaultValue::Now {
+        if null_is_default {
+            let de_name = format_ident!("__kata_deserialize_{}", field.name);
+            let de_path = format!("{schema}::{de_name}");
+            parts.default_fns.push(quote! {
+                #[doc(hidden)]
+                fn #de_name<'de, D: ::kata::__private::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::core::result::Result<#ty, D::Error> {
+                    ::kata::__private::deserialize_null_as(deserializer, #schema::#fn_name)
+                }
+            });
+            let with = quote!(::core::option::Option<#ty>).to_string();
+            serde_attrs.push(quote!(#[serde(deserialize_with = #de_path)]));
+            serde_attrs.push(quote!(#[schemars(with = #with)]));
+        }
+        if field.attrs.default.as_ref().is_some_and(|d| d.value == DefaultValue::Now) {
             serde_attrs.push(quote!(#[schemars(transform = ::kata::__private::no_default)]));
         }
         parts.default_values.push(quote!(#ident: #schema::#fn_name()));
@@ -356,8 +399,9 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let path = spec.json_name(&field.name);
     let max_length = max_length(field);
     let email = field.attrs.email;
+    let blank = field.accepts_empty();
     parts.checks.push(quote! {
-        ::kata::__private::check_field(&self.#ident, #path, #max_length, #email, errors);
+        ::kata::__private::check_field(&self.#ident, #path, #max_length, #email, #blank, errors);
     });
     parts.decodes.push(quote!(#ident: reader.next::<#ty>()?));
     parts.from_owned.push(quote!(#ident: model.#ident));
@@ -374,6 +418,18 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     }
     parts.assignments.push(quote!(out.push(#model::#ident.set(self.#ident));));
     parts.applies.push(quote!(model.#ident = ::core::clone::Clone::clone(&self.#ident);));
+}
+
+/// The value a field takes when left out: its `default`, or the type's own default (`""`
+/// for a blank text field without one).
+fn blank_default(field: &Field<'_>) -> TokenStream {
+    match &field.attrs.default {
+        Some(default) => default_expr(&default.value, field.ty),
+        None => {
+            let ty = field.ty;
+            quote!(<#ty as ::core::default::Default>::default())
+        }
+    }
 }
 
 /// The Rust expression for a `default = ...`, typed through the `Default*` traits so that a

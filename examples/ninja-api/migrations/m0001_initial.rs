@@ -6,33 +6,29 @@ pub const MIGRATION: Migration = Migration::new("0001_initial", &[], operations)
 
 fn operations() -> Vec<Operation> {
     vec![
-        Operation::create_model(
-            Table::new(
-                "auth_group",
-                vec![
-                    Column::new("id", Integer).primary_key().auto(),
-                    Column::new("name", Text).max_length(150).unique(),
-                ],
-            ),
-        ),
-        Operation::create_model(
-            Table::new(
-                "auth_user",
-                vec![
-                    Column::new("id", Integer).primary_key().auto(),
-                    Column::new("password", Text).max_length(128).default(DefaultValue::Str("")),
-                    Column::new("last_login", TimestampTz).null(),
-                    Column::new("is_superuser", Bool).default(DefaultValue::Bool(false)),
-                    Column::new("username", Text).max_length(150).unique(),
-                    Column::new("first_name", Text).max_length(150).default(DefaultValue::Str("")),
-                    Column::new("last_name", Text).max_length(150).default(DefaultValue::Str("")),
-                    Column::new("email", Text).max_length(254).default(DefaultValue::Str("")),
-                    Column::new("is_staff", Bool).default(DefaultValue::Bool(false)),
-                    Column::new("is_active", Bool).default(DefaultValue::Bool(true)),
-                    Column::new("date_joined", TimestampTz).default(DefaultValue::Now),
-                ],
-            ),
-        ),
+        Operation::create_model(Table::new(
+            "auth_group",
+            vec![
+                Column::new("id", Integer).primary_key().auto(),
+                Column::new("name", Text).max_length(150).unique(),
+            ],
+        )),
+        Operation::create_model(Table::new(
+            "auth_user",
+            vec![
+                Column::new("id", Integer).primary_key().auto(),
+                Column::new("password", Text).max_length(128).default(DefaultValue::Str("")),
+                Column::new("last_login", TimestampTz).null(),
+                Column::new("is_superuser", Bool).default(DefaultValue::Bool(false)),
+                Column::new("username", Text).max_length(150).unique(),
+                Column::new("first_name", Text).max_length(150).default(DefaultValue::Str("")),
+                Column::new("last_name", Text).max_length(150).default(DefaultValue::Str("")),
+                Column::new("email", Text).max_length(254).default(DefaultValue::Str("")),
+                Column::new("is_staff", Bool).default(DefaultValue::Bool(false)),
+                Column::new("is_active", Bool).default(DefaultValue::Bool(true)),
+                Column::new("date_joined", TimestampTz).default(DefaultValue::Now),
+            ],
+        )),
         Operation::create_model(
             Table::new(
                 "auth_user_groups",
@@ -44,34 +40,28 @@ fn operations() -> Vec<Operation> {
             )
             .unique_together(&["user_id", "group_id"]),
         ),
-        Operation::create_model(
-            Table::new(
-                "blog_order",
-                vec![
-                    Column::new("id", Integer).primary_key().auto(),
-                ],
-            ),
-        ),
-        Operation::create_model(
-            Table::new(
-                "blog_post",
-                vec![
-                    Column::new("id", Integer).primary_key().auto(),
-                    Column::new("author_id", Integer).references("auth_user", "id", OnDelete::Cascade),
-                    Column::new("title", Text).max_length(200),
-                    Column::new("published", Bool).default(DefaultValue::Bool(false)),
-                ],
-            ),
-        ),
-        Operation::create_model(
-            Table::new(
-                "blog_product",
-                vec![
-                    Column::new("id", Integer).primary_key().auto(),
-                    Column::new("name", Text).max_length(100),
-                ],
-            ),
-        ),
+        Operation::create_model(Table::new(
+            "blog_order",
+            vec![
+                Column::new("id", Integer).primary_key().auto(),
+            ],
+        )),
+        Operation::create_model(Table::new(
+            "blog_post",
+            vec![
+                Column::new("id", Integer).primary_key().auto(),
+                Column::new("author_id", Integer).references("auth_user", "id", OnDelete::Cascade),
+                Column::new("title", Text).max_length(200),
+                Column::new("published", Bool).default(DefaultValue::Bool(false)),
+            ],
+        )),
+        Operation::create_model(Table::new(
+            "blog_product",
+            vec![
+                Column::new("id", Integer).primary_key().auto(),
+                Column::new("name", Text).max_length(100),
+            ],
+        )),
         Operation::create_model(
             Table::new(
                 "blog_orderitem",
@@ -84,15 +74,13 @@ fn operations() -> Vec<Operation> {
             )
             .unique_together(&["order_id", "product_id"]),
         ),
-        Operation::create_model(
-            Table::new(
-                "blog_profile",
-                vec![
-                    Column::new("id", Integer).primary_key().auto(),
-                    Column::new("user_id", Integer).unique().references("auth_user", "id", OnDelete::Cascade),
-                    Column::new("bio", Text).max_length(500).default(DefaultValue::Str("")),
-                ],
-            ),
-        ),
+        Operation::create_model(Table::new(
+            "blog_profile",
+            vec![
+                Column::new("id", Integer).primary_key().auto(),
+                Column::new("user_id", Integer).unique().references("auth_user", "id", OnDelete::Cascade),
+                Column::new("bio", Text).max_length(500).default(DefaultValue::Str("")),
+            ],
+        )),
     ]
 }

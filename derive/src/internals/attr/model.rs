@@ -17,6 +17,8 @@ pub(crate) struct Container {
     pub(crate) table: Option<WithSpan<String>>,
     /// Every `unique_together(...)`, in the order written.
     pub(crate) unique_together: Vec<UniqueTogether>,
+    /// `hooks`: the model implements `ModelHooks`.
+    pub(crate) hooks: bool,
 }
 
 /// One `unique_together(field_a, field_b)`.
@@ -31,6 +33,7 @@ impl Container {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut table = Attr::none(cx, TABLE);
         let mut unique_together = Vec::new();
+        let mut hooks = BoolAttr::none(cx, HOOKS);
 
         for meta in kata_metas(cx, attrs) {
             let path = meta.path();
@@ -39,6 +42,8 @@ impl Container {
                 let name =
                     name_value(cx, &meta, example).and_then(|value| non_empty_str(cx, TABLE, value, example));
                 table.set(path, name);
+            } else if path == HOOKS {
+                hooks.set_true(&meta);
             } else if path == UNIQUE_TOGETHER {
                 if let Some(group) = parse_unique_together(cx, &meta) {
                     unique_together.push(group);
@@ -48,7 +53,7 @@ impl Container {
             }
         }
 
-        Container { table: table.get(), unique_together }
+        Container { table: table.get(), unique_together, hooks: hooks.get().is_some() }
     }
 }
 
@@ -80,6 +85,8 @@ pub(crate) struct Field {
     pub(crate) index: bool,
     /// `email`.
     pub(crate) email: bool,
+    /// `blank`, with where it was written.
+    pub(crate) blank: Option<Span>,
     /// `max_length = n`.
     pub(crate) max_length: Option<u32>,
     /// `default = ...`, spanned at the value.
@@ -96,6 +103,12 @@ pub(crate) struct Field {
     pub(crate) related_name: Option<WithSpan<String>>,
     /// `many_to_many` / `many_to_many(through = ...)`.
     pub(crate) many_to_many: Option<WithSpan<Option<Through>>>,
+    /// `many_to_many(columns("user_id", "group_id"))`: the link table's columns, the
+    /// owner's then the target's, spanned at `columns`.
+    pub(crate) link_columns: Option<WithSpan<(String, String)>>,
+    /// `many_to_many(through = Model, through_fields(owner, target))`: the through model's
+    /// foreign keys (Django's `through_fields`), spanned at `through_fields`.
+    pub(crate) through_fields: Option<WithSpan<(Ident, Ident)>>,
     /// `reverse_of = Model::field`.
     pub(crate) reverse_of: Option<syn::ExprPath>,
 }
@@ -128,6 +141,7 @@ impl Field {
         let mut unique = BoolAttr::none(cx, UNIQUE);
         let mut index = BoolAttr::none(cx, INDEX);
         let mut email = BoolAttr::none(cx, EMAIL);
+        let mut blank = BoolAttr::none(cx, BLANK);
         let mut max_length = Attr::none(cx, MAX_LENGTH);
         let mut default = Attr::none(cx, DEFAULT);
         let mut column = Attr::none(cx, COLUMN);
@@ -136,6 +150,8 @@ impl Field {
         let mut on_delete = Attr::none(cx, ON_DELETE);
         let mut related_name = Attr::none(cx, RELATED_NAME);
         let mut many_to_many = Attr::none(cx, MANY_TO_MANY);
+        let mut link_columns = None;
+        let mut through_fields = None;
         let mut reverse_of = Attr::none(cx, REVERSE_OF);
 
         for meta in kata_metas(cx, attrs) {
@@ -149,7 +165,12 @@ impl Field {
             } else if path == RELATED_NAME {
                 related_name.set(path, parse_related_name(cx, &meta));
             } else if path == MANY_TO_MANY {
-                let through = parse_many_to_many(cx, &meta);
+                let parsed = parse_many_to_many(cx, &meta);
+                let through = parsed.map(|p| {
+                    link_columns = p.columns;
+                    through_fields = p.through_fields;
+                    p.through
+                });
                 many_to_many.set(path, through.map(|value| WithSpan { value, span: path.span() }));
             } else if path == REVERSE_OF {
                 reverse_of.set(path, parse_reverse_of(cx, &meta));
@@ -163,6 +184,8 @@ impl Field {
                 index.set_true(&meta);
             } else if path == EMAIL {
                 email.set_true(&meta);
+            } else if path == BLANK {
+                blank.set_true(&meta);
             } else if path == MAX_LENGTH {
                 let n =
                     name_value(cx, &meta, "max_length = 150").and_then(|value| parse_max_length(cx, value));
@@ -189,6 +212,7 @@ impl Field {
             unique: unique.get().is_some(),
             index: index.get().is_some(),
             email: email.get().is_some(),
+            blank: blank.get(),
             max_length: max_length.get(),
             default: default.get(),
             column: column.get(),
@@ -197,6 +221,8 @@ impl Field {
             on_delete: on_delete.get(),
             related_name: related_name.get(),
             many_to_many: many_to_many.get(),
+            link_columns,
+            through_fields,
             reverse_of: reverse_of.get(),
         }
     }
@@ -238,9 +264,9 @@ fn parse_related_name(cx: &Ctxt, meta: &Meta) -> Option<WithSpan<String>> {
 
 /// `many_to_many` or `many_to_many(through = "table" | Model)`: `Some(None)` for a link
 /// table kata names itself.
-fn parse_many_to_many(cx: &Ctxt, meta: &Meta) -> Option<Option<Through>> {
+fn parse_many_to_many(cx: &Ctxt, meta: &Meta) -> Option<ManyToManyArgs> {
     let list = match meta {
-        Meta::Path(_) => return Some(None),
+        Meta::Path(_) => return Some(ManyToManyArgs { through: None, columns: None, through_fields: None }),
         Meta::List(list) => list,
         Meta::NameValue(_) => {
             cx.error_spanned_by(meta, "expected `many_to_many` or `many_to_many(through = ...)`");
@@ -255,6 +281,8 @@ fn parse_many_to_many(cx: &Ctxt, meta: &Meta) -> Option<Option<Through>> {
         }
     };
     let mut through = Attr::none(cx, THROUGH);
+    let mut columns = Attr::none(cx, COLUMNS);
+    let mut through_fields = Attr::none(cx, THROUGH_FIELDS);
     for m in inner {
         if m.path() == THROUGH {
             let value =
@@ -272,11 +300,57 @@ fn parse_many_to_many(cx: &Ctxt, meta: &Meta) -> Option<Option<Through>> {
                     }
                 });
             through.set(m.path(), value);
+        } else if m.path() == COLUMNS {
+            let value = pair(cx, &m, "columns(\"user_id\", \"group_id\")", |e| match e {
+                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if !s.value().is_empty() => Some(s.value()),
+                _ => None,
+            });
+            columns.set(m.path(), value.map(|value| WithSpan { value, span: m.path().span() }));
+        } else if m.path() == THROUGH_FIELDS {
+            let value = pair(cx, &m, "through_fields(person, group)", |e| match e {
+                Expr::Path(p) => p.path.get_ident().cloned(),
+                _ => None,
+            });
+            through_fields.set(m.path(), value.map(|value| WithSpan { value, span: m.path().span() }));
         } else {
-            unknown_key(cx, KATA, &m, &[THROUGH]);
+            unknown_key(cx, KATA, &m, &[THROUGH, COLUMNS, THROUGH_FIELDS]);
         }
     }
-    Some(through.get())
+    Some(ManyToManyArgs {
+        through: through.get(),
+        columns: columns.get(),
+        through_fields: through_fields.get(),
+    })
+}
+
+/// What `many_to_many(..)` holds.
+struct ManyToManyArgs {
+    through: Option<Through>,
+    columns: Option<WithSpan<(String, String)>>,
+    through_fields: Option<WithSpan<(Ident, Ident)>>,
+}
+
+/// `key(a, b)`: exactly two items, each read by `item`.
+fn pair<T>(cx: &Ctxt, meta: &Meta, example: &str, item: impl Fn(&Expr) -> Option<T>) -> Option<(T, T)> {
+    let expected = || format!("expected `{example}`");
+    let Meta::List(list) = meta else {
+        cx.error_spanned_by(meta, expected());
+        return None;
+    };
+    let items = match list.parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+        Ok(items) => items,
+        Err(err) => {
+            cx.syn_error(err);
+            return None;
+        }
+    };
+    let parsed: Vec<T> = items.iter().filter_map(|e| item(ungroup(e))).collect();
+    if items.len() != 2 || parsed.len() != 2 {
+        cx.error_spanned_by(meta, expected());
+        return None;
+    }
+    let mut parsed = parsed.into_iter();
+    Some((parsed.next()?, parsed.next()?))
 }
 
 /// `reverse_of = Post::author`: the foreign key a `HasMany` field reverses.
