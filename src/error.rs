@@ -161,6 +161,19 @@ pub enum Error {
     /// failed (saying how far the migration got where DDL is not transactional).
     #[error("migration error: {0}")]
     Migration(String),
+    /// Two or more migrations are leaves (nothing depends on them): branches that were
+    /// merged in version control, each with its own new migration. `makemigrations` and
+    /// `migrate` refuse to guess an order; `makemigrations --merge` writes a migration
+    /// that depends on all of them.
+    #[error(
+        "conflicting migrations: {} are all leaves (nothing depends on them); run `makemigrations --merge` \
+         to write a migration that follows them all",
+        leaves.join(" and ")
+    )]
+    MigrationConflict {
+        /// The leaf migrations, by name.
+        leaves: Vec<String>,
+    },
     /// A bug in kata; please report it.
     #[error("internal error: {0}")]
     Internal(&'static str),

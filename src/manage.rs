@@ -31,6 +31,7 @@ use crate::model::{DefaultValue, ModelMeta};
 use crate::value::ColumnType;
 
 mod introspection;
+mod more;
 
 /// Exit code: the command succeeded.
 pub const OK: u8 = 0;
@@ -52,10 +53,11 @@ commands:
   showmigrations   list the migrations and whether each is applied
   check            compare the models with the live database (exit 1 on drift)
   inspectdb        print models for the tables of an existing database
+  squashmigrations squash a range of migrations into one that replaces them
 
 `manage <command> --help` describes each. The database is DATABASE_URL or --database URL.";
 
-const MAKE_HELP: &str = "usage: manage makemigrations [--name N] [--check] [--dry-run] [--empty]
+const MAKE_HELP: &str = "usage: manage makemigrations [--name N] [--check] [--dry-run] [--empty] [--merge]
                            [--rename-model OLD=NEW]... [--rename-field TABLE.OLD=NEW]...
                            [--default TABLE.COLUMN=VALUE]...
 
@@ -63,6 +65,8 @@ const MAKE_HELP: &str = "usage: manage makemigrations [--name N] [--check] [--dr
   --check           write nothing; exit 1 when the models changed without a migration
   --dry-run         print the migration instead of writing it
   --empty           write a migration with no operations (for RunSql or data changes)
+  --merge           two or more leaf migrations (branches merged in git): write the migration
+                    that depends on them all
   --rename-model    the table OLD is now NEW (never guessed: without it, a drop and a create)
   --rename-field    the column TABLE.OLD is now NEW
   --default         a one-off value for the existing rows of a new NOT NULL column
@@ -192,6 +196,7 @@ impl<'a> Manage<'a> {
             "migrate" => self.migrate(args, out).await,
             "sqlmigrate" => self.sqlmigrate(args, out).await,
             "showmigrations" => self.showmigrations(args, out).await,
+            "squashmigrations" => self.squashmigrations(args, out).await,
             "check" => self.check(args, out).await,
             "inspectdb" => self.inspectdb(args, out).await,
             "help" | "--help" | "-h" => {
@@ -232,11 +237,14 @@ impl<'a> Manage<'a> {
         let args = Args::parse(
             args,
             &["--name", "--rename-model", "--rename-field", "--default"],
-            &["--check", "--dry-run", "--empty"],
+            &["--check", "--dry-run", "--empty", "--merge"],
         )?;
         if args.help() {
             let _ = writeln!(out, "{MAKE_HELP}");
             return Ok(Ok(OK));
+        }
+        if args.flag("--merge") {
+            return Ok(self.merge(&args, out));
         }
         let hints = hints(&args, self.models)?;
         let draft = match migrate::makemigrations(
@@ -255,7 +263,7 @@ impl<'a> Manage<'a> {
         };
         let _ = writeln!(out, "Migration {}:", draft.name);
         if let Ok(before) = migrate::replay(&migrate::ordered(self.migrations).unwrap_or_default()) {
-            describe(&draft.operations, before, out);
+            describe(&draft.operations, before, out, true);
         }
         if !hints.rename_models.is_empty() || !hints.rename_fields.is_empty() {
             // renames were asked for: nothing to suggest
@@ -296,6 +304,7 @@ impl<'a> Manage<'a> {
             let db = self.connect(&args).await?;
             let migrator = Migrator::new(&db, self.migrations)?;
             if args.flag("--plan") {
+                let blocking = db.shared.dialect.concurrent_index_build();
                 let plan = migrator.plan(&target).await?;
                 if plan.is_empty() {
                     out.push_str("No planned migration operations.\n");
@@ -323,10 +332,12 @@ impl<'a> Manage<'a> {
                             reversed.push((op.reverse(&states[i])?, states[i + 1].clone()));
                         }
                         for (op, state) in reversed {
-                            describe(std::slice::from_ref(&op), state, out);
+                            describe(std::slice::from_ref(&op), state, out, blocking);
                         }
                     } else {
-                        describe(&step.migration.operations(), before, out);
+                        let ops = step.migration.operations();
+                        describe(&ops, before, out, blocking);
+                        more::flag_rows(&db, &ops, out).await;
                     }
                 }
                 return Ok(OK);
@@ -395,8 +406,12 @@ impl<'a> Manage<'a> {
                 out.push_str(" (no migrations)\n");
             }
             for m in migrator.migrations() {
-                let mark = if applied.iter().any(|a| a == m.name()) { 'X' } else { ' ' };
-                let _ = writeln!(out, " [{mark}] {}", m.name());
+                let mark = if migrator.is_applied(m, &applied) { 'X' } else { ' ' };
+                let squashed = match m.replaces().len() {
+                    0 => String::new(),
+                    n => format!(" ({n} squashed migrations)"),
+                };
+                let _ = writeln!(out, " [{mark}] {}{squashed}", m.name());
             }
             Ok(OK)
         }
@@ -404,12 +419,16 @@ impl<'a> Manage<'a> {
     }
 }
 
-/// Prints each operation, flagging the destructive ones.
-fn describe(ops: &[migrate::Operation], mut state: ProjectState, out: &mut String) {
+/// Prints each operation, flagging the destructive ones (and, with `blocking`, the ones
+/// that block writes on PostgreSQL).
+fn describe(ops: &[migrate::Operation], mut state: ProjectState, out: &mut String, blocking: bool) {
     for op in ops {
         let _ = writeln!(out, "  - {}", op.describe());
         if let Some(danger) = op.danger(&state) {
             let _ = writeln!(out, "    ! destructive: {danger}");
+        }
+        if let Some(why) = migrate::blocking(op, &state).filter(|_| blocking) {
+            let _ = writeln!(out, "    ! blocking: {why}");
         }
         let _ = op.state_forwards(&mut state);
     }

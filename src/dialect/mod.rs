@@ -461,6 +461,19 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
         MigrationLock::WriteTransaction
     }
 
+    /// Whether indexes can be built and dropped without blocking writes, outside a
+    /// transaction (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
+    fn concurrent_index_build(&self) -> bool {
+        false
+    }
+
+    /// The migration lock held by a connection outside a transaction, for migrations that
+    /// cannot run in one (concurrent index builds): the statement that takes it and the
+    /// one that releases it, each returning one row whose first column is 1.
+    fn migration_session_lock(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     // --- introspection -------------------------------------------------------------------
 
     /// The catalog queries that describe the live schema (`inspectdb`, `check`).

@@ -105,6 +105,19 @@ impl Dialect for Postgres {
         }
     }
 
+    fn concurrent_index_build(&self) -> bool {
+        true
+    }
+
+    fn migration_session_lock(&self) -> Option<(&'static str, &'static str)> {
+        // The same key as `migration_lock`: a session lock and a transaction lock on one
+        // key exclude each other.
+        Some((
+            "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_lock(7738064016378947943)) AS l",
+            "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_unlock(7738064016378947943)) AS l",
+        ))
+    }
+
     fn schema_builder(&self) -> SchemaBuilder {
         SchemaBuilder::Postgres
     }

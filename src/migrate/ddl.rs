@@ -5,7 +5,7 @@
 use sea_query::{Alias, ColumnDef, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 
 use crate::dialect::{ColumnTypeSql, Dialect, quote};
-use crate::migrate::state::{Column, Table};
+use crate::migrate::state::{Column, Index, Table};
 use crate::model::DefaultValue;
 use crate::value::ColumnType;
 
@@ -108,6 +108,10 @@ pub(crate) enum Constraint {
         name: String,
         columns: Vec<String>,
     },
+    Check {
+        name: String,
+        sql: String,
+    },
 }
 
 impl Constraint {
@@ -144,6 +148,9 @@ pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
     }
     for i in &table.indexes {
         out.push(Constraint::Index { name: i.name.clone(), columns: i.columns.clone() });
+    }
+    for c in &table.checks {
+        out.push(Constraint::Check { name: c.name.clone(), sql: c.sql.clone() });
     }
     out
 }
@@ -208,6 +215,9 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
             Constraint::Index { name, columns } => {
                 indexes.push(index_create(&table.name, &name, &columns, dialect))
             }
+            Constraint::Check { name, sql } => {
+                stmt.check(sea_query::Check::named(Alias::new(name), Expr::cust(format!("({sql})"))));
+            }
         }
     }
     if let Some(options) = dialect.table_options() {
@@ -216,6 +226,22 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     let mut out = vec![dialect.render_schema(&stmt)];
     out.extend(indexes.iter().map(|i| dialect.render_schema(i)));
     out
+}
+
+/// `CREATE INDEX CONCURRENTLY` (the dialect says where it exists).
+pub(crate) fn create_index_concurrently(table: &str, index: &Index, dialect: &dyn Dialect) -> String {
+    let cols: Vec<String> = index.columns.iter().map(|c| quote(dialect, c)).collect();
+    format!(
+        "CREATE INDEX CONCURRENTLY {} ON {} ({})",
+        quote(dialect, &index.name),
+        quote(dialect, table),
+        cols.join(", ")
+    )
+}
+
+/// `DROP INDEX CONCURRENTLY`.
+pub(crate) fn drop_index_concurrently(name: &str, dialect: &dyn Dialect) -> String {
+    format!("DROP INDEX CONCURRENTLY {}", quote(dialect, name))
 }
 
 /// `DROP TABLE`.
@@ -248,6 +274,9 @@ fn drop_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) 
             stmt.name(constraint_name(dialect, name)).table(Alias::new(table));
             dialect.render_schema(&stmt)
         }
+        Constraint::Check { name, .. } => {
+            format!("ALTER TABLE {} DROP CONSTRAINT {}", quote(dialect, table), quote(dialect, name))
+        }
     }
 }
 
@@ -273,6 +302,11 @@ fn add_constraint(table: &str, constraint: &Constraint, dialect: &dyn Dialect) -
         Constraint::Index { name, columns } => {
             dialect.render_schema(&index_create(table, name, columns, dialect))
         }
+        Constraint::Check { name, sql } => format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})",
+            quote(dialect, table),
+            quote(dialect, name)
+        ),
     }
 }
 

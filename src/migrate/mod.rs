@@ -12,6 +12,7 @@
 mod autodetect;
 mod check;
 mod create;
+mod data;
 mod ddl;
 mod inspect;
 mod introspect;
@@ -19,6 +20,9 @@ mod make;
 mod migration;
 mod operation;
 mod runner;
+mod safety;
+mod squash;
+mod startup;
 mod state;
 pub(crate) mod writer;
 
@@ -28,18 +32,21 @@ pub use autodetect::{Hints, autodetect};
 pub use check::{Drift, DriftKind, check};
 pub(crate) use create::check_names;
 pub(crate) use create::with_through_tables;
+pub use data::{DataFn, DataFuture, RunRust};
 pub use inspect::inspectdb;
 pub use introspect::{LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable, introspect};
-pub use make::{Draft, makemigrations};
+pub use make::{Draft, makemigrations, merge};
 pub use migration::Migration;
 pub(crate) use migration::{ordered, replay};
 pub use operation::{Operation, RunSql};
 pub use runner::{HISTORY_TABLE, Migrator, Step, Target, sqlmigrate};
-pub use state::{Column, ForeignKey, Index, ProjectState, Table};
+pub(crate) use safety::{blocking, fails_on_rows};
+pub use squash::squash;
+pub use state::{Check, Column, ForeignKey, Index, ProjectState, Table};
 
 /// What a migration file imports: `use kata::migrate::prelude::*;`.
 pub mod prelude {
-    pub use super::{Column, Index, Migration, Operation, Table};
+    pub use super::{Column, DataFuture, Index, Migration, Operation, Table};
     pub use crate::driver::Backend;
     pub use crate::model::{DefaultValue, OnDelete};
     pub use crate::value::ColumnType::{self, *};

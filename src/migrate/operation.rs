@@ -5,8 +5,9 @@
 use crate::dialect::Dialect;
 use crate::driver::Backend;
 use crate::error::{Error, Result};
+pub use crate::migrate::data::{DataFn, RunRust};
 use crate::migrate::ddl::{self, ColumnChange};
-use crate::migrate::state::{Column, Index, ProjectState, Table, narrows};
+use crate::migrate::state::{Check, Column, Index, ProjectState, Table};
 use crate::model::DefaultValue;
 
 /// One schema change.
@@ -77,6 +78,10 @@ pub enum Operation {
         table: String,
         /// The index.
         index: Index,
+        /// Built without blocking writes where the backend can (PostgreSQL's `CREATE
+        /// INDEX CONCURRENTLY`, which runs outside a transaction: the migration holding it
+        /// is not atomic there); an ordinary build elsewhere.
+        concurrently: bool,
     },
     /// Drops an index.
     RemoveIndex {
@@ -84,6 +89,8 @@ pub enum Operation {
         table: String,
         /// Its name.
         name: String,
+        /// Dropped without blocking (PostgreSQL's `DROP INDEX CONCURRENTLY`), as `AddIndex`.
+        concurrently: bool,
     },
     /// A new unique-together constraint.
     AddUnique {
@@ -99,8 +106,24 @@ pub enum Operation {
         /// Its columns.
         columns: Vec<String>,
     },
+    /// A new check constraint (Django's `AddConstraint` of a `CheckConstraint`).
+    AddCheck {
+        /// The table.
+        table: String,
+        /// The check.
+        check: Check,
+    },
+    /// Drops a check constraint (`RemoveConstraint`).
+    RemoveCheck {
+        /// The table.
+        table: String,
+        /// Its name.
+        name: String,
+    },
     /// Hand-written SQL, with the SQL that undoes it.
     RunSql(RunSql),
+    /// A data migration written in Rust (Django's `RunPython`).
+    RunRust(RunRust),
 }
 
 /// Hand-written SQL: for every backend or one, with its reverse (none: irreversible).
@@ -162,12 +185,67 @@ impl Operation {
 
     /// `AddIndex`.
     pub fn add_index(table: &str, index: Index) -> Self {
-        Operation::AddIndex { table: table.to_owned(), index }
+        Operation::AddIndex { table: table.to_owned(), index, concurrently: false }
+    }
+
+    /// `AddIndexConcurrently` (Django's, from `django.contrib.postgres.operations`): the
+    /// index is built without blocking writes on PostgreSQL (`CREATE INDEX CONCURRENTLY`,
+    /// outside a transaction); an ordinary `AddIndex` on the other backends.
+    ///
+    /// ```
+    /// use kata::migrate::prelude::*;
+    /// fn table() -> Vec<Operation> {
+    ///     vec![Operation::create_model(Table::new("tag", vec![Column::new("id", BigInt).primary_key().auto(), Column::new("name", Text)]))]
+    /// }
+    /// fn index() -> Vec<Operation> { vec![Operation::add_index_concurrently("tag", Index::new("tag_name_idx", &["name"]))] }
+    /// let m = [Migration::new("0001_initial", &[], table), Migration::new("0002_index", &["0001_initial"], index)];
+    /// let sql = kata::migrate::sqlmigrate(&m, "0002_index", false, Backend::Postgres)?;
+    /// assert_eq!(sql, [r#"CREATE INDEX CONCURRENTLY "tag_name_idx" ON "tag" ("name")"#]);
+    /// # Ok::<(), kata::Error>(())
+    /// ```
+    pub fn add_index_concurrently(table: &str, index: Index) -> Self {
+        Operation::AddIndex { table: table.to_owned(), index, concurrently: true }
     }
 
     /// `RemoveIndex`.
     pub fn remove_index(table: &str, name: &str) -> Self {
-        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned() }
+        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned(), concurrently: false }
+    }
+
+    /// `RemoveIndexConcurrently`: `DROP INDEX CONCURRENTLY` on PostgreSQL, as
+    /// [`Operation::add_index_concurrently`].
+    pub fn remove_index_concurrently(table: &str, name: &str) -> Self {
+        Operation::RemoveIndex { table: table.to_owned(), name: name.to_owned(), concurrently: true }
+    }
+
+    /// A data migration in Rust (Django's `RunPython`); `backwards` undoes it (`None`:
+    /// irreversible). The functions get the migration's transaction.
+    ///
+    /// ```
+    /// use kata::migrate::prelude::*;
+    /// use kata::migrate::DataFuture;
+    /// use kata::Executor as _;
+    /// fn fill_slugs(tx: &kata::Transaction) -> DataFuture<'_> {
+    ///     Box::pin(async move {
+    ///         tx.raw_execute("UPDATE post SET slug = lower(title) WHERE slug = ''", ()).await?;
+    ///         Ok(())
+    ///     })
+    /// }
+    /// let op = Operation::run_rust("fill_slugs", fill_slugs, None);
+    /// assert_eq!(op.describe(), "Rust data migration fill_slugs");
+    /// ```
+    pub fn run_rust(name: &'static str, forwards: DataFn, backwards: Option<DataFn>) -> Self {
+        Operation::RunRust(RunRust { name, forwards, backwards })
+    }
+
+    /// Whether the operation must run outside a transaction on `dialect` (a concurrent
+    /// index build on PostgreSQL).
+    pub(crate) fn non_atomic(&self, dialect: &dyn Dialect) -> bool {
+        matches!(
+            self,
+            Operation::AddIndex { concurrently: true, .. }
+                | Operation::RemoveIndex { concurrently: true, .. }
+        ) && dialect.concurrent_index_build()
     }
 
     /// `AddConstraint` of a unique-together group.
@@ -178,6 +256,31 @@ impl Operation {
     /// `RemoveConstraint` of a unique-together group.
     pub fn remove_unique(table: &str, columns: &[&str]) -> Self {
         Operation::RemoveUnique { table: table.to_owned(), columns: strings(columns) }
+    }
+
+    /// `AddConstraint` of a check: every row must satisfy `sql` (a portable boolean
+    /// expression, written as-is). On SQLite the table is rebuilt with it.
+    ///
+    /// ```
+    /// use kata::migrate::prelude::*;
+    /// fn ops() -> Vec<Operation> {
+    ///     vec![
+    ///         Operation::create_model(Table::new("post", vec![Column::new("id", BigInt).primary_key().auto(), Column::new("views", BigInt)])),
+    ///         Operation::add_check("post", "post_views_positive", "views >= 0"),
+    ///     ]
+    /// }
+    /// let m = [Migration::new("0001_initial", &[], ops)];
+    /// let sql = kata::migrate::sqlmigrate(&m, "0001_initial", false, Backend::Postgres)?;
+    /// assert_eq!(sql[1], r#"ALTER TABLE "post" ADD CONSTRAINT "post_views_positive" CHECK (views >= 0)"#);
+    /// # Ok::<(), kata::Error>(())
+    /// ```
+    pub fn add_check(table: &str, name: &str, sql: &str) -> Self {
+        Operation::AddCheck { table: table.to_owned(), check: Check::new(name, sql) }
+    }
+
+    /// `RemoveConstraint` of a check, by name.
+    pub fn remove_check(table: &str, name: &str) -> Self {
+        Operation::RemoveCheck { table: table.to_owned(), name: name.to_owned() }
     }
 
     /// `RunSQL` on every backend; `reverse` undoes it (`None`: irreversible).
@@ -192,62 +295,6 @@ impl Operation {
             reverse: reverse.map(str::to_owned),
             backend: Some(backend),
         })
-    }
-
-    /// A one-line description, as `showmigrations` and `--plan` print it.
-    pub fn describe(&self) -> String {
-        match self {
-            Operation::CreateModel(t) => format!("Create table {}", t.name),
-            Operation::DeleteModel { table } => format!("Delete table {table}"),
-            Operation::RenameModel { old, new } => format!("Rename table {old} to {new}"),
-            Operation::AddField { table, column, .. } => format!("Add field {} to {table}", column.name),
-            Operation::RemoveField { table, column } => format!("Remove field {column} from {table}"),
-            Operation::AlterField { table, column } => format!("Alter field {} on {table}", column.name),
-            Operation::RenameField { table, old, new } => format!("Rename field {old} on {table} to {new}"),
-            Operation::AddIndex { table, index } => format!("Create index {} on {table}", index.name),
-            Operation::RemoveIndex { table, name } => format!("Remove index {name} from {table}"),
-            Operation::AddUnique { table, columns } => {
-                format!("Add unique ({}) to {table}", columns.join(", "))
-            }
-            Operation::RemoveUnique { table, columns } => {
-                format!("Remove unique ({}) from {table}", columns.join(", "))
-            }
-            Operation::RunSql(_) => String::from("Raw SQL operation"),
-        }
-    }
-
-    /// Why the operation loses data or may fail on existing rows, if it does: dropping a
-    /// table or a column, narrowing a type, NOT NULL on a nullable column, a new NOT NULL
-    /// column without a default. `before` is the state it applies to.
-    pub fn danger(&self, before: &ProjectState) -> Option<String> {
-        match self {
-            Operation::DeleteModel { table } => Some(format!("drops table {table} and its rows")),
-            Operation::RemoveField { table, column } => {
-                Some(format!("drops column {table}.{column} and its values"))
-            }
-            Operation::AddField { table, column, once }
-                if !column.nullable && column.default.is_none() && once.is_none() && !column.auto =>
-            {
-                Some(format!(
-                    "adds NOT NULL column {table}.{} without a default: fails if {table} has rows",
-                    column.name
-                ))
-            }
-            Operation::AlterField { table, column } => {
-                let old = before.table(table)?.column(&column.name)?;
-                if narrows(old, column) {
-                    Some(format!(
-                        "narrows {table}.{}: values that do not fit are lost or refused",
-                        column.name
-                    ))
-                } else if old.nullable && !column.nullable && column.default.is_none() {
-                    Some(format!("makes {table}.{} NOT NULL: fails if a row holds NULL", column.name))
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        }
     }
 
     /// Applies the operation to a schema state.
@@ -327,8 +374,8 @@ impl Operation {
                     }
                 }
             }
-            Operation::AddIndex { table, index } => state.table_mut(table)?.indexes.push(index.clone()),
-            Operation::RemoveIndex { table, name } => {
+            Operation::AddIndex { table, index, .. } => state.table_mut(table)?.indexes.push(index.clone()),
+            Operation::RemoveIndex { table, name, .. } => {
                 let t = state.table_mut(table)?;
                 t.indexes.retain(|i| i.name != *name);
             }
@@ -338,7 +385,25 @@ impl Operation {
             Operation::RemoveUnique { table, columns } => {
                 state.table_mut(table)?.unique_together.retain(|g| g != columns);
             }
-            Operation::RunSql(_) => {}
+            Operation::AddCheck { table, check } => {
+                let t = state.table_mut(table)?;
+                if t.checks.iter().any(|c| c.name == check.name) {
+                    return Err(Error::InvalidQuery(format!(
+                        "check `{}` exists already on {table}",
+                        check.name
+                    )));
+                }
+                t.checks.push(check.clone());
+            }
+            Operation::RemoveCheck { table, name } => {
+                let t = state.table_mut(table)?;
+                let before = t.checks.len();
+                t.checks.retain(|c| c.name != *name);
+                if t.checks.len() == before {
+                    return Err(missing(&format!("{table}.{name}")));
+                }
+            }
+            Operation::RunSql(_) | Operation::RunRust(_) => {}
         }
         Ok(())
     }
@@ -368,20 +433,33 @@ impl Operation {
                 Operation::alter_field(table, column_of(table, &column.name)?)
             }
             Operation::RenameField { table, old, new } => Operation::rename_field(table, new, old),
-            Operation::AddIndex { table, index } => Operation::remove_index(table, &index.name),
-            Operation::RemoveIndex { table, name } => {
+            Operation::AddIndex { table, index, concurrently } => Operation::RemoveIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+                concurrently: *concurrently,
+            },
+            Operation::RemoveIndex { table, name, concurrently } => {
                 let index = table_of(table)?
                     .indexes
                     .into_iter()
                     .find(|i| i.name == *name)
                     .ok_or_else(|| missing(name))?;
-                Operation::add_index(table, index)
+                Operation::AddIndex { table: table.clone(), index, concurrently: *concurrently }
             }
             Operation::AddUnique { table, columns } => {
                 Operation::RemoveUnique { table: table.clone(), columns: columns.clone() }
             }
             Operation::RemoveUnique { table, columns } => {
                 Operation::AddUnique { table: table.clone(), columns: columns.clone() }
+            }
+            Operation::AddCheck { table, check } => Operation::remove_check(table, &check.name),
+            Operation::RemoveCheck { table, name } => {
+                let check = table_of(table)?
+                    .checks
+                    .into_iter()
+                    .find(|c| c.name == *name)
+                    .ok_or_else(|| missing(name))?;
+                Operation::AddCheck { table: table.clone(), check }
             }
             Operation::RunSql(run) => match &run.reverse {
                 Some(reverse) => Operation::RunSql(RunSql {
@@ -393,6 +471,19 @@ impl Operation {
                     return Err(Error::InvalidQuery(format!(
                         "the SQL `{}` has no reverse: it cannot be unapplied",
                         run.sql
+                    )));
+                }
+            },
+            Operation::RunRust(run) => match run.backwards {
+                Some(backwards) => Operation::RunRust(RunRust {
+                    name: run.name,
+                    forwards: backwards,
+                    backwards: Some(run.forwards),
+                }),
+                None => {
+                    return Err(Error::InvalidQuery(format!(
+                        "the data migration {} has no backwards function: it cannot be unapplied",
+                        run.name
                     )));
                 }
             },
@@ -436,10 +527,18 @@ impl Operation {
                 let (from, to) = pair(table)?;
                 ddl::alter_table(from, to, ColumnChange::Rename(old, new), dialect)
             }
+            Operation::AddIndex { table, index, concurrently: true } if dialect.concurrent_index_build() => {
+                vec![ddl::create_index_concurrently(table, index, dialect)]
+            }
+            Operation::RemoveIndex { name, concurrently: true, .. } if dialect.concurrent_index_build() => {
+                vec![ddl::drop_index_concurrently(name, dialect)]
+            }
             Operation::AddIndex { table, .. }
             | Operation::RemoveIndex { table, .. }
             | Operation::AddUnique { table, .. }
-            | Operation::RemoveUnique { table, .. } => {
+            | Operation::RemoveUnique { table, .. }
+            | Operation::AddCheck { table, .. }
+            | Operation::RemoveCheck { table, .. } => {
                 let (from, to) = pair(table)?;
                 ddl::alter_table(from, to, ColumnChange::None, dialect)
             }
@@ -447,6 +546,8 @@ impl Operation {
                 Some(b) if b != dialect.backend() => Vec::new(),
                 _ => vec![run.sql.clone()],
             },
+            // Not SQL: the runner calls the function.
+            Operation::RunRust(_) => Vec::new(),
         })
     }
 }

@@ -158,6 +158,33 @@ pub struct Table {
     pub unique_together: Vec<Vec<String>>,
     /// Indexes over several columns (or named by hand), besides the columns' own.
     pub indexes: Vec<Index>,
+    /// Check constraints (Django's `CheckConstraint`), added by hand in migrations with
+    /// `Operation::add_check`.
+    pub checks: Vec<Check>,
+}
+
+/// A named check constraint: a boolean SQL expression every row must satisfy, written
+/// as-is on every backend (so keep to portable SQL: comparisons, `AND`, `OR`, `IN`,
+/// `IS NULL`, `LENGTH`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Check {
+    /// Its name.
+    pub name: String,
+    /// The condition.
+    pub sql: String,
+}
+
+impl Check {
+    /// The check `name` with the condition `sql`.
+    ///
+    /// ```
+    /// let c = kata::migrate::Check::new("post_views_positive", "views >= 0");
+    /// assert_eq!(c.sql, "views >= 0");
+    /// ```
+    pub fn new(name: &str, sql: &str) -> Self {
+        Check { name: name.to_owned(), sql: sql.to_owned() }
+    }
 }
 
 /// An index over one or more columns, by name.
@@ -180,12 +207,24 @@ impl Index {
 impl Table {
     /// A table with these columns and nothing else.
     pub fn new(name: &str, columns: Vec<Column>) -> Self {
-        Table { name: name.to_owned(), columns, unique_together: Vec::new(), indexes: Vec::new() }
+        Table {
+            name: name.to_owned(),
+            columns,
+            unique_together: Vec::new(),
+            indexes: Vec::new(),
+            checks: Vec::new(),
+        }
     }
 
     /// Adds a group of columns unique together.
     pub fn unique_together(mut self, columns: &[&str]) -> Self {
         self.unique_together.push(columns.iter().map(|c| (*c).to_owned()).collect());
+        self
+    }
+
+    /// Adds a check constraint.
+    pub fn check(mut self, name: &str, sql: &str) -> Self {
+        self.checks.push(Check::new(name, sql));
         self
     }
 
@@ -209,6 +248,7 @@ impl Table {
                 .map(|g| g.iter().map(|c| (*c).to_owned()).collect())
                 .collect(),
             indexes: Vec::new(),
+            checks: Vec::new(),
         }
     }
 
@@ -250,6 +290,7 @@ impl Table {
             }
         }
         names.extend(self.unique_together.iter().map(|g| self.unique_name(g)));
+        names.extend(self.checks.iter().map(|c| c.name.clone()));
         names.extend(self.indexes.iter().map(|i| i.name.clone()));
         names
     }

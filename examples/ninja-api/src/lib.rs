@@ -4,6 +4,10 @@
 
 pub mod errors;
 pub mod handlers;
+/// The models' migrations (`migrations/`, written by `cargo run -p ninja-api --bin manage --
+/// makemigrations`), embedded at compile time.
+#[path = "../migrations/mod.rs"]
+pub mod migrations;
 pub mod models;
 pub mod password;
 pub mod token;
@@ -11,7 +15,7 @@ pub mod token;
 use std::sync::Arc;
 
 use axum::Router;
-use kata::Db;
+use kata::{Db, Executor as _};
 use kata_axum::Api;
 
 use handlers::*;
@@ -58,13 +62,17 @@ pub fn app(state: AppState) -> Router {
     api().into_router("/api").layer(errors::renderer().layer()).with_state(state)
 }
 
-/// Creates the tables when the database has none of them (a database that Django
-/// migrated already has them all), and tells the pool about the models for cascades.
+/// Migrates the database (creating the tables on a new one, through the embedded
+/// [`migrations`]), unless Django made it: a database that has the tables but no kata
+/// migration history was migrated by Django's `manage.py migrate` and is served as it is.
+/// Then tells the pool about the models for cascades.
 pub async fn prepare(db: &Db) -> kata::Result<()> {
-    let tables = models::all_tables();
-    if models::User::objects().acount(db).await.is_err() {
-        db.create_tables(&tables).await?;
+    let has_tables = models::User::objects().acount(db).await.is_ok();
+    let history = format!("SELECT COUNT(*) FROM {}", kata::migrate::HISTORY_TABLE);
+    let has_history = db.raw_query::<i64>(&history, ()).await.is_ok();
+    if !has_tables || has_history {
+        db.migrate(migrations::MIGRATIONS).await?;
     }
-    db.register_models(&tables);
+    db.register_models(&models::all_tables());
     Ok(())
 }
