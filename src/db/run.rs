@@ -14,15 +14,26 @@ use sqlx::{AssertSqlSafe, SqlSafeStr as _, SqlStr};
 
 use crate::db::Executor;
 use crate::db::executor::Conn;
+use crate::db::route::{Route, Target};
 pub(crate) use crate::driver::Done;
 use crate::driver::{Args, RowRef};
 use crate::error::Result;
 
-/// One statement: SQL text and its parameters.
+/// One statement: SQL text, its parameters, and what routing needs to know of it (by
+/// default a write, which goes to the primary).
 #[derive(Debug)]
 pub(crate) struct Statement {
     pub(crate) sql: String,
     pub(crate) args: Args,
+    pub(crate) route: Route,
+}
+
+impl Statement {
+    /// The statement with `route` (a read, a model, a pinned database).
+    pub(crate) fn routed(mut self, route: Route) -> Statement {
+        self.route = route;
+        self
+    }
 }
 
 /// What the query log needs of a statement once it has run. Only a `tracing` subscriber
@@ -51,23 +62,32 @@ fn prepare(ex: &(impl Executor + ?Sized), sql: String) -> (SqlStr, Trace) {
 }
 
 /// Counts the statement, records it when capturing, and emits the `tracing` event with
-/// its outcome: `outcome="ok"` and the rows, or `outcome="error"` and the error.
-fn log(ex: &(impl Executor + ?Sized), trace: &Trace, outcome: std::result::Result<u64, &crate::Error>) {
+/// its outcome: `outcome="ok"` and the rows, or `outcome="error"` and the error, and where
+/// it ran: `db` (the database's alias) and `route` (why there).
+fn log(
+    ex: &(impl Executor + ?Sized),
+    trace: &Trace,
+    target: Target<'_>,
+    outcome: std::result::Result<u64, &crate::Error>,
+) {
     let elapsed = trace.started.map(|started| started.elapsed());
     // A statement that began before capturing did has no SQL kept: it is still counted.
     ex.__shared().record_outcome(trace.sql.as_deref(), elapsed, outcome);
     if let (true, Some(sql), Some(elapsed)) = (trace.traced, trace.sql.as_deref(), elapsed) {
         let elapsed_us = elapsed.as_micros() as u64;
         let backend = ex.backend().name();
+        let (db, route) = (target.alias, target.why);
         match outcome {
             Ok(rows) => {
-                tracing::debug!(target: "kata::query", sql, elapsed_us, rows, backend, outcome = "ok")
+                tracing::debug!(target: "kata::query", sql, elapsed_us, rows, backend, db, route, outcome = "ok")
             }
             Err(error) => tracing::debug!(
                 target: "kata::query",
                 sql,
                 elapsed_us,
                 backend,
+                db,
+                route,
                 outcome = "error",
                 error = %error,
             ),
@@ -82,15 +102,15 @@ where
     T: Send,
     F: FnMut(RowRef<'_>) -> Result<T> + Send,
 {
-    let Statement { sql, args } = stmt;
+    let Statement { sql, args, route } = stmt;
     let (text, trace) = prepare(ex, sql);
-    let mut conn = ex.__acquire().await?;
+    let mut conn = ex.__acquire(&route).await?;
     let result = fetch_all_on(&mut conn, text, args, &mut decode).await;
     match &result {
-        Ok(out) => log(ex, &trace, Ok(out.len() as u64)),
+        Ok(out) => log(ex, &trace, conn.target(), Ok(out.len() as u64)),
         Err(e) => {
             conn.note_failure(e);
-            log(ex, &trace, Err(e));
+            log(ex, &trace, conn.target(), Err(e));
         }
     }
     result
@@ -107,8 +127,8 @@ where
 /// Whether `stmt` returns a row, even inside a transaction that a failed statement broke:
 /// used only to read which constraint that failure broke (SQLite does not say).
 pub(crate) async fn probe<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Result<bool> {
-    let Statement { sql, args } = stmt;
-    let mut conn = ex.__acquire().await?;
+    let Statement { sql, args, route } = stmt;
+    let mut conn = ex.__acquire(&route).await?;
     let broken = conn.take_broken();
     let result = fetch_all_on(&mut conn, AssertSqlSafe(sql).into_sql_str(), args, &mut |_| Ok(())).await;
     conn.restore_broken(broken);
@@ -127,15 +147,15 @@ where
 
 /// Runs `stmt` for its effect.
 pub(crate) async fn execute<E: Executor + ?Sized>(ex: &E, stmt: Statement) -> Result<Done> {
-    let Statement { sql, args } = stmt;
+    let Statement { sql, args, route } = stmt;
     let (text, trace) = prepare(ex, sql);
-    let mut conn = ex.__acquire().await?;
+    let mut conn = ex.__acquire(&route).await?;
     let result = execute_on(&mut conn, text, args).await;
     match &result {
-        Ok(done) => log(ex, &trace, Ok(done.rows_affected)),
+        Ok(done) => log(ex, &trace, conn.target(), Ok(done.rows_affected)),
         Err(e) => {
             conn.note_failure(e);
-            log(ex, &trace, Err(e));
+            log(ex, &trace, conn.target(), Err(e));
         }
     }
     result
@@ -148,13 +168,13 @@ async fn execute_on(conn: &mut Conn<'_>, text: SqlStr, args: Args) -> Result<Don
 /// Runs SQL with no parameters (DDL), possibly several statements.
 pub(crate) async fn execute_raw<E: Executor + ?Sized>(ex: &E, sql: &str) -> Result<()> {
     let (text, trace) = prepare(ex, sql.to_owned());
-    let mut conn = ex.__acquire().await?;
+    let mut conn = ex.__acquire(&Route::default()).await?;
     let result = execute_raw_on(&mut conn, text).await;
     match &result {
-        Ok(()) => log(ex, &trace, Ok(0)),
+        Ok(()) => log(ex, &trace, conn.target(), Ok(0)),
         Err(e) => {
             conn.note_failure(e);
-            log(ex, &trace, Err(e));
+            log(ex, &trace, conn.target(), Err(e));
         }
     }
     result
@@ -176,9 +196,9 @@ where
     F: FnMut(RowRef<'_>) -> Result<T> + Send + 'e,
 {
     async_stream::try_stream! {
-        let Statement { sql, args } = stmt;
+        let Statement { sql, args, route } = stmt;
         let (text, trace) = prepare(ex, sql);
-        let mut conn = ex.__acquire().await?;
+        let mut conn = ex.__acquire(&route).await?;
         let mut count = 0u64;
         let mut failure = None;
         {
@@ -199,9 +219,9 @@ where
         }
         if let Some(e) = failure {
             conn.note_failure(&e);
-            log(ex, &trace, Err(&e));
+            log(ex, &trace, conn.target(), Err(&e));
             Err(e)?;
         }
-        log(ex, &trace, Ok(count));
+        log(ex, &trace, conn.target(), Ok(count));
     }
 }

@@ -346,6 +346,7 @@ impl TransactionBuilder {
         let started = db.shared.clock();
         let conn = db.pool.begin(begin).await?;
         db.shared.record(Some("BEGIN"), started.map(|s| s.elapsed()), 0);
+        db.note_write();
         Ok(Transaction {
             inner: Arc::new(Inner {
                 db,
@@ -494,6 +495,7 @@ impl Transaction {
         };
         self.inner.db.shared.record(Some("COMMIT"), started.map(|s| s.elapsed()), 0);
         committed?;
+        self.inner.db.note_write();
         let callbacks = match self.inner.on_commit.lock() {
             Ok(mut list) => std::mem::take(&mut *list),
             Err(_) => Vec::new(),
@@ -692,7 +694,8 @@ impl Transaction {
 }
 
 impl crate::db::Executor for Transaction {
-    async fn __acquire(&self) -> Result<Conn<'_>> {
+    async fn __acquire(&self, _route: &crate::db::Route) -> Result<Conn<'_>> {
+        // Everything in a transaction runs on its connection, whatever the route.
         Ok(Conn::Transaction(self.inner.conn.lock().await))
     }
 

@@ -241,7 +241,10 @@ pub trait ModelExt: Model {
             w.push(" FROM ");
             w.ident(meta.table);
             pk_condition(&mut w, &*self)?;
-            let fresh = run::fetch_optional(ex, w.finish(), decode_model::<Self>).await?;
+            // Django's refresh_from_db reads through db_for_read too; read-your-writes keeps
+            // a task that just saved on the primary.
+            let route = crate::db::Route::read(Some(crate::query::using::model_info(meta)), None);
+            let fresh = run::fetch_optional(ex, w.finish().routed(route), decode_model::<Self>).await?;
             *self = fresh.ok_or(Error::DoesNotExist { model: meta.name })?;
             Ok(())
         }

@@ -28,7 +28,7 @@ impl SqlWriter {
     }
 
     pub(crate) fn finish(self) -> Statement {
-        Statement { sql: self.sql, args: self.args }
+        Statement { sql: self.sql, args: self.args, route: Default::default() }
     }
 
     #[inline]

@@ -160,7 +160,7 @@ impl<M: Model> QuerySet<M> {
         if ex.__dialect().update_order_by() {
             self.write_order(&mut w)?;
         }
-        let done = match run::execute(ex, w.finish()).await {
+        let done = match run::execute(ex, w.finish().routed(self.write_route())).await {
             Ok(done) => done,
             Err(e) => {
                 return Err(name_foreign_key(
