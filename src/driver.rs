@@ -130,7 +130,7 @@ fn mismatch() -> Error {
 /// The bind parameters of one statement, in the backend's own wire format: what
 /// [`FieldType::bind`](crate::FieldType::bind) appends to. Opaque: a field type of your
 /// own binds by handing it to a supported type's `bind` (see [`FieldType`](crate::FieldType)).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Args {
     #[doc(hidden)]

@@ -149,6 +149,12 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
+    /// Whether a replica serves this read by kata's own choice (not pinned, not a
+    /// router's): then another database may serve it instead.
+    pub(crate) fn replica_read(&self) -> bool {
+        self.why == "replica"
+    }
+
     /// A `Db` with one database.
     pub(crate) const ONLY: Target<'static> = Target { alias: PRIMARY, why: "only" };
     /// A statement in a transaction.
@@ -410,11 +416,16 @@ impl Routing {
     /// How far behind its primary `database` is (zero where the dialect cannot say).
     async fn lag(&self, database: &Database) -> Result<Duration> {
         let mut conn = database.pool.acquire().await?;
+        let args = Args::new(self.dialect.backend())?;
         let sql = match (self.max_lag, self.dialect.replica_lag_sql()) {
             (Some(_), Some(sql)) => sql,
-            _ => return Ok(Duration::ZERO),
+            _ => {
+                // A round trip, so that a pooled connection to a server that went away
+                // does not pass for a live one.
+                conn.raw().fetch_all(AssertSqlSafe("SELECT 1").into_sql_str(), args, &mut |_| Ok(())).await?;
+                return Ok(Duration::ZERO);
+            }
         };
-        let args = Args::new(self.dialect.backend())?;
         let rows = conn
             .raw()
             .fetch_all(AssertSqlSafe(sql).into_sql_str(), args, &mut |row| f64::decode(row, 0))
@@ -490,6 +501,20 @@ impl Database {
             }
             Err(_) => false,
         }
+    }
+}
+
+/// Whether `err` says the connection is gone (its server went down or dropped it) rather
+/// than that the statement failed: an I/O or protocol error, or SQLSTATE class 08
+/// (connection exception) or 57 (operator intervention: the server is shutting down).
+pub(crate) fn connection_lost(err: &Error) -> bool {
+    match err {
+        Error::Database(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::PoolTimedOut) => true,
+        Error::Database(sqlx::Error::Database(e)) => {
+            e.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57"))
+        }
+        Error::PoolTimedOut => true,
+        _ => false,
     }
 }
 
@@ -569,6 +594,21 @@ impl Db {
                 routing.databases.iter().filter(|d| d.replica).map(|d| d.alias.as_str()).collect()
             }
             None => Vec::new(),
+        }
+    }
+
+    /// Takes the replica `alias` out of service after its connection failed with `err`.
+    pub(crate) fn replica_failed(&self, alias: &str, err: &Error) {
+        let Some(routing) = &self.routing else { return };
+        if let Some(database) = routing.databases.iter().find(|d| d.alias == alias)
+            && database.set_usable(false)
+        {
+            tracing::warn!(
+                target: "kata::query",
+                db = %database.alias,
+                error = %err,
+                "replica connection lost: skipped, the primary serves its reads"
+            );
         }
     }
 

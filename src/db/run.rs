@@ -105,7 +105,28 @@ where
     let Statement { sql, args, route } = stmt;
     let (text, trace) = prepare(ex, sql);
     let mut conn = ex.__acquire(&route).await?;
-    let result = fetch_all_on(&mut conn, text, args, &mut decode).await;
+    // A read that a replica chose for itself is run again elsewhere when the replica's
+    // connection turns out dead (a replica that went down since its connection was pooled);
+    // only then are the text and the values kept for a second attempt.
+    let spare = conn.target().replica_read().then(|| (text.clone(), args.clone()));
+    let mut decoded = 0u64;
+    let result = fetch_all_on(&mut conn, text, args, &mut |row| {
+        decoded += 1;
+        decode(row)
+    })
+    .await;
+    let result = match (result, spare) {
+        (Err(e), Some((text, args))) if decoded == 0 && crate::db::route::connection_lost(&e) => {
+            log(ex, &trace, conn.target(), Err(&e));
+            if let Some(db) = ex.__db() {
+                db.replica_failed(conn.target().alias, &e);
+            }
+            drop(conn);
+            conn = ex.__acquire(&route).await?;
+            fetch_all_on(&mut conn, text, args, &mut decode).await
+        }
+        (result, _) => result,
+    };
     match &result {
         Ok(out) => log(ex, &trace, conn.target(), Ok(out.len() as u64)),
         Err(e) => {
