@@ -612,6 +612,21 @@ impl Db {
         }
     }
 
+    /// The `Db` that a multi-statement write with `route` opens its transaction on, when it
+    /// is not this one: the database pinned by the route, or the one a router names.
+    pub(crate) fn for_writes(&self, route: &Route) -> Result<Option<Db>> {
+        let Some(routing) = &self.routing else { return Ok(None) };
+        let named = match (&route.using, &routing.router) {
+            (Some(alias), _) => Some(alias.as_ref()),
+            (None, Some(router)) if self.pinned.is_none() => router.db_for_write(route.model),
+            _ => None,
+        };
+        match named {
+            Some(alias) if Some(routing.index_of(alias)?) != self.pinned => self.using(alias).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     /// Notes a write by this task (a transaction's), for read-your-writes.
     pub(crate) fn note_write(&self) {
         if let Some(routing) = &self.routing {

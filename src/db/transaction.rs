@@ -718,6 +718,26 @@ impl crate::db::Executor for Transaction {
 /// macro, not a function, because `$body` runs on `&Transaction` in one branch and on the
 /// caller's executor in the other.
 macro_rules! atomically {
+    // A multi-statement write of one model: the transaction opens on the database routing
+    // gives the model's writes (a router's choice or a pinned database), not always the
+    // primary.
+    ($ex:expr, for $route:expr, |$x:ident| $body:expr) => {{
+        match $ex.__db() {
+            Some(db) => {
+                let routed = db.for_writes(&$route)?;
+                let tx = $crate::db::Db::begin(routed.as_ref().unwrap_or(db)).await?;
+                let result = {
+                    let $x = &tx;
+                    $body
+                };
+                tx.finish(result).await
+            }
+            None => {
+                let $x = $ex;
+                $body
+            }
+        }
+    }};
     ($ex:expr, |$x:ident| $body:expr) => {{
         match $ex.__db() {
             Some(db) => {

@@ -288,10 +288,7 @@ impl<M: Model> QuerySet<M> {
             deleted.add(meta.name, done.rows_affected);
             return Ok(deleted);
         }
-        match self.pinned_db(ex)? {
-            Some(db) => atomically!(&db, |tx| self.delete_following(tx, &known).await),
-            None => atomically!(ex, |tx| self.delete_following(tx, &known).await),
-        }
+        atomically!(ex, for self.write_route(), |tx| self.delete_following(tx, &known).await)
     }
 
     async fn delete_following(&self, ex: &impl Executor, known: &[&'static ModelMeta]) -> Result<Deleted> {

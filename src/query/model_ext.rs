@@ -156,7 +156,7 @@ pub trait ModelExt: Model {
                 w.bind_column(self, i)
             })?;
             pk_condition(&mut w, self)?;
-            let done = match run::execute(ex, w.finish()).await {
+            let done = match run::execute(ex, w.finish_write(meta)).await {
                 Ok(done) => done,
                 Err(e) => {
                     let values = columns.iter().map(|&i| (i, self.__column_value(i))).collect();
@@ -294,7 +294,7 @@ pub trait ModelExt: Model {
             let mut w = SqlWriter::new(ex.__dialect())?;
             write_update_head::<Self>(&mut w, &assignments)?;
             pk_condition(&mut w, &*self)?;
-            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+            let done = run::execute(ex, w.finish_write(meta)).await.map_err(|e| for_model(e, meta))?;
             // The instance changes only once the row has.
             patch.apply_to(self);
             Ok(done.rows_affected)
@@ -309,7 +309,7 @@ pub trait ModelExt: Model {
             w.push("SELECT 1 FROM ");
             w.ident(meta.table);
             pk_condition(&mut w, self)?;
-            Ok(run::fetch_optional(ex, w.finish(), |_| Ok(())).await?.is_some())
+            Ok(run::fetch_optional(ex, w.finish_write(meta), |_| Ok(())).await?.is_some())
         }
     }
 }

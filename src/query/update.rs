@@ -98,7 +98,7 @@ impl<M: Model> QuerySet<M> {
         for chunk in models.chunks(batch) {
             statements.push(bulk_update_statement(ex.__dialect(), chunk, &columns)?);
         }
-        atomically!(ex, |x| {
+        atomically!(ex, for self.write_route(), |x| {
             let mut total = 0;
             let mut result = Ok(());
             for stmt in statements {

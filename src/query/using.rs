@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::db::{Db, Executor, Route};
-use crate::error::Result;
+use crate::db::Route;
 use crate::model::{Model, ModelMeta};
 use crate::query::QuerySet;
 
@@ -51,15 +50,11 @@ impl<M: Model> QuerySet<M> {
     pub(crate) fn write_route(&self) -> Route {
         Route::write(Some(model_info(M::meta())), self.using.clone())
     }
+}
 
-    /// For a multi-statement write on a `Db`: the `Db` pinned to this query's database,
-    /// when it has one.
-    pub(crate) fn pinned_db(&self, ex: &impl Executor) -> Result<Option<Db>> {
-        match (&self.using, ex.__db()) {
-            (Some(alias), Some(db)) => Ok(Some(db.using(alias)?)),
-            _ => Ok(None),
-        }
-    }
+/// A write of `meta`'s table, for routing.
+pub(crate) fn write_of(meta: &'static ModelMeta) -> Route {
+    Route::write(Some(model_info(meta)), None)
 }
 
 /// What a database router is told of a model.
