@@ -12,7 +12,7 @@ impl<M: Model> QuerySet<M> {
     /// ([`PRIMARY`](crate::PRIMARY), `"default"`), a replica or an extra database of the
     /// `Db` (see [`DbBuilder::replica`](crate::DbBuilder::replica)). Its reads, `aupdate` and
     /// `adelete` go there; to pin everything, saves and creates included, run them on
-    /// [`Db::using`]. Inside a transaction every statement runs on the transaction's
+    /// [`Db::using`](crate::Db::using). Inside a transaction every statement runs on the transaction's
     /// connection. An alias the `Db` does not hold is
     /// [`ConfigError::UnknownDatabase`](crate::ConfigError::UnknownDatabase) when the query runs.
     ///
