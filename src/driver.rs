@@ -130,7 +130,7 @@ fn mismatch() -> Error {
 /// The bind parameters of one statement, in the backend's own wire format: what
 /// [`FieldType::bind`](crate::FieldType::bind) appends to. Opaque: a field type of your
 /// own binds by handing it to a supported type's `bind` (see [`FieldType`](crate::FieldType)).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Args {
     #[doc(hidden)]
@@ -595,8 +595,10 @@ pub(crate) enum Pool {
 
 impl Pool {
     /// Opens a pool for `url`, and tells which backend answered (MySQL or MariaDB is
-    /// asked of the server).
-    pub(crate) async fn connect(url: &str, settings: &PoolSettings) -> Result<(Pool, Backend)> {
+    /// asked of the server). A `lazy` pool (a read replica's) connects on first use, so a
+    /// server that is down does not stop the others from opening; its MySQL flavour is not
+    /// asked (the primary's is used).
+    pub(crate) async fn connect(url: &str, settings: &PoolSettings, lazy: bool) -> Result<(Pool, Backend)> {
         let scheme = url.split(':').next().unwrap_or_default();
         let backend = match scheme {
             "sqlite" => Backend::Sqlite,
@@ -621,7 +623,11 @@ impl Pool {
                 if !in_memory {
                     options = options.journal_mode(SqliteJournalMode::Wal);
                 }
-                Ok((Pool::Sqlite(settings.options().connect_with(options).await?), Backend::Sqlite))
+                let pool = match lazy {
+                    true => settings.options().connect_lazy_with(options),
+                    false => settings.options().connect_with(options).await?,
+                };
+                Ok((Pool::Sqlite(pool), Backend::Sqlite))
             }
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
@@ -639,7 +645,11 @@ impl Pool {
                 } else {
                     options = options.options([("timezone", "UTC")]);
                 }
-                Ok((Pool::Postgres(settings.options().connect_with(options).await?), Backend::Postgres))
+                let pool = match lazy {
+                    true => settings.options().connect_lazy_with(options),
+                    false => settings.options().connect_with(options).await?,
+                };
+                Ok((Pool::Postgres(pool), Backend::Postgres))
             }
             #[cfg(feature = "mysql")]
             Backend::MySql | Backend::MariaDb => {
@@ -649,6 +659,9 @@ impl Pool {
                     .map_err(ConfigError::url)?
                     .charset("utf8mb4")
                     .timezone(Some(String::from("+00:00")));
+                if lazy {
+                    return Ok((Pool::MySql(settings.options().connect_lazy_with(options)), Backend::MySql));
+                }
                 let pool: sqlx::MySqlPool = settings.options().connect_with(options).await?;
                 let version: String =
                     sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT VERSION()")).fetch_one(&pool).await?;

@@ -256,6 +256,26 @@ pub enum ConfigError {
         /// The option, for people.
         option: String,
     },
+    /// A query, a router or [`Db::using`](crate::Db::using) named a database that the
+    /// `Db` does not hold (Django's `ConnectionDoesNotExist`).
+    #[error("no database `{alias}`: the Db holds {known}")]
+    UnknownDatabase {
+        /// The alias as asked for.
+        alias: String,
+        /// The aliases the `Db` holds, for people.
+        known: String,
+    },
+    /// A replica or an extra database is on another backend than the primary: kata renders
+    /// one dialect per `Db`.
+    #[error("database `{alias}` is {found}, but the primary is {expected}")]
+    MixedBackends {
+        /// The alias of the database.
+        alias: String,
+        /// The primary's backend.
+        expected: &'static str,
+        /// This database's backend.
+        found: &'static str,
+    },
 }
 
 impl ConfigError {

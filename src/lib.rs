@@ -56,7 +56,8 @@ mod value;
 pub use async_trait::async_trait;
 pub use choices::Choices;
 pub use db::{
-    Conflict, Db, DbBuilder, Executor, Param, Params, RawRow, Retry, Transaction, TransactionBuilder,
+    Conflict, Db, DbBuilder, Executor, ModelInfo, PRIMARY, Param, Params, RawRow, Retry, Router, Transaction,
+    TransactionBuilder,
 };
 pub use dialect::IsolationLevel;
 pub use driver::{Args, Backend, RowRef};

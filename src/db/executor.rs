@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use crate::db::raw::{self, Params, RawRow};
+use crate::db::route::{Route, Target};
 use crate::db::run;
 use crate::db::transaction::TxState;
 use crate::db::{Db, Shared};
@@ -93,7 +94,8 @@ pub trait Executor: sealed::Sealed + Send + Sync {
     ) -> impl Future<Output = Result<Vec<T>>> + Send {
         let stmt = raw::statement(self.__dialect(), sql, params);
         async move {
-            run::fetch_all(self, stmt?, |row| {
+            // Django's `Manager.raw` reads through `db_for_read`: a replica when there is one.
+            run::fetch_all(self, stmt?.routed(Route::read(None, None)), |row| {
                 raw::check_width(row, T::WIDTH, T::__describe)?;
                 T::__decode(row)
             })
@@ -127,9 +129,10 @@ pub trait Executor: sealed::Sealed + Send + Sync {
         self.__shared().dialect
     }
 
-    /// A connection for one statement (or one stream of rows).
+    /// A connection for one statement (or one stream of rows), on the database `route`
+    /// leads to.
     #[doc(hidden)]
-    fn __acquire(&self) -> impl Future<Output = Result<Conn<'_>>> + Send;
+    fn __acquire(&self, route: &Route) -> impl Future<Output = Result<Conn<'_>>> + Send;
 
     /// State shared with the pool: query counting, capabilities.
     #[doc(hidden)]
@@ -155,10 +158,10 @@ pub enum ExecRef<'a> {
 }
 
 impl Executor for ExecRef<'_> {
-    async fn __acquire(&self) -> Result<Conn<'_>> {
+    async fn __acquire(&self, route: &Route) -> Result<Conn<'_>> {
         match self {
-            ExecRef::Db(db) => db.__acquire().await,
-            ExecRef::Transaction(tx) => tx.__acquire().await,
+            ExecRef::Db(db) => db.__acquire(route).await,
+            ExecRef::Transaction(tx) => tx.__acquire(route).await,
         }
     }
 
@@ -181,17 +184,27 @@ impl Executor for ExecRef<'_> {
     }
 }
 
-/// A connection lent to one statement: a pooled connection, or the transaction's.
+/// A connection lent to one statement: a pooled connection (and which database it is on,
+/// and why), or the transaction's.
 #[doc(hidden)]
 #[derive(Debug)]
 pub enum Conn<'e> {
-    Pool(PoolConn),
+    Pool(PoolConn, Target<'e>),
     Transaction(tokio::sync::MutexGuard<'e, TxState>),
     /// A transaction of the statement's own, behind a transaction-mode pooler.
     Own(TxConn),
 }
 
-impl Conn<'_> {
+impl<'e> Conn<'e> {
+    /// Where the statement runs, for the query log.
+    pub(crate) fn target(&self) -> Target<'e> {
+        match self {
+            Conn::Pool(_, target) => *target,
+            Conn::Transaction(_) => Target::TRANSACTION,
+            Conn::Own(_) => Target::POOLER,
+        }
+    }
+
     /// Records that a statement failed: inside a transaction, that breaks it until it ends
     /// or rolls back to a savepoint (PostgreSQL refuses everything after an error anyway;
     /// kata does the same on every backend, as Django does).
@@ -231,7 +244,7 @@ impl Conn<'_> {
 
     pub(crate) fn raw(&mut self) -> Result<Raw<'_>> {
         match self {
-            Conn::Pool(c) => Ok(c.raw()),
+            Conn::Pool(c, _) => Ok(c.raw()),
             Conn::Own(tx) => Ok(tx.raw()),
             Conn::Transaction(state) => {
                 if state.broken {
@@ -247,8 +260,17 @@ impl Conn<'_> {
 }
 
 impl Executor for Db {
-    async fn __acquire(&self) -> Result<Conn<'_>> {
-        Ok(Conn::Pool(self.pool.acquire().await?))
+    async fn __acquire(&self, route: &Route) -> Result<Conn<'_>> {
+        // One database (the common case): the only branch routing costs.
+        match &self.routing {
+            None => match &route.using {
+                Some(alias) if &**alias != crate::db::PRIMARY => {
+                    Err(crate::db::route::unknown(alias, vec![crate::db::PRIMARY]))
+                }
+                _ => Ok(Conn::Pool(self.pool.acquire().await?, Target::ONLY)),
+            },
+            Some(routing) => routing.acquire(route, self.pinned).await,
+        }
     }
 
     fn __shared(&self) -> &Shared {
@@ -265,8 +287,8 @@ impl Executor for Db {
 }
 
 impl<E: Executor> Executor for &E {
-    fn __acquire(&self) -> impl Future<Output = Result<Conn<'_>>> + Send {
-        (**self).__acquire()
+    fn __acquire(&self, route: &Route) -> impl Future<Output = Result<Conn<'_>>> + Send {
+        (**self).__acquire(route)
     }
 
     fn __shared(&self) -> &Shared {

@@ -4,6 +4,7 @@
 
 mod executor;
 pub(crate) mod raw;
+pub(crate) mod route;
 pub(crate) mod run;
 mod transaction;
 
@@ -14,6 +15,8 @@ use std::time::Duration;
 
 pub use executor::{ExecRef, Executor};
 pub use raw::{Param, Params, RawRow};
+pub(crate) use route::Route;
+pub use route::{ModelInfo, PRIMARY, Router};
 pub(crate) use run::Statement;
 pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
 pub(crate) use transaction::{atomically, begin_nested};
@@ -40,8 +43,13 @@ use crate::error::Result;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// The pool of the primary, or of the database this handle is pinned to.
     pub(crate) pool: Pool,
     pub(crate) shared: Arc<Shared>,
+    /// The other databases and the choice between them; `None` when there is only one.
+    pub(crate) routing: Option<Arc<route::Routing>>,
+    /// The database this handle is pinned to ([`Db::using`]), an index into `routing`.
+    pub(crate) pinned: Option<usize>,
 }
 
 /// State shared by a `Db`, its clones and its transactions.
@@ -229,6 +237,7 @@ impl Db {
                 busy_timeout: Duration::from_secs(5),
                 transaction_pooler: false,
             },
+            routing: None,
         }
     }
 
@@ -299,7 +308,10 @@ impl Db {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn close(&self) {
-        self.pool.close().await
+        match &self.routing {
+            Some(routing) => routing.close().await,
+            None => self.pool.close().await,
+        }
     }
 
     /// Runs SQL that takes no parameters, such as DDL written by hand. Never pass text
@@ -329,6 +341,8 @@ impl Db {
 pub struct DbBuilder {
     url: String,
     settings: PoolSettings,
+    /// Replicas, other databases and the router, when any was given.
+    routing: Option<route::RoutingConfig>,
 }
 
 impl DbBuilder {
@@ -500,8 +514,18 @@ impl DbBuilder {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn connect(self) -> Result<Db> {
-        let (pool, backend) = Pool::connect(&self.url, &self.settings).await?;
-        let shared = Shared::new(dialect::of(backend), self.url, self.settings.transaction_pooler);
-        Ok(Db { pool, shared: Arc::new(shared) })
+        let (pool, backend) = Pool::connect(&self.url, &self.settings, false).await?;
+        let routing = match self.routing {
+            Some(config) => match route::Routing::open(pool.clone(), config, &self.settings, backend).await {
+                Ok(routing) => Some(Arc::new(routing)),
+                Err(e) => {
+                    pool.close().await;
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
+        let shared = Arc::new(Shared::new(dialect::of(backend), self.url, self.settings.transaction_pooler));
+        Ok(Db { pool, shared, routing, pinned: None })
     }
 }

@@ -190,7 +190,7 @@ pub(crate) fn statement(dialect: &'static dyn Dialect, sql: &str, params: impl P
     }
     let mut args = Args::new(dialect.backend())?;
     params.__bind_all(&mut args)?;
-    Ok(Statement { sql: text, args })
+    Ok(Statement { sql: text, args, route: Default::default() })
 }
 
 /// `Error::ColumnCount` unless `row` has `expected` columns.

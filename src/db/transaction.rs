@@ -346,6 +346,7 @@ impl TransactionBuilder {
         let started = db.shared.clock();
         let conn = db.pool.begin(begin).await?;
         db.shared.record(Some("BEGIN"), started.map(|s| s.elapsed()), 0);
+        db.note_write();
         Ok(Transaction {
             inner: Arc::new(Inner {
                 db,
@@ -494,6 +495,7 @@ impl Transaction {
         };
         self.inner.db.shared.record(Some("COMMIT"), started.map(|s| s.elapsed()), 0);
         committed?;
+        self.inner.db.note_write();
         let callbacks = match self.inner.on_commit.lock() {
             Ok(mut list) => std::mem::take(&mut *list),
             Err(_) => Vec::new(),
@@ -701,7 +703,8 @@ impl Transaction {
 }
 
 impl crate::db::Executor for Transaction {
-    async fn __acquire(&self) -> Result<Conn<'_>> {
+    async fn __acquire(&self, _route: &crate::db::Route) -> Result<Conn<'_>> {
+        // Everything in a transaction runs on its connection, whatever the route.
         Ok(Conn::Transaction(self.inner.conn.lock().await))
     }
 
@@ -734,6 +737,26 @@ pub(crate) async fn begin_nested(ex: &impl crate::db::Executor) -> Result<Transa
 /// macro, not a function, because `$body` runs on `&Transaction` in one branch and on the
 /// caller's executor in the other.
 macro_rules! atomically {
+    // A multi-statement write of one model: the transaction opens on the database routing
+    // gives the model's writes (a router's choice or a pinned database), not always the
+    // primary.
+    ($ex:expr, for $route:expr, |$x:ident| $body:expr) => {{
+        match $ex.__db() {
+            Some(db) => {
+                let routed = db.for_writes(&$route)?;
+                let tx = $crate::db::Db::begin(routed.as_ref().unwrap_or(db)).await?;
+                let result = {
+                    let $x = &tx;
+                    $body
+                };
+                tx.finish(result).await
+            }
+            None => {
+                let $x = $ex;
+                $body
+            }
+        }
+    }};
     ($ex:expr, |$x:ident| $body:expr) => {{
         match $ex.__db() {
             Some(db) => {

@@ -491,6 +491,13 @@ pub trait Dialect: Send + Sync + fmt::Debug + 'static {
     fn stored_type(&self, ty: ColumnType) -> ColumnType {
         ty
     }
+
+    /// A query that answers, on a read replica, how far behind its primary it is, in
+    /// seconds (one `f64` column, one row); `None` where kata cannot measure it, and such a
+    /// replica is then only skipped when it cannot be reached.
+    fn replica_lag_sql(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// `READ ONLY` / `READ WRITE`.

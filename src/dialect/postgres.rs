@@ -21,6 +21,17 @@ impl Dialect for Postgres {
         matches!(code, Some("40001" | "40P01" | "55P03"))
     }
 
+    /// The age of the last transaction the standby replayed, or 0 when it has replayed
+    /// everything it received (an idle primary sends nothing, and that is no lag) or when
+    /// the server is not a standby at all.
+    fn replica_lag_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CASE WHEN NOT pg_is_in_recovery() \
+             OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0::float8 \
+             ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8 END",
+        )
+    }
+
     /// Dollar-quoted and `E'..'` strings, nested comments, and `??` for a literal `?`.
     fn raw_lexicon(&self) -> RawLexicon {
         RawLexicon { postgres: true, ..RawLexicon::STANDARD }

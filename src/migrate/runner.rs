@@ -448,7 +448,7 @@ async fn release_lock(tx: &crate::Transaction, unlock: &str) {
     let Ok(args) = crate::driver::Args::new(tx.backend()) else { return };
     // The result is ignored: the lock is session-bound and the session ends with the
     // connection if the release fails.
-    let _ = run::probe(tx, run::Statement { sql: unlock.to_owned(), args }).await;
+    let _ = run::probe(tx, run::Statement { sql: unlock.to_owned(), args, route: Default::default() }).await;
 }
 
 /// The state before migration `name` (every migration before it, in order, applied).

@@ -6,6 +6,7 @@ use crate::error::{Error, Result, ValidationErrors};
 use crate::model::{Model, ModelMeta};
 use crate::query::insert::{batch_size, insert_models_statement, refuse_unsaved_targets, run_unprepared};
 use crate::query::integrity::{for_model, models_values, name_foreign_key};
+use crate::query::using::write_of;
 use crate::query::{Columns, QuerySet};
 
 /// What an INSERT does with a row that conflicts with a unique constraint.
@@ -239,7 +240,7 @@ impl<M: Model> BulkInsert<M> {
             // One statement is atomic on its own (and there is no sequence to reset).
             return write_rows(ex, &keyed, &assigned, keyed_batch, batch, &conflict, None).await;
         }
-        atomically!(ex, |x| write_rows(x, &keyed, &assigned, keyed_batch, batch, &conflict, reset.as_deref())
+        atomically!(ex, for write_of(meta), |x| write_rows(x, &keyed, &assigned, keyed_batch, batch, &conflict, reset.as_deref())
             .await)
     }
 }

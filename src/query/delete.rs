@@ -281,12 +281,14 @@ impl<M: Model> QuerySet<M> {
             w.push("DELETE FROM ");
             w.ident(meta.table);
             self.write_target(&mut w)?;
-            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+            let done = run::execute(ex, w.finish().routed(self.write_route()))
+                .await
+                .map_err(|e| for_model(e, meta))?;
             let mut deleted = Deleted::default();
             deleted.add(meta.name, done.rows_affected);
             return Ok(deleted);
         }
-        atomically!(ex, |tx| self.delete_following(tx, &known).await)
+        atomically!(ex, for self.write_route(), |tx| self.delete_following(tx, &known).await)
     }
 
     async fn delete_following(&self, ex: &impl Executor, known: &[&'static ModelMeta]) -> Result<Deleted> {

@@ -191,7 +191,7 @@ impl<M: Model> QuerySet<M> {
         let mut w = SqlWriter::new(ex.__dialect())?;
         write_update_head::<M>(&mut w, defaults)?;
         pk_condition(&mut w, &found)?;
-        if let Err(e) = run::execute(ex, w.finish()).await {
+        if let Err(e) = run::execute(ex, w.finish_write(meta)).await {
             return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(defaults)).await);
         }
         let mut found = found;

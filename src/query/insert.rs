@@ -16,6 +16,7 @@ use crate::query::integrity::{assignment_values, models_values, name_foreign_key
 use crate::query::read::decode_model;
 use crate::query::sql::{SqlWriter, Statement};
 use crate::query::update::assignments_as_q;
+use crate::query::using::write_of;
 
 /// What `acreate` accepts: a whole model, or assignments (Django's keyword arguments) with
 /// the model's defaults for the rest. Input schemas implement it too.
@@ -155,7 +156,7 @@ pub(super) fn insert_models_statement<M: Model, T: Borrow<M>>(
         w.push(" RETURNING ");
         w.ident(meta.columns[auto].name);
     }
-    Ok(w.finish())
+    Ok(w.finish_write(meta))
 }
 
 /// `VALUES` for `rows` rows of a table whose only column is its auto key: MySQL's
@@ -213,7 +214,8 @@ pub(super) async fn insert_models<M: Model>(
         if models.len() <= batch {
             return insert_assigned(ex, models).await;
         }
-        return atomically!(ex, |x| insert_split::<M, M, M>(x, &mut [], models, 1, batch, None).await);
+        return atomically!(ex, for write_of(meta), |x| insert_split::<M, M, M>(x, &mut [], models, 1, batch, None)
+            .await);
     }
     let (mut keyed, mut assigned): (Vec<&mut M>, Vec<&mut M>) =
         models.iter_mut().partition(|m| !m.__is_unsaved());
@@ -226,8 +228,15 @@ pub(super) async fn insert_models<M: Model>(
     if statements == 1 {
         return insert_keyed::<M, _>(ex, &mut keyed).await;
     }
-    atomically!(ex, |x| insert_split::<M, _, _>(x, &mut keyed, &mut assigned, keyed_batch, batch, reset)
-        .await)
+    atomically!(ex, for write_of(meta), |x| insert_split::<M, _, _>(
+        x,
+        &mut keyed,
+        &mut assigned,
+        keyed_batch,
+        batch,
+        reset
+    )
+    .await)
 }
 
 /// The rows with keys of their own, the sequence reset, then the other rows, in batches.
@@ -471,7 +480,7 @@ pub(super) async fn create_from_assignments<M: Model>(
     };
     match reset {
         None => insert_assignments(ex, &assignments, keyed).await,
-        Some(reset) => atomically!(ex, |x| async {
+        Some(reset) => atomically!(ex, for write_of(meta), |x| async {
             let created = insert_assignments(x, &assignments, true).await?;
             run_unprepared(x, &reset).await?;
             Ok(created)
@@ -511,7 +520,7 @@ async fn insert_assignments<M: Model>(
     if dialect.insert_returning() {
         w.push(" RETURNING ");
         write_column_names(&mut w, meta, 0..meta.columns.len());
-        let rows = match run::fetch_all(ex, w.finish(), decode_model::<M>).await {
+        let rows = match run::fetch_all(ex, w.finish_write(meta), decode_model::<M>).await {
             Ok(rows) => rows,
             Err(e) => {
                 return Err(
@@ -521,7 +530,7 @@ async fn insert_assignments<M: Model>(
         };
         return rows.into_iter().next().ok_or(Error::Internal("INSERT ... RETURNING gave no row"));
     }
-    let done = match run::execute(ex, w.finish()).await {
+    let done = match run::execute(ex, w.finish_write(meta)).await {
         Ok(done) => done,
         Err(e) => {
             return Err(name_foreign_key(ex, for_model(e, meta), meta, assignment_values(assignments)).await);

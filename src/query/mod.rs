@@ -17,6 +17,7 @@ mod select;
 mod selection;
 pub(crate) mod sql;
 mod update;
+pub(crate) mod using;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -76,6 +77,8 @@ pub struct QuerySet<M> {
     pub(crate) joins: Vec<Arc<dyn JoinLoader<M>>>,
     /// `prefetch_related` loaders, run after the main query.
     pub(crate) prefetches: Vec<Arc<dyn PrefetchLoader<M>>>,
+    /// The database pinned with `using`, by alias.
+    pub(crate) using: Option<Arc<str>>,
     _marker: PhantomData<fn() -> M>,
 }
 
@@ -102,6 +105,7 @@ impl<M> Clone for QuerySet<M> {
             refused: self.refused,
             joins: self.joins.clone(),
             prefetches: self.prefetches.clone(),
+            using: self.using.clone(),
             _marker: PhantomData,
         }
     }
@@ -119,6 +123,7 @@ impl<M> std::fmt::Debug for QuerySet<M> {
             .field("refused", &self.refused)
             .field("select_related", &self.joins.len())
             .field("prefetch_related", &self.prefetches.len())
+            .field("using", &self.using)
             .finish()
     }
 }
@@ -157,6 +162,7 @@ impl<M: Model> QuerySet<M> {
             refused: None,
             joins: Vec::new(),
             prefetches: Vec::new(),
+            using: None,
             _marker: PhantomData,
         }
     }

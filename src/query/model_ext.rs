@@ -167,7 +167,7 @@ pub trait ModelExt: Model {
                 w.bind_column(self, i)
             })?;
             pk_condition(&mut w, self)?;
-            let done = match run::execute(ex, w.finish()).await {
+            let done = match run::execute(ex, w.finish_write(meta)).await {
                 Ok(done) => done,
                 Err(e) => {
                     let values = columns.iter().map(|&i| (i, self.__column_value(i))).collect();
@@ -267,7 +267,10 @@ pub trait ModelExt: Model {
             w.push(" FROM ");
             w.ident(meta.table);
             pk_condition(&mut w, &*self)?;
-            let fresh = run::fetch_optional(ex, w.finish(), decode_model::<Self>).await?;
+            // Django's refresh_from_db reads through db_for_read too; read-your-writes keeps
+            // a task that just saved on the primary.
+            let route = crate::db::Route::read(Some(crate::query::using::model_info(meta)), None);
+            let fresh = run::fetch_optional(ex, w.finish().routed(route), decode_model::<Self>).await?;
             *self = fresh.ok_or(Error::DoesNotExist { model: meta.name })?;
             Ok(())
         }
@@ -317,7 +320,7 @@ pub trait ModelExt: Model {
             let mut w = SqlWriter::new(ex.__dialect())?;
             write_update_head::<Self>(&mut w, &assignments)?;
             pk_condition(&mut w, &*self)?;
-            let done = run::execute(ex, w.finish()).await.map_err(|e| for_model(e, meta))?;
+            let done = run::execute(ex, w.finish_write(meta)).await.map_err(|e| for_model(e, meta))?;
             // The instance changes only once the row has.
             patch.apply_to(self);
             Ok(done.rows_affected)
@@ -332,7 +335,7 @@ pub trait ModelExt: Model {
             w.push("SELECT 1 FROM ");
             w.ident(meta.table);
             pk_condition(&mut w, self)?;
-            Ok(run::fetch_optional(ex, w.finish(), |_| Ok(())).await?.is_some())
+            Ok(run::fetch_optional(ex, w.finish_write(meta), |_| Ok(())).await?.is_some())
         }
     }
 }

@@ -67,7 +67,7 @@ impl<M: Model> QuerySet<M> {
                 set.join(", ")
             )));
         }
-        let stmt = statement(ex.__dialect(), sql, params)?;
+        let stmt = statement(ex.__dialect(), sql, params)?.routed(self.read_route());
         let meta = M::meta();
         let mut rows = run::fetch_all(ex, stmt, |row| {
             check_width(row, meta.columns.len(), || describe(meta))?;

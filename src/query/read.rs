@@ -319,7 +319,8 @@ impl<M: Model> QuerySet<M> {
             w.ident(M::meta().table);
             self.write_where(&mut w)?;
         }
-        let rows = run::fetch_all(ex, w.finish(), |row| i64::decode(row, 0)).await?;
+        let rows =
+            run::fetch_all(ex, w.finish().routed(self.read_route()), |row| i64::decode(row, 0)).await?;
         rows.into_iter().next().ok_or(Error::Internal("COUNT(*) returned no row"))
     }
 
@@ -359,7 +360,7 @@ impl<M: Model> QuerySet<M> {
             },
             &[],
         )?;
-        Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
+        Ok(!run::fetch_all(ex, w.finish().routed(self.read_route()), |_| Ok(())).await?.is_empty())
     }
 
     /// Whether `obj` is among the matching rows (compared by primary key).
@@ -407,7 +408,7 @@ impl<M: Model> QuerySet<M> {
             w.push(" = ");
             w.bind_column(obj, i)?;
         }
-        Ok(!run::fetch_all(ex, w.finish(), |_| Ok(())).await?.is_empty())
+        Ok(!run::fetch_all(ex, w.finish().routed(self.read_route()), |_| Ok(())).await?.is_empty())
     }
 
     /// The matching rows whose primary key is in `keys`, by key (Django's `in_bulk(ids)`).
@@ -540,7 +541,9 @@ impl<M: Model> QuerySet<M> {
             },
             &[],
         )?;
-        let lines = run::fetch_all(ex, w.finish(), |row| String::decode(row, column)).await?;
+        let lines =
+            run::fetch_all(ex, w.finish().routed(self.read_route()), |row| String::decode(row, column))
+                .await?;
         Ok(lines.join("\n"))
     }
 }
@@ -585,6 +588,7 @@ impl<M: Model> QuerySet<M> {
         )?;
         self.check_lock(ex)?;
         self.write_lock(&mut w);
-        run::fetch_all(ex, w.finish(), |row| P::__decode(&mut RowReader::new(row))).await
+        run::fetch_all(ex, w.finish().routed(self.read_route()), |row| P::__decode(&mut RowReader::new(row)))
+            .await
     }
 }

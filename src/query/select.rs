@@ -211,7 +211,7 @@ impl<M: Model> QuerySet<M> {
             &[],
         )?;
         self.write_lock(&mut w);
-        Ok(w.finish())
+        Ok(w.finish().routed(self.read_route()))
     }
 
     /// `WHERE` for UPDATE and DELETE: the filter, or — for a sliced, ordered or distinct

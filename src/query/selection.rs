@@ -241,7 +241,10 @@ impl<M: Model> QuerySet<M> {
         } else {
             query.write_select(&mut w, |w| w.comma_separated(&nodes, |w, n| w.node(n)), &[])?;
         }
-        let rows = run::fetch_all(ex, w.finish(), |row| S::__decode(&mut RowReader::new(row))).await?;
+        let rows = run::fetch_all(ex, w.finish().routed(query.read_route()), |row| {
+            S::__decode(&mut RowReader::new(row))
+        })
+        .await?;
         rows.into_iter().next().ok_or(crate::Error::Internal("an aggregate query returned no row"))
     }
 }
@@ -272,7 +275,7 @@ impl<M: Model, S: Selection<M>> ValuesQuerySet<M, S> {
         )?;
         self.query.check_lock(ex)?;
         self.query.write_lock(&mut w);
-        Ok(w.finish())
+        Ok(w.finish().routed(self.query.read_route()))
     }
 
     /// The rows of a query known to select none, without a round trip: none, or — for
@@ -508,7 +511,7 @@ impl<M: Model, S: Selection<M>> Annotated<M, S> {
         )?;
         self.query.check_lock(ex)?;
         self.query.write_lock(&mut w);
-        Ok(w.finish())
+        Ok(w.finish().routed(self.query.read_route()))
     }
 
     fn decode(row: crate::driver::RowRef<'_>) -> Result<(M, S::Output)> {

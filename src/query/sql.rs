@@ -28,7 +28,14 @@ impl SqlWriter {
     }
 
     pub(crate) fn finish(self) -> Statement {
-        Statement { sql: self.sql, args: self.args }
+        Statement { sql: self.sql, args: self.args, route: Default::default() }
+    }
+
+    /// The statement, as a write of `meta`'s table (which a database router may send to
+    /// another database than the primary).
+    pub(crate) fn finish_write(self, meta: &'static ModelMeta) -> Statement {
+        let route = crate::db::Route::write(Some(crate::query::using::model_info(meta)), None);
+        Statement { sql: self.sql, args: self.args, route }
     }
 
     #[inline]

@@ -98,7 +98,7 @@ impl<M: Model> QuerySet<M> {
         for chunk in models.chunks(batch) {
             statements.push(bulk_update_statement(ex.__dialect(), chunk, &columns)?);
         }
-        atomically!(ex, |x| {
+        atomically!(ex, for self.write_route(), |x| {
             let mut total = 0;
             let mut result = Ok(());
             for stmt in statements {
@@ -160,7 +160,7 @@ impl<M: Model> QuerySet<M> {
         if ex.__dialect().update_order_by() {
             self.write_order(&mut w)?;
         }
-        let done = match run::execute(ex, w.finish()).await {
+        let done = match run::execute(ex, w.finish().routed(self.write_route())).await {
             Ok(done) => done,
             Err(e) => {
                 return Err(name_foreign_key(

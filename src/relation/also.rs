@@ -191,7 +191,7 @@ impl<M: Model, T: Model> AlsoRelated<M, T> {
             },
             &[],
         )?;
-        Ok(w.finish())
+        Ok(w.finish().routed(self.query.read_route()))
     }
 
     #[inline]

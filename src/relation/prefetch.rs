@@ -394,7 +394,7 @@ impl<M: Model> QuerySet<M> {
         )?;
         let width = meta.columns.len() + self.joins.iter().map(|j| j.width()).sum::<usize>();
         let mut keys = Vec::new();
-        let mut models = crate::db::run::fetch_all(ex, w.finish(), |row| {
+        let mut models = crate::db::run::fetch_all(ex, w.finish().routed(self.read_route()), |row| {
             let model = self.decode_row(row)?;
             keys.push(Value::decode(row, width, owner.ty, owner.nullable)?);
             Ok(model)
