@@ -3,6 +3,7 @@
 
 mod bulk_insert;
 mod delete;
+mod functions;
 mod get_or_create;
 mod insert;
 mod integrity;

@@ -177,7 +177,14 @@ impl SqlWriter {
             Node::Star => self.push("*"),
             Node::Bool(true) => self.push("(1 = 1)"),
             Node::Bool(false) => self.push("(1 = 0)"),
+            Node::Binary(lhs, BinOp::BitXor, rhs) if self.dialect.bit_xor().is_none() => {
+                self.emulated_xor(lhs, rhs)?
+            }
             Node::Binary(lhs, op, rhs) => {
+                let signed = if op.is_bitwise() { self.dialect.signed_bitwise() } else { None };
+                if let Some(wrap) = signed {
+                    self.push(wrap.before);
+                }
                 self.push("(");
                 self.node(lhs)?;
                 self.push(match op {
@@ -192,9 +199,27 @@ impl SqlWriter {
                     BinOp::Mul => " * ",
                     BinOp::Div => " / ",
                     BinOp::IntDiv => self.dialect.integer_division(),
+                    BinOp::Mod => " % ",
+                    BinOp::BitAnd => " & ",
+                    BinOp::BitOr => " | ",
+                    BinOp::ShiftLeft => " << ",
+                    BinOp::ShiftRight => " >> ",
+                    BinOp::BitXor => self.dialect.bit_xor().unwrap_or(" # "),
                 });
-                self.node(rhs)?;
+                match self.dialect.shift_amount() {
+                    Some(ty) if matches!(op, BinOp::ShiftLeft | BinOp::ShiftRight) => {
+                        self.push("CAST(");
+                        self.node(rhs)?;
+                        self.push(" AS ");
+                        self.push(ty);
+                        self.push(")");
+                    }
+                    _ => self.node(rhs)?,
+                }
                 self.push(")");
+                if let Some(wrap) = signed {
+                    self.push(wrap.after);
+                }
             }
             // Two-valued NOT: rows where the condition is unknown (NULL) count as "not
             // true", so `exclude(x = 1)` keeps rows whose x is NULL, as Django does.
@@ -270,6 +295,17 @@ impl SqlWriter {
                 self.push("))");
             }
             Node::CountRelated(step) => self.count_related(*step)?,
+            Node::Neg(inner) => {
+                self.push("(-");
+                self.node(inner)?;
+                self.push(")");
+            }
+            Node::Cast(inner, ty) => self.cast(inner, *ty)?,
+            Node::PatternExpr { expr, pattern, kind, insensitive } => {
+                self.pattern_expr(expr, pattern, *kind, *insensitive)?
+            }
+            Node::Func(func, args) => self.function(*func, args)?,
+            Node::Refused(reason) => return Err(crate::Error::InvalidQuery((*reason).into())),
             Node::Unresolved { model, relation, reason } => {
                 return Err(crate::Error::Relation { model, relation, reason: reason.clone() });
             }
@@ -350,7 +386,13 @@ impl SqlWriter {
         Ok(())
     }
 
-    fn pattern(&mut self, expr: &Node, text: &str, kind: PatternKind, insensitive: bool) -> Result<()> {
+    pub(crate) fn pattern(
+        &mut self,
+        expr: &Node,
+        text: &str,
+        kind: PatternKind,
+        insensitive: bool,
+    ) -> Result<()> {
         self.push("(");
         if insensitive && kind == PatternKind::Exact {
             // iexact: compare lower-cased; no wildcards involved.
@@ -393,6 +435,10 @@ impl SqlWriter {
             DatePart::Hour => DateUnit { sql: "HOUR", strftime: "%H" },
             DatePart::Minute => DateUnit { sql: "MINUTE", strftime: "%M" },
             DatePart::Second => DateUnit { sql: "SECOND", strftime: "%S" },
+            DatePart::WeekDay => DateUnit { sql: "WEEK_DAY", strftime: "%w" },
+            DatePart::IsoWeekDay => DateUnit { sql: "ISO_WEEK_DAY", strftime: "%u" },
+            DatePart::Week => DateUnit { sql: "WEEK", strftime: "%V" },
+            DatePart::Quarter => DateUnit { sql: "QUARTER", strftime: "quarter" },
         };
         let wrap = self.dialect.date_part(unit);
         self.push(wrap.before);
@@ -488,7 +534,7 @@ pub(crate) fn glob_escape(text: &str) -> String {
     out
 }
 
-fn wrap(kind: PatternKind, escaped: &str, wildcard: char) -> String {
+pub(crate) fn wrap(kind: PatternKind, escaped: &str, wildcard: char) -> String {
     let mut out = String::with_capacity(escaped.len() + 2);
     if matches!(kind, PatternKind::Contains | PatternKind::EndsWith) {
         out.push(wildcard);
