@@ -63,9 +63,9 @@ pub use error::{
 };
 pub use expr::{
     Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Expr, F, Greatest, IntoExpr, Least,
-    Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, Pattern, Q, Substr, Sum,
-    TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper, When,
-    WithInner,
+    Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, Pattern, Q, StdDev, StringAgg,
+    Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable,
+    Upper, Variance, When, WithInner,
 };
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};

@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kata::prelude::*;
 use kata::testing::assert_num_queries;
 use kata::{
-    Case, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, Substr, Trim, TruncDate, TruncDay,
-    TruncHour, TruncMonth, TruncYear, Upper, When,
+    Case, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, StdDev, StringAgg, Substr, Trim,
+    TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Upper, Variance, When,
 };
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -348,4 +348,147 @@ async fn now_and_date_truncation(db: Db) {
     assert_eq!(column(&db, TruncYear(Row::day)).await[2], date(2024, 1, 1));
     // Django: filter(at__gte=TruncMonth(..)) style comparisons.
     assert_eq!(names(&db, TruncMonth(Row::day).eq(date(2024, 12, 1))).await, ["Gamma_x"]);
+}
+
+// --- point 12: aggregates ----------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[kata(table = "exprmore_book")]
+struct Book {
+    #[kata(primary_key, auto)]
+    id: i64,
+    #[kata(max_length = 300)]
+    name: String,
+    pages: i32,
+    rating: f64,
+    price: f64,
+}
+
+/// Django's `tests/aggregation` books.
+async fn books(db: &Db) {
+    db.create_tables(&[Book::meta()]).await.unwrap();
+    let data = [
+        ("The Definitive Guide to Django", 447, 4.5, 30.00),
+        ("Sams Teach Yourself Django in 24 Hours", 528, 3.0, 23.09),
+        ("Practical Django Projects", 300, 4.0, 29.69),
+        ("Python Web Development with Django", 350, 4.0, 29.69),
+        ("Artificial Intelligence: A Modern Approach", 1132, 4.0, 82.80),
+        ("Paradigms of Artificial Intelligence Programming", 946, 5.0, 75.00),
+    ];
+    let models = data
+        .into_iter()
+        .map(|(name, pages, rating, price)| Book { id: 0, name: name.into(), pages, rating, price })
+        .collect();
+    Book::objects().abulk_create(db, models).await.unwrap();
+}
+
+#[kata::test]
+async fn aggregates_take_filter_and_default(db: Db) {
+    books(&db).await;
+    let good = || Book::rating.gte(4.0);
+    // Django: aggregate(n=Count("id", filter=Q(rating__gte=4)), all=Count("*", filter=..))
+    let (n, all, pages, avg) = Book::objects()
+        .aaggregate(
+            &db,
+            (
+                Count(Book::id).filter(good()),
+                CountOf::all().filter(good()),
+                Sum(Book::pages).filter(Book::rating.eq(4.0)),
+                Avg(Book::price).filter(Book::rating.lt(4.0)),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!((n, all, pages), (5, 5, Some(1782)));
+    assert!((avg.unwrap() - 23.09).abs() < 1e-9);
+    // Django: Sum("pages", filter=Q(rating__gt=5)) is None; with default=0 it is 0.
+    let (none, zero, max) = Book::objects()
+        .aaggregate(
+            &db,
+            (
+                Sum(Book::pages).filter(Book::rating.gt(5.0)),
+                Sum(Book::pages).filter(Book::rating.gt(5.0)).default(0),
+                Max(Book::price).default(0.0),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!((none, zero, max), (None, 0, 82.80));
+    // default= over no rows at all.
+    let empty =
+        Book::objects().filter(Book::pages.gt(10_000)).aaggregate(&db, Sum(Book::pages).default(0)).await;
+    assert_eq!(empty.unwrap(), 0);
+    // Grouped, and in HAVING.
+    let per_rating = || Book::objects().order_by([Book::rating.asc()]);
+    let long = || Count(Book::id).filter(Book::pages.gt(320));
+    let rows = per_rating().values_list((Book::rating, long())).alist(&db).await.unwrap();
+    assert_eq!(rows, [(3.0, 1), (4.0, 2), (4.5, 1), (5.0, 1)]);
+    let rows =
+        per_rating().filter(long().gt(1)).values_list((Book::rating, long())).alist(&db).await.unwrap();
+    assert_eq!(rows, [(4.0, 2)]);
+    // filter= on something that is not an aggregate is refused before any SQL.
+    let refused = Book::objects().values_list(F(Book::pages).filter(good())).alist(&db).await;
+    assert!(is_invalid(&refused, "aggregate"), "{refused:?}");
+}
+
+#[kata::test]
+async fn std_dev_and_variance_where_the_backend_has_them(db: Db) {
+    books(&db).await;
+    let spread = Book::objects()
+        .aaggregate(
+            &db,
+            (
+                StdDev(Book::pages, false),
+                Variance(Book::pages, true),
+                StdDev(Book::pages, false).filter(Book::rating.gt(9.0)),
+            ),
+        )
+        .await;
+    if db.backend() == kata::Backend::Sqlite {
+        // SQLite has no STDDEV or VARIANCE: refused before any SQL.
+        assert!(
+            matches!(spread, Err(kata::Error::Config(kata::ConfigError::Unsupported { .. }))),
+            "{spread:?}"
+        );
+        return;
+    }
+    let (std_dev, variance, none) = spread.unwrap();
+    assert!((std_dev.unwrap() - 311.465_576_838_8).abs() < 1e-6, "{std_dev:?}");
+    assert!((variance.unwrap() - 116_412.966_666_7).abs() < 1e-6, "{variance:?}");
+    assert_eq!(none, None);
+}
+
+#[kata::test]
+async fn string_agg_joins_the_texts(db: Db) {
+    books(&db).await;
+    let joined = Book::objects()
+        .aaggregate(&db, StringAgg(Book::name, " | ").filter(Book::rating.eq(4.0)))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut names: Vec<&str> = joined.split(" | ").collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "Artificial Intelligence: A Modern Approach",
+            "Practical Django Projects",
+            "Python Web Development with Django"
+        ]
+    );
+    let one = Book::objects().filter(Book::rating.eq(5.0)).aaggregate(&db, StringAgg(Book::name, ", ")).await;
+    assert_eq!(one.unwrap().as_deref(), Some("Paradigms of Artificial Intelligence Programming"));
+    let none =
+        Book::objects().filter(Book::rating.gt(9.0)).aaggregate(&db, StringAgg(Book::name, ", ")).await;
+    assert_eq!(none.unwrap(), None);
+    // Grouped: one text per rating.
+    let rows = Book::objects()
+        .filter(Book::rating.ne(4.0))
+        .order_by([Book::rating.asc()])
+        .values_list((Book::rating, StringAgg(Book::name, ";")))
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0], (3.0, Some("Sams Teach Yourself Django in 24 Hours".to_string())));
 }

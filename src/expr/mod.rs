@@ -17,7 +17,7 @@ mod ordering;
 mod q;
 mod typed;
 
-pub use aggregates::{Avg, Count, CountOf, Max, Min, Sum};
+pub use aggregates::{Avg, Count, CountOf, Max, Min, StdDev, StringAgg, Sum, Variance};
 pub use arithmetic::{F, NumericOperand};
 pub use assignment::Assignment;
 pub use comparand::Comparand;

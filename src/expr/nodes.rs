@@ -188,6 +188,10 @@ pub enum Func {
     Now,
     /// Truncation of a date or time.
     Trunc(Trunc),
+    /// Inside an aggregate only: `[argument, condition]`, Django's `filter=`.
+    AggregateFilter,
+    /// Inside an aggregate only: its arguments, `[expr, delimiter]` for `StringAgg`.
+    AggregateArgs,
 }
 
 /// What a `Trunc*` function keeps.
@@ -219,6 +223,16 @@ pub enum Aggregate {
     Avg,
     Min,
     Max,
+    /// Population standard deviation.
+    StdDevPop,
+    /// Sample standard deviation.
+    StdDevSamp,
+    /// Population variance.
+    VarPop,
+    /// Sample variance.
+    VarSamp,
+    /// Texts joined with a delimiter; the argument is `Func::AggregateArgs[expr, delimiter]`.
+    StringAgg,
 }
 
 impl BinOp {

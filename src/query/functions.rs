@@ -136,6 +136,9 @@ impl SqlWriter {
                 self.arguments(args)?;
             }
             Func::Now => self.push(self.dialect.now()),
+            Func::AggregateFilter | Func::AggregateArgs => {
+                return Err(crate::Error::Internal("aggregate arguments outside an aggregate"));
+            }
             Func::Trunc(unit) => {
                 let [inner, Node::Value(Value::Null(ty))] = args else {
                     return Err(crate::Error::Internal("Trunc arguments"));
