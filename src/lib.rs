@@ -62,10 +62,10 @@ pub use error::{
     ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
 };
 pub use expr::{
-    Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Expr, F, Greatest, IntoExpr, Least,
-    Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, Pattern, Q, StdDev, StringAgg,
-    Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable,
-    Upper, Variance, When, WithInner,
+    Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Exists, Expr, F, Greatest, IntoExpr,
+    Least, Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q,
+    StdDev, StringAgg, Subquery, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour,
+    TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
 };
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};

@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use kata::prelude::*;
 use kata::testing::assert_num_queries;
 use kata::{
-    Case, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, StdDev, StringAgg, Substr, Trim,
-    TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Upper, Variance, When,
+    Case, Coalesce, Concat, Exists, Greatest, Least, Length, Lower, Now, NullIf, OuterRef, StdDev, StringAgg,
+    Subquery, Substr, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Upper, Variance, When,
 };
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -491,4 +491,70 @@ async fn string_agg_joins_the_texts(db: Db) {
         .unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0], (3.0, Some("Sams Teach Yourself Django in 24 Hours".to_string())));
+}
+
+// --- point 11, last: Exists, Subquery, OuterRef -------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[kata(table = "exprmore_writer")]
+struct Writer {
+    #[kata(primary_key, auto)]
+    id: i64,
+    #[kata(max_length = 50)]
+    name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[kata(table = "exprmore_work")]
+struct Work {
+    #[kata(primary_key, auto)]
+    id: i64,
+    writer_id: i64,
+    pages: i32,
+    #[kata(max_length = 50)]
+    title: String,
+}
+
+/// ann: 120 and 700 pages; bob: 90; cid: nothing.
+async fn writers(db: &Db) {
+    db.create_tables(&[Writer::meta(), Work::meta()]).await.unwrap();
+    for name in ["ann", "bob", "cid"] {
+        Writer::objects().acreate(db, [Writer::name.set(name)]).await.unwrap();
+    }
+    for (writer_id, pages, title) in [(1, 120, "a1"), (1, 700, "a2"), (2, 90, "b1")] {
+        Work::objects()
+            .acreate(db, [Work::writer_id.set(writer_id), Work::pages.set(pages), Work::title.set(title)])
+            .await
+            .unwrap();
+    }
+}
+
+#[kata::test]
+async fn exists_and_subquery_reach_the_outer_row(db: Db) {
+    writers(&db).await;
+    let by_name = || Writer::objects().order_by([Writer::name.asc()]);
+    let theirs = || Work::writer_id.eq(OuterRef(Writer::id));
+    // Django: filter(Exists(Work.objects.filter(writer_id=OuterRef("pk"))))
+    let with_work = by_name().filter(Exists(theirs())).values_list(Writer::name).alist(&db).await.unwrap();
+    assert_eq!(with_work, ["ann", "bob"]);
+    let long = by_name().filter(Exists(theirs() & Work::pages.gt(500))).values_list(Writer::name);
+    assert_eq!(long.alist(&db).await.unwrap(), ["ann"]);
+    // ~Exists(..)
+    let idle = by_name().exclude(Exists(theirs())).values_list(Writer::name).alist(&db).await.unwrap();
+    assert_eq!(idle, ["cid"]);
+    // Django: annotate(longest=Subquery(..Max("pages")..)): NULL where no row matches.
+    let longest =
+        by_name().values_list((Writer::name, Subquery(Max(Work::pages), theirs()))).alist(&db).await.unwrap();
+    assert_eq!(longest, [("ann".to_string(), Some(700)), ("bob".into(), Some(90)), ("cid".into(), None)]);
+    // A single column of the one matching row, and a filter on a subquery.
+    let title = Subquery(Work::title, theirs() & Work::pages.lt(200));
+    let titles = by_name().values_list(title.clone()).alist(&db).await.unwrap();
+    assert_eq!(titles, [Some("a1".to_string()), Some("b1".into()), None]);
+    let counted = by_name()
+        .filter(Subquery(Count(Work::id), theirs()).gte(1))
+        .values_list(Writer::name)
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(counted, ["ann", "bob"]);
 }

@@ -8,6 +8,8 @@ use std::marker::PhantomData;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::expr::{Expr, Func, IntoExpr, Node, Operand, Pattern, Q, Trunc};
+use crate::field::Field;
+use crate::model::Model;
 use crate::value::{FieldType, Text, Value};
 
 /// `T` with its non-null type replaced by `U`, keeping whether it is nullable: `String`
@@ -288,3 +290,53 @@ where
 /// The timestamp types `TruncHour` takes: `DateTime<Utc>`.
 pub trait TimeTruncatable: Truncatable {}
 impl TimeTruncatable for DateTime<Utc> {}
+
+/// Django's `OuterRef("field")`: inside an [`Exists`] or [`Subquery`] over model `N`, the
+/// outer query's column. Its table must differ from the subquery's (the columns are told
+/// apart by their table's name).
+///
+/// ```
+/// # use kata::prelude::*;
+/// use kata::{Exists, OuterRef};
+/// # #[derive(Model)] struct Author { #[kata(primary_key)] id: i64 }
+/// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, author_id: i64, pages: i32 }
+/// // Author.objects.filter(Exists(Book.objects.filter(author_id=OuterRef("pk"), pages__gt=500)))
+/// let q = Exists(Book::author_id.eq(OuterRef(Author::id)) & Book::pages.gt(500));
+/// let authors = Author::objects().filter(q);
+/// # let _ = authors;
+/// ```
+pub fn OuterRef<N, M: Model, T>(field: Field<M, T>) -> Expr<N, T> {
+    Expr::from_node(Expr::from(field).node)
+}
+
+/// Django's `Exists(queryset)`: whether a row of model `N` matches `filter` (which usually
+/// ties it to the outer row with [`OuterRef`]); `!Exists(..)` for `~Exists(..)`.
+pub fn Exists<M, N: Model>(filter: Q<N>) -> Q<M> {
+    Q::from_node(Node::Subquery { table: N::meta(), select: None, filter: Box::new(filter.node) })
+}
+
+/// Django's `Subquery(queryset.values("field")[:1])`: the value of `select` in a row of
+/// model `N` matching `filter` (the first the database finds: make `filter` pick one row,
+/// or select an aggregate), NULL when none matches.
+///
+/// ```
+/// # use kata::prelude::*;
+/// use kata::{OuterRef, Subquery};
+/// # #[derive(Model)] struct Author { #[kata(primary_key)] id: i64 }
+/// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, author_id: i64, pages: i32 }
+/// // Author.objects.annotate(longest=Subquery(Book.objects.filter(author_id=OuterRef("pk"))
+/// //     .values("author_id").annotate(m=Max("pages")).values("m")))
+/// let longest = Subquery(Max(Book::pages), Book::author_id.eq(OuterRef(Author::id)));
+/// let rows = Author::objects().values_list((Author::id, longest));
+/// # let _ = rows;
+/// ```
+pub fn Subquery<M, N: Model, T: FieldType>(
+    select: impl IntoExpr<N, Output = T>,
+    filter: Q<N>,
+) -> Expr<M, Option<T::Inner>> {
+    Expr::from_node(Node::Subquery {
+        table: N::meta(),
+        select: Some(Box::new(select.into_expr().node)),
+        filter: Box::new(filter.node),
+    })
+}

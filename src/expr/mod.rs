@@ -22,8 +22,9 @@ pub use arithmetic::{F, NumericOperand};
 pub use assignment::Assignment;
 pub use comparand::Comparand;
 pub use functions::{
-    Case, Coalesce, Concat, Greatest, Least, Length, Lower, Now, NullIf, Substr, TimeTruncatable, Trim,
-    TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper, When, WithInner,
+    Case, Coalesce, Concat, Exists, Greatest, Least, Length, Lower, Now, NullIf, OuterRef, Subquery, Substr,
+    TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper, When,
+    WithInner,
 };
 pub use lookups::Pattern;
 pub use nodes::{Aggregate, BinOp, DatePart, Func, Node, PatternKind, RelStep, Trunc};

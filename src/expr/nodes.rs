@@ -52,6 +52,14 @@ pub enum Node {
     Func(Func, Vec<Node>),
     /// A query shape refused before any SQL: rendering it is `Error::InvalidQuery`.
     Refused(&'static str),
+    /// `EXISTS (SELECT 1 FROM table WHERE filter)` when `select` is `None`, else
+    /// `(SELECT select FROM table WHERE filter LIMIT 1)`: Django's `Exists` and `Subquery`,
+    /// whose filter reaches the outer query's row through `OuterRef` columns.
+    Subquery {
+        table: &'static ModelMeta,
+        select: Option<Box<Node>>,
+        filter: Box<Node>,
+    },
     /// An expression on a related model, reached through one relation step. Conditions on
     /// it are rendered as `key IN (SELECT ...)` subqueries, so a to-many relation never
     /// repeats rows.
@@ -258,7 +266,7 @@ impl Node {
                 expr.contains_aggregate() || pattern.contains_aggregate()
             }
             Node::Func(_, args) => args.iter().any(Node::contains_aggregate),
-            Node::Refused(_) => false,
+            Node::Refused(_) | Node::Subquery { .. } => false,
             Node::Pattern { expr, .. } | Node::Regex { expr, .. } => expr.contains_aggregate(),
             Node::And(v) | Node::Or(v) | Node::Xor(v) => v.iter().any(Node::contains_aggregate),
             Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) | Node::Unresolved { .. } => {

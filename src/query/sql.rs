@@ -306,6 +306,23 @@ impl SqlWriter {
             }
             Node::Func(func, args) => self.function(*func, args)?,
             Node::Refused(reason) => return Err(crate::Error::InvalidQuery((*reason).into())),
+            Node::Subquery { table, select, filter } => {
+                match select {
+                    None => self.push("EXISTS (SELECT 1"),
+                    Some(select) => {
+                        self.push("(SELECT ");
+                        self.node(select)?;
+                    }
+                }
+                self.push(" FROM ");
+                self.ident(table.table);
+                self.push(" WHERE ");
+                self.node(filter)?;
+                if select.is_some() {
+                    self.push(" LIMIT 1");
+                }
+                self.push(")");
+            }
             Node::Unresolved { model, relation, reason } => {
                 return Err(crate::Error::Relation { model, relation, reason: reason.clone() });
             }
