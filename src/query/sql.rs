@@ -7,10 +7,10 @@
 //! sea-query (`migrate::ddl`).
 
 pub(crate) use crate::db::Statement;
-use crate::dialect::{DateUnit, Dialect, NumericCast, push_quoted};
+use crate::dialect::{DateUnit, Dialect, push_quoted};
 use crate::driver::Args;
 use crate::error::Result;
-use crate::expr::{Aggregate, BinOp, DatePart, Func, Node, Nulls, PatternKind, RelStep};
+use crate::expr::{BinOp, DatePart, Node, Nulls, PatternKind, RelStep};
 use crate::model::{Model, ModelMeta};
 use crate::value::{FieldType, Value};
 
@@ -206,8 +206,10 @@ impl SqlWriter {
                     BinOp::ShiftRight => " >> ",
                     BinOp::BitXor => self.dialect.bit_xor().unwrap_or(" # "),
                 });
-                match self.dialect.shift_amount() {
-                    Some(ty) if matches!(op, BinOp::ShiftLeft | BinOp::ShiftRight) => {
+                // Only a shift asks the dialect, so other operators cost no extra call.
+                let shift = matches!(op, BinOp::ShiftLeft | BinOp::ShiftRight);
+                match if shift { self.dialect.shift_amount() } else { None } {
+                    Some(ty) => {
                         self.push("CAST(");
                         self.node(rhs)?;
                         self.push(" AS ");
@@ -461,109 +463,6 @@ impl SqlWriter {
         self.push(wrap.before);
         self.node(inner)?;
         self.push(wrap.after);
-        Ok(())
-    }
-
-    fn aggregate(&mut self, aggregate: Aggregate, inner: &Node) -> Result<()> {
-        // Django's `filter=` and `StringAgg`'s delimiter travel inside the argument.
-        let (inner, filter) = match inner {
-            Node::Func(Func::AggregateFilter, args) if args.len() == 2 => (&args[0], Some(&args[1])),
-            inner => (inner, None),
-        };
-        let (inner, delimiter) = match inner {
-            Node::Func(Func::AggregateArgs, args) if args.len() == 2 => (&args[0], Some(&args[1])),
-            inner => (inner, None),
-        };
-        // PostgreSQL returns NUMERIC for SUM(bigint) and AVG, MySQL DECIMAL: cast so that
-        // every backend hands back the Rust type the expression promises.
-        let cast = match aggregate {
-            Aggregate::SumInt => self.dialect.numeric_cast(NumericCast::BigInt),
-            Aggregate::SumFloat
-            | Aggregate::Avg
-            | Aggregate::StdDevPop
-            | Aggregate::StdDevSamp
-            | Aggregate::VarPop
-            | Aggregate::VarSamp => self.dialect.numeric_cast(NumericCast::Double),
-            _ => None,
-        };
-        if cast.is_some() {
-            self.push("CAST(");
-        }
-        let statistic = |i: usize| -> Result<&'static str> {
-            self.dialect
-                .statistics()
-                .map(|names| names[i])
-                .ok_or_else(|| crate::dialect::unsupported(self.dialect, "StdDev and Variance"))
-        };
-        let open = match aggregate {
-            Aggregate::Count => "COUNT(",
-            Aggregate::CountDistinct => "COUNT(DISTINCT ",
-            Aggregate::SumInt | Aggregate::SumFloat => "SUM(",
-            Aggregate::Avg => "AVG(",
-            Aggregate::Min => "MIN(",
-            Aggregate::Max => "MAX(",
-            Aggregate::StdDevPop => statistic(0)?,
-            Aggregate::StdDevSamp => statistic(1)?,
-            Aggregate::VarPop => statistic(2)?,
-            Aggregate::VarSamp => statistic(3)?,
-            Aggregate::StringAgg => self.dialect.string_agg().0,
-        };
-        self.push(open);
-        let native_filter = self.dialect.aggregate_filter();
-        let case_filter = filter.filter(|_| !native_filter);
-        if let Some(condition) = case_filter {
-            self.push("CASE WHEN ");
-            self.node(condition)?;
-            self.push(" THEN ");
-        }
-        // PostgreSQL sums REAL in REAL (24-bit mantissa): widen the argument first, so that
-        // an f32 column sums in f64 as on the other backends.
-        let widen = aggregate == Aggregate::SumFloat && self.dialect.widens_float_sums();
-        if widen {
-            self.push("CAST(");
-        }
-        match inner {
-            // COUNT(*) with a condition counts a constant where it holds.
-            Node::Star if case_filter.is_some() => self.push("1"),
-            inner => self.node(inner)?,
-        }
-        if widen {
-            self.push(" AS DOUBLE PRECISION)");
-        }
-        if case_filter.is_some() {
-            self.push(" END");
-        }
-        if let Some(delimiter) = delimiter {
-            let between = self.dialect.string_agg().1;
-            self.push(between);
-            if between == " SEPARATOR " {
-                // MySQL's SEPARATOR takes a literal only.
-                let Node::Value(Value::Text(text)) = delimiter else {
-                    return Err(crate::Error::Internal("StringAgg delimiter"));
-                };
-                if text.contains(['\'', '\\']) {
-                    return Err(crate::Error::InvalidQuery(
-                        "a StringAgg delimiter with a quote or a backslash cannot be written on MySQL or MariaDB".into(),
-                    ));
-                }
-                self.push("'");
-                self.push(text);
-                self.push("'");
-            } else {
-                self.node(delimiter)?;
-            }
-        }
-        self.push(")");
-        if let (Some(condition), true) = (filter, native_filter) {
-            self.push(" FILTER (WHERE ");
-            self.node(condition)?;
-            self.push(")");
-        }
-        if let Some(cast) = cast {
-            self.push(" AS ");
-            self.push(cast);
-            self.push(")");
-        }
         Ok(())
     }
 
