@@ -64,7 +64,12 @@ pub use driver::{Args, Backend, RowRef};
 pub use error::{
     ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
 };
-pub use expr::{Assignment, Avg, Count, CountOf, Expr, F, IntoExpr, Max, Min, Operand, OrderBy, Q, Sum};
+pub use expr::{
+    Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Exists, Expr, F, Greatest, IntoExpr,
+    Least, Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q,
+    StdDev, StringAgg, Subquery, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour,
+    TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
+};
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
 pub use model::{ColumnMeta, DefaultValue, Model, ModelHooks, ModelMeta, RowReader};
@@ -81,7 +86,9 @@ pub use relation::{
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use types::Json;
-pub use value::{AutoKey, ColumnType, DateLike, FieldType, Numeric, Ordered, Text, TimeLike, Value};
+pub use value::{
+    AutoKey, ColumnType, DateLike, FieldType, Integral, Numeric, Ordered, Text, TimeLike, Value,
+};
 
 // The crates whose types kata's API and derives use, so that a user's crate needs no
 // dependency of its own on them (and gets the versions kata was built with).

@@ -448,6 +448,8 @@ pub trait Numeric: FieldType {
     /// The type `Sum` returns: `i64` for integers, `f64` for floats.
     type Sum: FieldType;
 }
+/// Integer field types: `%`, the bitwise operators and shifts in `F` expressions.
+pub trait Integral: Numeric {}
 /// Field types with a date part: the `year`, `month` and `day` transforms.
 pub trait DateLike: FieldType {}
 /// Field types with a time part: the `hour`, `minute` and `second` transforms.
@@ -482,6 +484,9 @@ markers! {
     date: DateTime<Utc>, NaiveDate, NaiveDateTime;
     time: DateTime<Utc>, NaiveDateTime, NaiveTime;
 }
+impl Integral for i16 {}
+impl Integral for i32 {}
+impl Integral for i64 {}
 
 macro_rules! auto_key {
     ($($ty:ty),*) => {$(

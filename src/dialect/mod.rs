@@ -7,6 +7,7 @@
 //! in [`crate::driver`].
 
 mod errors;
+mod functions;
 mod introspect;
 mod mariadb;
 mod mysql;
@@ -20,6 +21,7 @@ use crate::driver::Backend;
 use crate::error::{ConfigError, Result};
 use crate::value::ColumnType;
 
+pub(crate) use functions::{Extremum, Functions};
 pub(crate) use introspect::{IntrospectionSql, column_type_of, rust_type};
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
@@ -127,7 +129,7 @@ impl IsolationLevel {
 
 /// The SQL of one backend. Defaults are standard SQL (or the most common form); each
 /// backend's unit type overrides what it does differently.
-pub trait Dialect: Send + Sync + fmt::Debug + 'static {
+pub trait Dialect: Functions + Send + Sync + fmt::Debug + 'static {
     /// The backend this dialect is for.
     fn backend(&self) -> Backend;
 

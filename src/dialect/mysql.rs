@@ -223,6 +223,12 @@ pub(super) fn extract(unit: DateUnit) -> Wrap {
         "DAY" => Wrap::new("EXTRACT(DAY FROM ", ")"),
         "HOUR" => Wrap::new("EXTRACT(HOUR FROM ", ")"),
         "MINUTE" => Wrap::new("EXTRACT(MINUTE FROM ", ")"),
+        // DAYOFWEEK is Django's week_day (1 = Sunday); WEEKDAY is 0 (Monday) to 6; WEEK's
+        // mode 3 is ISO-8601's week.
+        "WEEK_DAY" => Wrap::new("DAYOFWEEK(", ")"),
+        "ISO_WEEK_DAY" => Wrap::new("(WEEKDAY(", ") + 1)"),
+        "WEEK" => Wrap::new("WEEK(", ", 3)"),
+        "QUARTER" => Wrap::new("QUARTER(", ")"),
         _ => Wrap::new("EXTRACT(SECOND FROM ", ")"),
     }
 }

@@ -67,6 +67,11 @@ impl Dialect for Postgres {
             "DAY" => Wrap::new("CAST(FLOOR(EXTRACT(DAY FROM ", ")) AS BIGINT)"),
             "HOUR" => Wrap::new("CAST(FLOOR(EXTRACT(HOUR FROM ", ")) AS BIGINT)"),
             "MINUTE" => Wrap::new("CAST(FLOOR(EXTRACT(MINUTE FROM ", ")) AS BIGINT)"),
+            // DOW is 0 (Sunday) to 6; Django's week_day is 1 (Sunday) to 7.
+            "WEEK_DAY" => Wrap::new("(CAST(EXTRACT(DOW FROM ", ") AS BIGINT) + 1)"),
+            "ISO_WEEK_DAY" => Wrap::new("CAST(EXTRACT(ISODOW FROM ", ") AS BIGINT)"),
+            "WEEK" => Wrap::new("CAST(EXTRACT(WEEK FROM ", ") AS BIGINT)"),
+            "QUARTER" => Wrap::new("CAST(EXTRACT(QUARTER FROM ", ") AS BIGINT)"),
             _ => Wrap::new("CAST(FLOOR(EXTRACT(SECOND FROM ", ")) AS BIGINT)"),
         }
     }

@@ -13,7 +13,7 @@ use crate::value::ColumnType;
 /// milliseconds unless they are zero). SQLite compares these columns as text, so
 /// CURRENT_TIMESTAMP's `2024-05-01 10:00:00` would sort and compare wrongly against bound
 /// values. `'now'` is the same instant for every call within one statement.
-const NOW_RFC3339: &str = "CASE WHEN strftime('%f', 'now') LIKE '%.000' \
+pub(super) const NOW_RFC3339: &str = "CASE WHEN strftime('%f', 'now') LIKE '%.000' \
      THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') \
      ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END";
 
@@ -77,6 +77,11 @@ impl Dialect for Sqlite {
             "%d" => Wrap::new("CAST(strftime('%d', ", ") AS INTEGER)"),
             "%H" => Wrap::new("CAST(strftime('%H', ", ") AS INTEGER)"),
             "%M" => Wrap::new("CAST(strftime('%M', ", ") AS INTEGER)"),
+            // %w is 0 (Sunday) to 6; Django's week_day is 1 (Sunday) to 7.
+            "%w" => Wrap::new("(CAST(strftime('%w', ", ") AS INTEGER) + 1)"),
+            "%u" => Wrap::new("CAST(strftime('%u', ", ") AS INTEGER)"),
+            "%V" => Wrap::new("CAST(strftime('%V', ", ") AS INTEGER)"),
+            "quarter" => Wrap::new("((CAST(strftime('%m', ", ") AS INTEGER) + 2) / 3)"),
             _ => Wrap::new("CAST(strftime('%S', ", ") AS INTEGER)"),
         }
     }

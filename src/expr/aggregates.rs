@@ -1,7 +1,8 @@
-//! Aggregate functions: `Count`, `Sum`, `Avg`, `Min`, `Max`.
+//! Aggregate functions: `Count`, `Sum`, `Avg`, `Min`, `Max`, `StdDev`, `Variance`,
+//! `StringAgg`, and Django's `filter=` and `default=` on each.
 
-use crate::expr::{Aggregate, Expr, IntoExpr, Node};
-use crate::value::{ColumnType, FieldType, Numeric, Ordered};
+use crate::expr::{Aggregate, Expr, Func, IntoExpr, Node, Operand, Q};
+use crate::value::{ColumnType, FieldType, Numeric, Ordered, Text, Value};
 
 /// `COUNT(expr)`: how many rows have a non-NULL value. [`CountOf::all`] is `COUNT(*)`.
 ///
@@ -73,4 +74,102 @@ where
     <E::Output as FieldType>::Inner: Ordered,
 {
     Expr::from_node(Node::Aggregate(Aggregate::Max, Box::new(expr.into_expr().node)))
+}
+
+/// Django's `StdDev(expr, sample=..)`: the population (or, with `sample`, the sample)
+/// standard deviation as `f64`; `None` over no rows. SQLite has no such function: kata
+/// refuses it there with `ConfigError::Unsupported` before any SQL.
+///
+/// ```
+/// # use kata::prelude::*;
+/// use kata::{StdDev, Variance};
+/// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, pages: i32 }
+/// let spread = (StdDev(Book::pages, false), Variance(Book::pages, true));
+/// # let _ = spread;
+/// ```
+#[allow(non_snake_case)]
+pub fn StdDev<M, E>(expr: E, sample: bool) -> Expr<M, Option<f64>>
+where
+    E: IntoExpr<M>,
+    <E::Output as FieldType>::Inner: Numeric,
+{
+    let kind = if sample { Aggregate::StdDevSamp } else { Aggregate::StdDevPop };
+    Expr::from_node(Node::Aggregate(kind, Box::new(expr.into_expr().node)))
+}
+
+/// Django's `Variance(expr, sample=..)`; see [`StdDev`].
+#[allow(non_snake_case)]
+pub fn Variance<M, E>(expr: E, sample: bool) -> Expr<M, Option<f64>>
+where
+    E: IntoExpr<M>,
+    <E::Output as FieldType>::Inner: Numeric,
+{
+    let kind = if sample { Aggregate::VarSamp } else { Aggregate::VarPop };
+    Expr::from_node(Node::Aggregate(kind, Box::new(expr.into_expr().node)))
+}
+
+/// Django's `StringAgg(expr, delimiter)` (PostgreSQL's `STRING_AGG`, `GROUP_CONCAT`
+/// elsewhere): the texts joined with `delimiter`, in no particular order; `None` over no
+/// rows. On MySQL and MariaDB the delimiter must be written into the SQL (`SEPARATOR`
+/// takes no parameter): kata accepts only delimiters without quotes or backslashes there.
+///
+/// ```
+/// # use kata::prelude::*;
+/// use kata::StringAgg;
+/// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, name: String }
+/// let names: kata::Expr<Book, Option<String>> = StringAgg(Book::name, ", ");
+/// # let _ = names;
+/// ```
+#[allow(non_snake_case)]
+pub fn StringAgg<M, E>(expr: E, delimiter: &str) -> Expr<M, Option<String>>
+where
+    E: IntoExpr<M>,
+    <E::Output as FieldType>::Inner: Text,
+{
+    let args = Node::Func(
+        Func::AggregateArgs,
+        vec![expr.into_expr().node, Node::Value(Value::Text(delimiter.to_owned()))],
+    );
+    Expr::from_node(Node::Aggregate(Aggregate::StringAgg, Box::new(args)))
+}
+
+impl<M, T> Expr<M, T> {
+    /// Django's `filter=` on an aggregate: only the rows matching `condition` count
+    /// (`FILTER (WHERE ..)` on PostgreSQL and SQLite, `CASE WHEN` on MySQL and MariaDB).
+    /// On anything but an aggregate it is refused (`Error::InvalidQuery`) before any SQL.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, rating: f64, pages: i32 }
+    /// // Count("id", filter=Q(rating__gte=4)), Sum("pages", filter=.., default=0)
+    /// let good = Count(Book::id).filter(Book::rating.gte(4.0));
+    /// let pages = Sum(Book::pages).filter(Book::rating.gte(4.0)).default(0);
+    /// # let _ = (good, pages);
+    /// ```
+    pub fn filter(self, condition: Q<M>) -> Expr<M, T> {
+        Expr::from_node(match self.node {
+            Node::Aggregate(kind, inner) if !matches!(*inner, Node::Func(Func::AggregateFilter, _)) => {
+                Node::Aggregate(
+                    kind,
+                    Box::new(Node::Func(Func::AggregateFilter, vec![*inner, condition.node])),
+                )
+            }
+            _ => Node::Refused("filter= applies to an aggregate (Count, Sum, Avg, ...) once"),
+        })
+    }
+}
+
+impl<M, T: FieldType> Expr<M, Option<T>> {
+    /// Django's `default=` on an aggregate: the value over no rows (or where the result is
+    /// NULL), as `Coalesce(aggregate, default)`; the result is no longer an `Option`.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, price: f64 }
+    /// let total: kata::Expr<Book, f64> = Sum(Book::price).default(0.0);
+    /// # let _ = total;
+    /// ```
+    pub fn default(self, value: impl Operand<M, T>) -> Expr<M, T> {
+        Expr::from_node(Node::Func(Func::Coalesce, vec![self.node, value.into_operand().node]))
+    }
 }

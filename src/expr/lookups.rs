@@ -1,7 +1,7 @@
 //! The lookups of fields and expressions (Django's `exact`, `gt`, `icontains`, `year`, ...),
 //! and the equality of a composite primary key.
 
-use crate::expr::{BinOp, DatePart, Expr, Node, Operand, OrderBy, PatternKind, Q};
+use crate::expr::{BinOp, Comparand, DatePart, Expr, Node, OrderBy, PatternKind, Q};
 use crate::field::{CompositePk, Field};
 use crate::model::Model;
 use crate::value::{DateLike, FieldType, Ordered, Text, TimeLike, Value};
@@ -10,17 +10,18 @@ use crate::value::{DateLike, FieldType, Ordered, Text, TimeLike, Value};
 macro_rules! lookups {
     ($($target:ident),*) => {$(
         impl<M: Model, T: FieldType> $target<M, T> {
-            /// `= value` (Django's `exact`).
-            pub fn eq(self, value: impl Operand<M, T::Inner>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Eq, value.into_operand().node))
+            /// `= value` (Django's `exact`). `None`, on a nullable field, is `IS NULL`
+            /// (Django's `exact=None`).
+            pub fn eq(self, value: impl Comparand<M, T>) -> Q<M> {
+                Q::from_node(equality(Expr::from(self).node, value.into_comparand().node, BinOp::Eq))
             }
             /// `= value`, the same as [`eq`](Self::eq) (Django's `exact`).
-            pub fn exact(self, value: impl Operand<M, T::Inner>) -> Q<M> {
+            pub fn exact(self, value: impl Comparand<M, T>) -> Q<M> {
                 self.eq(value)
             }
-            /// `<> value`.
-            pub fn ne(self, value: impl Operand<M, T::Inner>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Ne, value.into_operand().node))
+            /// `<> value`; `None` is `IS NOT NULL`.
+            pub fn ne(self, value: impl Comparand<M, T>) -> Q<M> {
+                Q::from_node(equality(Expr::from(self).node, value.into_comparand().node, BinOp::Ne))
             }
             /// `IN (values)` (Django's `in`). An empty list matches no row.
             pub fn is_in<V: Into<T::Inner>>(self, values: impl IntoIterator<Item = V>) -> Q<M> {
@@ -42,31 +43,31 @@ macro_rules! lookups {
 
         impl<M: Model, T: FieldType> $target<M, T> where T::Inner: Ordered {
             /// `> value`.
-            pub fn gt(self, value: impl Operand<M, T::Inner>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Gt, value.into_operand().node))
+            pub fn gt(self, value: impl Comparand<M, T>) -> Q<M> {
+                Q::from_node(ordering(Expr::from(self).node, BinOp::Gt, value.into_comparand().node))
             }
             /// `>= value`.
-            pub fn gte(self, value: impl Operand<M, T::Inner>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Gte, value.into_operand().node))
+            pub fn gte(self, value: impl Comparand<M, T>) -> Q<M> {
+                Q::from_node(ordering(Expr::from(self).node, BinOp::Gte, value.into_comparand().node))
             }
             /// `< value`.
-            pub fn lt(self, value: impl Operand<M, T::Inner>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Lt, value.into_operand().node))
+            pub fn lt(self, value: impl Comparand<M, T>) -> Q<M> {
+                Q::from_node(ordering(Expr::from(self).node, BinOp::Lt, value.into_comparand().node))
             }
             /// `<= value`.
-            pub fn lte(self, value: impl Operand<M, T::Inner>) -> Q<M> {
-                Q::from_node(Expr::from(self).node.binary(BinOp::Lte, value.into_operand().node))
+            pub fn lte(self, value: impl Comparand<M, T>) -> Q<M> {
+                Q::from_node(ordering(Expr::from(self).node, BinOp::Lte, value.into_comparand().node))
             }
             /// `BETWEEN low AND high`, both ends included (Django's `range`).
             pub fn range(
                 self,
-                low: impl Operand<M, T::Inner>,
-                high: impl Operand<M, T::Inner>,
+                low: impl Comparand<M, T>,
+                high: impl Comparand<M, T>,
             ) -> Q<M> {
                 let node = Expr::from(self).node;
                 Q::from_node(Node::And(vec![
-                    node.clone().binary(BinOp::Gte, low.into_operand().node),
-                    node.binary(BinOp::Lte, high.into_operand().node),
+                    ordering(node.clone(), BinOp::Gte, low.into_comparand().node),
+                    ordering(node, BinOp::Lte, high.into_comparand().node),
                 ]))
             }
         }
@@ -76,43 +77,51 @@ macro_rules! lookups {
             pub fn isnull(self, is_null: bool) -> Q<M> {
                 Q::from_node(Node::IsNull(Box::new(Expr::from(self).node), is_null))
             }
+            /// `IN (values)` from optional values: a `None` in the list is dropped, as
+            /// Django drops it (`IN (NULL)` would match no row anyway).
+            pub fn is_in_options<V: Into<T>>(self, values: impl IntoIterator<Item = Option<V>>) -> Q<M> {
+                let values: Vec<Value> = values.into_iter().flatten().map(|v| v.into().into_value()).collect();
+                if values.is_empty() {
+                    return Q::none();
+                }
+                Q::from_node(Node::In(Box::new(Expr::from(self).node), values, T::COLUMN_TYPE))
+            }
         }
 
         impl<M: Model, T: FieldType> $target<M, T> where T::Inner: Text {
-            fn pattern(self, pattern: impl Into<String>, kind: PatternKind, insensitive: bool) -> Q<M> {
-                Q::from_node(Node::Pattern {
-                    expr: Box::new(Expr::from(self).node),
-                    pattern: pattern.into(),
-                    kind,
-                    insensitive,
+            fn pattern(self, pattern: impl Pattern<M>, kind: PatternKind, insensitive: bool) -> Q<M> {
+                let expr = Box::new(Expr::from(self).node);
+                Q::from_node(match pattern.into_pattern() {
+                    Ok(pattern) => Node::Pattern { expr, pattern, kind, insensitive },
+                    Err(pattern) => Node::PatternExpr { expr, pattern: Box::new(pattern), kind, insensitive },
                 })
             }
             /// Equal, ignoring case (Django's `iexact`).
-            pub fn iexact(self, value: impl Into<String>) -> Q<M> {
+            pub fn iexact(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::Exact, true)
             }
             /// Contains the text, case-sensitively; `%`, `_` and `\` match themselves.
-            pub fn contains(self, value: impl Into<String>) -> Q<M> {
+            pub fn contains(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::Contains, false)
             }
             /// Contains the text, ignoring case.
-            pub fn icontains(self, value: impl Into<String>) -> Q<M> {
+            pub fn icontains(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::Contains, true)
             }
             /// Starts with the text, case-sensitively.
-            pub fn startswith(self, value: impl Into<String>) -> Q<M> {
+            pub fn startswith(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::StartsWith, false)
             }
             /// Starts with the text, ignoring case.
-            pub fn istartswith(self, value: impl Into<String>) -> Q<M> {
+            pub fn istartswith(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::StartsWith, true)
             }
             /// Ends with the text, case-sensitively.
-            pub fn endswith(self, value: impl Into<String>) -> Q<M> {
+            pub fn endswith(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::EndsWith, false)
             }
             /// Ends with the text, ignoring case.
-            pub fn iendswith(self, value: impl Into<String>) -> Q<M> {
+            pub fn iendswith(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::EndsWith, true)
             }
             /// Matches the regular expression, case-sensitively. The syntax is the
@@ -147,6 +156,23 @@ macro_rules! lookups {
             pub fn day(self) -> Expr<M, i64> {
                 Expr::from_node(Node::DatePart(DatePart::Day, Box::new(Expr::from(self).node)))
             }
+            /// The day of the week, 1 (Sunday) to 7 (Saturday) (Django's `week_day`).
+            pub fn week_day(self) -> Expr<M, i64> {
+                Expr::from_node(Node::DatePart(DatePart::WeekDay, Box::new(Expr::from(self).node)))
+            }
+            /// The ISO-8601 day of the week, 1 (Monday) to 7 (Sunday) (Django's
+            /// `iso_week_day`).
+            pub fn iso_week_day(self) -> Expr<M, i64> {
+                Expr::from_node(Node::DatePart(DatePart::IsoWeekDay, Box::new(Expr::from(self).node)))
+            }
+            /// The ISO-8601 week of the year, 1 to 53 (Django's `week`).
+            pub fn week(self) -> Expr<M, i64> {
+                Expr::from_node(Node::DatePart(DatePart::Week, Box::new(Expr::from(self).node)))
+            }
+            /// The quarter of the year, 1 to 4 (Django's `quarter`).
+            pub fn quarter(self) -> Expr<M, i64> {
+                Expr::from_node(Node::DatePart(DatePart::Quarter, Box::new(Expr::from(self).node)))
+            }
         }
 
         impl<M: Model, T: FieldType> $target<M, T> where T::Inner: TimeLike {
@@ -166,6 +192,77 @@ macro_rules! lookups {
     )*};
 }
 lookups!(Expr, Field);
+
+/// `lhs = rhs`, or `lhs IS NULL` when `rhs` is a NULL value (Django's `exact=None`).
+fn equality(lhs: Node, rhs: Node, op: BinOp) -> Node {
+    match rhs {
+        Node::Value(Value::Null(_)) => Node::IsNull(Box::new(lhs), op == BinOp::Eq),
+        rhs => lhs.binary(op, rhs),
+    }
+}
+
+/// `lhs op rhs` for an ordering comparison: `None` has no order, and Django refuses it.
+fn ordering(lhs: Node, op: BinOp, rhs: Node) -> Node {
+    match rhs {
+        Node::Value(Value::Null(_)) => Node::Refused(
+            "None cannot be used in an ordering comparison (gt, gte, lt, lte, range); use isnull",
+        ),
+        rhs => lhs.binary(op, rhs),
+    }
+}
+
+/// The right-hand side of a text lookup (`contains`, `startswith`, `iexact`, ...): a text,
+/// whose `%`, `_` and `\` kata escapes, or a text field or expression (Django's
+/// `contains=F("other")`), whose value is escaped the same way in SQL.
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct Item { #[kata(primary_key)] id: i64, name: String, note: Option<String> }
+/// let by_text = Item::name.contains("pe");
+/// let by_column = Item::name.istartswith(F(Item::note));
+/// # let _ = (by_text, by_column);
+/// ```
+pub trait Pattern<M> {
+    /// The text (`Ok`) or the expression (`Err`).
+    #[doc(hidden)]
+    fn into_pattern(self) -> Result<String, Node>;
+}
+
+impl<M> Pattern<M> for &str {
+    fn into_pattern(self) -> Result<String, Node> {
+        Ok(self.to_owned())
+    }
+}
+
+impl<M> Pattern<M> for String {
+    fn into_pattern(self) -> Result<String, Node> {
+        Ok(self)
+    }
+}
+
+impl<M> Pattern<M> for &String {
+    fn into_pattern(self) -> Result<String, Node> {
+        Ok(self.clone())
+    }
+}
+
+impl<M, T: FieldType> Pattern<M> for Expr<M, T>
+where
+    T::Inner: Text,
+{
+    fn into_pattern(self) -> Result<String, Node> {
+        Err(self.node)
+    }
+}
+
+impl<M: Model, T: FieldType> Pattern<M> for Field<M, T>
+where
+    T::Inner: Text,
+{
+    fn into_pattern(self) -> Result<String, Node> {
+        Err(Expr::from(self).node)
+    }
+}
 
 macro_rules! composite_eq {
     ($(($($name:ident: $ty:ident @ $i:tt),+)),*) => {$(

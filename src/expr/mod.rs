@@ -8,6 +8,8 @@
 mod aggregates;
 mod arithmetic;
 mod assignment;
+mod comparand;
+mod functions;
 mod lookups;
 mod nodes;
 mod operand;
@@ -15,10 +17,17 @@ mod ordering;
 mod q;
 mod typed;
 
-pub use aggregates::{Avg, Count, CountOf, Max, Min, Sum};
-pub use arithmetic::F;
+pub use aggregates::{Avg, Count, CountOf, Max, Min, StdDev, StringAgg, Sum, Variance};
+pub use arithmetic::{F, NumericOperand};
 pub use assignment::Assignment;
-pub use nodes::{Aggregate, BinOp, DatePart, Node, PatternKind, RelStep};
+pub use comparand::Comparand;
+pub use functions::{
+    Case, Coalesce, Concat, Exists, Greatest, Least, Length, Lower, Now, NullIf, OuterRef, Subquery, Substr,
+    TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper, When,
+    WithInner,
+};
+pub use lookups::Pattern;
+pub use nodes::{Aggregate, BinOp, DatePart, Func, Node, PatternKind, RelStep, Trunc};
 pub use operand::Operand;
 pub use ordering::OrderBy;
 pub(crate) use ordering::{Nulls, OrderKey};

@@ -36,6 +36,30 @@ pub enum Node {
     },
     DatePart(DatePart, Box<Node>),
     Aggregate(Aggregate, Box<Node>),
+    /// `-expr`.
+    Neg(Box<Node>),
+    /// `CAST(expr AS type)`, the type written by the dialect.
+    Cast(Box<Node>, ColumnType),
+    /// `LIKE`-style matching against another expression (Django's `contains=F(..)`): the
+    /// right-hand side's `%`, `_` and backslash are escaped in SQL.
+    PatternExpr {
+        expr: Box<Node>,
+        pattern: Box<Node>,
+        kind: PatternKind,
+        insensitive: bool,
+    },
+    /// A function or conditional expression (`Coalesce`, `Lower`, `Case`, ...).
+    Func(Func, Vec<Node>),
+    /// A query shape refused before any SQL: rendering it is `Error::InvalidQuery`.
+    Refused(&'static str),
+    /// `EXISTS (SELECT 1 FROM table WHERE filter)` when `select` is `None`, else
+    /// `(SELECT select FROM table WHERE filter LIMIT 1)`: Django's `Exists` and `Subquery`,
+    /// whose filter reaches the outer query's row through `OuterRef` columns.
+    Subquery {
+        table: &'static ModelMeta,
+        select: Option<Box<Node>>,
+        filter: Box<Node>,
+    },
     /// An expression on a related model, reached through one relation step. Conditions on
     /// it are rendered as `key IN (SELECT ...)` subqueries, so a to-many relation never
     /// repeats rows.
@@ -94,6 +118,18 @@ pub enum BinOp {
     Div,
     /// Division of integers, truncated toward zero (MySQL's `/` would give a decimal).
     IntDiv,
+    /// `%` of integers.
+    Mod,
+    /// Bitwise and.
+    BitAnd,
+    /// Bitwise or.
+    BitOr,
+    /// Bitwise exclusive or.
+    BitXor,
+    /// `<<`.
+    ShiftLeft,
+    /// `>>`.
+    ShiftRight,
 }
 
 /// What a `LIKE` pattern matches.
@@ -116,6 +152,70 @@ pub enum DatePart {
     Hour,
     Minute,
     Second,
+    /// Django's `week_day`: 1 (Sunday) to 7 (Saturday).
+    WeekDay,
+    /// Django's `iso_week_day`: 1 (Monday) to 7 (Sunday).
+    IsoWeekDay,
+    /// Django's `week`: the ISO-8601 week number, 1 to 53.
+    Week,
+    /// Django's `quarter`: 1 to 4.
+    Quarter,
+}
+
+/// Functions and conditional expressions, rendered by `query::sql` with the dialect's
+/// help where backends differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Func {
+    /// `POWER(a, b)`.
+    Power,
+    /// `CASE WHEN c1 THEN v1 .. ELSE d END`: the arguments are condition, value pairs,
+    /// then the default.
+    Case,
+    /// `COALESCE(a, b, ..)`.
+    Coalesce,
+    /// `NULLIF(a, b)`.
+    NullIf,
+    /// `GREATEST(a, b, ..)`: NULL when any argument is NULL, on every backend.
+    Greatest,
+    /// `LEAST(a, b, ..)`: NULL when any argument is NULL, on every backend.
+    Least,
+    /// `LOWER(a)`.
+    Lower,
+    /// `UPPER(a)`.
+    Upper,
+    /// The length in characters.
+    Length,
+    /// Concatenation; a NULL part counts as the empty text (Django's `Concat`).
+    Concat,
+    /// `SUBSTR(a, pos, len)`: 1-based `pos`, and an optional length.
+    Substr,
+    /// `TRIM(a)`.
+    Trim,
+    /// The current time (`Now`).
+    Now,
+    /// Truncation of a date or time.
+    Trunc(Trunc),
+    /// Inside an aggregate only: `[argument, condition]`, Django's `filter=`.
+    AggregateFilter,
+    /// Inside an aggregate only: its arguments, `[expr, delimiter]` for `StringAgg`.
+    AggregateArgs,
+}
+
+/// What a `Trunc*` function keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Trunc {
+    /// The date of a timestamp.
+    Date,
+    /// The first day of the year.
+    Year,
+    /// The first day of the month.
+    Month,
+    /// Midnight of the day.
+    Day,
+    /// The start of the hour.
+    Hour,
 }
 
 /// Aggregate functions.
@@ -131,6 +231,23 @@ pub enum Aggregate {
     Avg,
     Min,
     Max,
+    /// Population standard deviation.
+    StdDevPop,
+    /// Sample standard deviation.
+    StdDevSamp,
+    /// Population variance.
+    VarPop,
+    /// Sample variance.
+    VarSamp,
+    /// Texts joined with a delimiter; the argument is `Func::AggregateArgs[expr, delimiter]`.
+    StringAgg,
+}
+
+impl BinOp {
+    /// `&`, `|`, xor and the shifts.
+    pub(crate) fn is_bitwise(self) -> bool {
+        matches!(self, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::ShiftLeft | BinOp::ShiftRight)
+    }
 }
 
 impl Node {
@@ -139,9 +256,17 @@ impl Node {
             Node::Aggregate(..) => true,
             Node::Column(..) | Node::Value(_) | Node::Star | Node::Bool(_) => false,
             Node::Binary(a, _, b) => a.contains_aggregate() || b.contains_aggregate(),
-            Node::Not(a) | Node::IsNull(a, _) | Node::In(a, ..) | Node::DatePart(_, a) => {
-                a.contains_aggregate()
+            Node::Not(a)
+            | Node::IsNull(a, _)
+            | Node::In(a, ..)
+            | Node::DatePart(_, a)
+            | Node::Neg(a)
+            | Node::Cast(a, _) => a.contains_aggregate(),
+            Node::PatternExpr { expr, pattern, .. } => {
+                expr.contains_aggregate() || pattern.contains_aggregate()
             }
+            Node::Func(_, args) => args.iter().any(Node::contains_aggregate),
+            Node::Refused(_) | Node::Subquery { .. } => false,
             Node::Pattern { expr, .. } | Node::Regex { expr, .. } => expr.contains_aggregate(),
             Node::And(v) | Node::Or(v) | Node::Xor(v) => v.iter().any(Node::contains_aggregate),
             Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) | Node::Unresolved { .. } => {

@@ -4,6 +4,7 @@
 mod bulk_insert;
 mod decode;
 mod delete;
+mod functions;
 mod get_or_create;
 mod hooks;
 mod insert;

@@ -7,10 +7,10 @@
 //! sea-query (`migrate::ddl`).
 
 pub(crate) use crate::db::Statement;
-use crate::dialect::{DateUnit, Dialect, NumericCast, push_quoted};
+use crate::dialect::{DateUnit, Dialect, push_quoted};
 use crate::driver::Args;
 use crate::error::Result;
-use crate::expr::{Aggregate, BinOp, DatePart, Node, Nulls, PatternKind, RelStep};
+use crate::expr::{BinOp, DatePart, Node, Nulls, PatternKind, RelStep};
 use crate::model::{Model, ModelMeta};
 use crate::value::{FieldType, Value};
 
@@ -184,7 +184,14 @@ impl SqlWriter {
             Node::Star => self.push("*"),
             Node::Bool(true) => self.push("(1 = 1)"),
             Node::Bool(false) => self.push("(1 = 0)"),
+            Node::Binary(lhs, BinOp::BitXor, rhs) if self.dialect.bit_xor().is_none() => {
+                self.emulated_xor(lhs, rhs)?
+            }
             Node::Binary(lhs, op, rhs) => {
+                let signed = if op.is_bitwise() { self.dialect.signed_bitwise() } else { None };
+                if let Some(wrap) = signed {
+                    self.push(wrap.before);
+                }
                 self.push("(");
                 self.node(lhs)?;
                 self.push(match op {
@@ -199,9 +206,29 @@ impl SqlWriter {
                     BinOp::Mul => " * ",
                     BinOp::Div => " / ",
                     BinOp::IntDiv => self.dialect.integer_division(),
+                    BinOp::Mod => " % ",
+                    BinOp::BitAnd => " & ",
+                    BinOp::BitOr => " | ",
+                    BinOp::ShiftLeft => " << ",
+                    BinOp::ShiftRight => " >> ",
+                    BinOp::BitXor => self.dialect.bit_xor().unwrap_or(" # "),
                 });
-                self.node(rhs)?;
+                // Only a shift asks the dialect, so other operators cost no extra call.
+                let shift = matches!(op, BinOp::ShiftLeft | BinOp::ShiftRight);
+                match if shift { self.dialect.shift_amount() } else { None } {
+                    Some(ty) => {
+                        self.push("CAST(");
+                        self.node(rhs)?;
+                        self.push(" AS ");
+                        self.push(ty);
+                        self.push(")");
+                    }
+                    _ => self.node(rhs)?,
+                }
                 self.push(")");
+                if let Some(wrap) = signed {
+                    self.push(wrap.after);
+                }
             }
             // Two-valued NOT: rows where the condition is unknown (NULL) count as "not
             // true", so `exclude(x = 1)` keeps rows whose x is NULL, as Django does.
@@ -277,6 +304,34 @@ impl SqlWriter {
                 self.push("))");
             }
             Node::CountRelated(step) => self.count_related(*step)?,
+            Node::Neg(inner) => {
+                self.push("(-");
+                self.node(inner)?;
+                self.push(")");
+            }
+            Node::Cast(inner, ty) => self.cast(inner, *ty)?,
+            Node::PatternExpr { expr, pattern, kind, insensitive } => {
+                self.pattern_expr(expr, pattern, *kind, *insensitive)?
+            }
+            Node::Func(func, args) => self.function(*func, args)?,
+            Node::Refused(reason) => return Err(crate::Error::InvalidQuery((*reason).into())),
+            Node::Subquery { table, select, filter } => {
+                match select {
+                    None => self.push("EXISTS (SELECT 1"),
+                    Some(select) => {
+                        self.push("(SELECT ");
+                        self.node(select)?;
+                    }
+                }
+                self.push(" FROM ");
+                self.ident(table.table);
+                self.push(" WHERE ");
+                self.node(filter)?;
+                if select.is_some() {
+                    self.push(" LIMIT 1");
+                }
+                self.push(")");
+            }
             Node::Unresolved { model, relation, reason } => {
                 return Err(crate::Error::Relation { model, relation, reason: reason.clone() });
             }
@@ -357,7 +412,13 @@ impl SqlWriter {
         Ok(())
     }
 
-    fn pattern(&mut self, expr: &Node, text: &str, kind: PatternKind, insensitive: bool) -> Result<()> {
+    pub(crate) fn pattern(
+        &mut self,
+        expr: &Node,
+        text: &str,
+        kind: PatternKind,
+        insensitive: bool,
+    ) -> Result<()> {
         self.push("(");
         if insensitive && kind == PatternKind::Exact {
             // iexact: compare lower-cased; no wildcards involved.
@@ -400,49 +461,15 @@ impl SqlWriter {
             DatePart::Hour => DateUnit { sql: "HOUR", strftime: "%H" },
             DatePart::Minute => DateUnit { sql: "MINUTE", strftime: "%M" },
             DatePart::Second => DateUnit { sql: "SECOND", strftime: "%S" },
+            DatePart::WeekDay => DateUnit { sql: "WEEK_DAY", strftime: "%w" },
+            DatePart::IsoWeekDay => DateUnit { sql: "ISO_WEEK_DAY", strftime: "%u" },
+            DatePart::Week => DateUnit { sql: "WEEK", strftime: "%V" },
+            DatePart::Quarter => DateUnit { sql: "QUARTER", strftime: "quarter" },
         };
         let wrap = self.dialect.date_part(unit);
         self.push(wrap.before);
         self.node(inner)?;
         self.push(wrap.after);
-        Ok(())
-    }
-
-    fn aggregate(&mut self, aggregate: Aggregate, inner: &Node) -> Result<()> {
-        // PostgreSQL returns NUMERIC for SUM(bigint) and AVG, MySQL DECIMAL: cast so that
-        // every backend hands back the Rust type the expression promises.
-        let cast = match aggregate {
-            Aggregate::SumInt => self.dialect.numeric_cast(NumericCast::BigInt),
-            Aggregate::SumFloat | Aggregate::Avg => self.dialect.numeric_cast(NumericCast::Double),
-            _ => None,
-        };
-        if cast.is_some() {
-            self.push("CAST(");
-        }
-        self.push(match aggregate {
-            Aggregate::Count => "COUNT(",
-            Aggregate::CountDistinct => "COUNT(DISTINCT ",
-            Aggregate::SumInt | Aggregate::SumFloat => "SUM(",
-            Aggregate::Avg => "AVG(",
-            Aggregate::Min => "MIN(",
-            Aggregate::Max => "MAX(",
-        });
-        // PostgreSQL sums REAL in REAL (24-bit mantissa): widen the argument first, so that
-        // an f32 column sums in f64 as on the other backends.
-        let widen = aggregate == Aggregate::SumFloat && self.dialect.widens_float_sums();
-        if widen {
-            self.push("CAST(");
-        }
-        self.node(inner)?;
-        if widen {
-            self.push(" AS DOUBLE PRECISION)");
-        }
-        self.push(")");
-        if let Some(cast) = cast {
-            self.push(" AS ");
-            self.push(cast);
-            self.push(")");
-        }
         Ok(())
     }
 
@@ -495,7 +522,7 @@ pub(crate) fn glob_escape(text: &str) -> String {
     out
 }
 
-fn wrap(kind: PatternKind, escaped: &str, wildcard: char) -> String {
+pub(crate) fn wrap(kind: PatternKind, escaped: &str, wildcard: char) -> String {
     let mut out = String::with_capacity(escaped.len() + 2);
     if matches!(kind, PatternKind::Contains | PatternKind::EndsWith) {
         out.push(wildcard);

@@ -1,0 +1,314 @@
+//! The SQL functions and operators kata's expressions use (Django's `db.models.functions`,
+//! `%`, powers, bitwise operators, casts, date truncation), where backends differ.
+//!
+//! A supertrait of [`Dialect`](super::Dialect), kept apart so that each concern stays in a
+//! file of its own; the defaults are standard SQL (and PostgreSQL's spelling).
+
+use crate::dialect::{MariaDb, MySql, Postgres, Sqlite, Wrap, sqlite::NOW_RFC3339};
+use crate::expr::Trunc;
+use crate::value::ColumnType;
+
+/// How `GREATEST` and `LEAST` treat NULL. kata gives them one meaning everywhere: NULL
+/// when any argument is NULL (MySQL's, MariaDB's and SQLite's; Django documents
+/// PostgreSQL's as the exception).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extremum {
+    /// `GREATEST(..)`/`LEAST(..)` already return NULL for any NULL argument.
+    NullIfAny(&'static str, &'static str),
+    /// They skip NULLs (PostgreSQL): kata adds `CASE WHEN a IS NULL OR .. THEN NULL`.
+    SkipsNull(&'static str, &'static str),
+}
+
+/// The functions, operators and casts of one backend.
+pub trait Functions {
+    /// The bitwise exclusive-or operator, or `None` where there is none (SQLite:
+    /// kata writes `(a | b) - (a & b)`).
+    fn bit_xor(&self) -> Option<&'static str> {
+        Some(" # ")
+    }
+
+    /// What wraps a bitwise operation so that it gives a signed 64-bit integer (MySQL's
+    /// bit operators give BIGINT UNSIGNED: `-3 | 1` would be 18446744073709551613).
+    fn signed_bitwise(&self) -> Option<Wrap> {
+        None
+    }
+
+    /// The opening of a power function call (`POWER(`), or `None` where the backend has
+    /// none (SQLite as sqlx bundles it, without its math functions): kata refuses the
+    /// expression with `ConfigError::Unsupported` before any SQL.
+    fn power(&self) -> Option<&'static str> {
+        Some("POWER(")
+    }
+
+    /// The type a shift's right-hand side is cast to (PostgreSQL has `bigint << integer`
+    /// only).
+    fn shift_amount(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The type a `CAST` to a column type names.
+    fn cast_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Bool => "BOOLEAN",
+            ColumnType::SmallInt => "SMALLINT",
+            ColumnType::Integer => "INTEGER",
+            ColumnType::BigInt => "BIGINT",
+            ColumnType::Float => "REAL",
+            ColumnType::Double => "DOUBLE PRECISION",
+            ColumnType::Text => "TEXT",
+            ColumnType::Bytes => "BYTEA",
+            ColumnType::TimestampTz => "TIMESTAMPTZ",
+            ColumnType::Date => "DATE",
+            ColumnType::Timestamp => "TIMESTAMP",
+            ColumnType::Time => "TIME",
+            ColumnType::Json => "JSONB",
+            ColumnType::Decimal { .. } => "NUMERIC",
+            ColumnType::Uuid => "UUID",
+            ColumnType::Duration => "INTERVAL",
+            ColumnType::IpAddr => "INET",
+        }
+    }
+
+    /// The length of a text in characters, as a function opening.
+    fn char_length(&self) -> &'static str {
+        "LENGTH("
+    }
+
+    /// The opening of a concatenation that treats NULL as the empty text (Django's
+    /// `Concat`): `CONCAT(` on PostgreSQL and SQLite 3.44+, `CONCAT_WS('', ` on MySQL.
+    fn concat_skipping_null(&self) -> &'static str {
+        "CONCAT("
+    }
+
+    /// Whether a concatenation that propagates NULL is written `CONCAT(a, b)` (MySQL's
+    /// `||` is OR) rather than `a || b`.
+    fn concat_is_function(&self) -> bool {
+        false
+    }
+
+    /// `GREATEST`/`LEAST` and their NULL semantics.
+    fn extremum(&self) -> Extremum {
+        Extremum::NullIfAny("GREATEST(", "LEAST(")
+    }
+
+    /// The current timestamp, in the form the backend stores a `DateTime<Utc>`.
+    fn now(&self) -> &'static str {
+        "CURRENT_TIMESTAMP"
+    }
+
+    /// A date or time truncated to `unit`, around an operand of column type `ty`. The
+    /// result has the operand's type, except `Trunc::Date`, which gives a date.
+    fn trunc(&self, unit: Trunc, ty: ColumnType) -> Wrap {
+        let date = ty == ColumnType::Date;
+        match (unit, date) {
+            (Trunc::Date, _) => Wrap::new("CAST(", " AS DATE)"),
+            (Trunc::Year, false) => Wrap::new("DATE_TRUNC('year', ", ")"),
+            (Trunc::Month, false) => Wrap::new("DATE_TRUNC('month', ", ")"),
+            (Trunc::Day, false) => Wrap::new("DATE_TRUNC('day', ", ")"),
+            (Trunc::Hour, _) => Wrap::new("DATE_TRUNC('hour', ", ")"),
+            (Trunc::Year, true) => Wrap::new("CAST(DATE_TRUNC('year', ", ") AS DATE)"),
+            (Trunc::Month, true) => Wrap::new("CAST(DATE_TRUNC('month', ", ") AS DATE)"),
+            (Trunc::Day, true) => Wrap::new("CAST(DATE_TRUNC('day', ", ") AS DATE)"),
+        }
+    }
+
+    /// Whether aggregates take `FILTER (WHERE ..)` (PostgreSQL, SQLite 3.30+); elsewhere
+    /// kata writes `AGG(CASE WHEN condition THEN expr END)`.
+    fn aggregate_filter(&self) -> bool {
+        true
+    }
+
+    /// The population standard deviation and variance functions, or `None` where the
+    /// backend has none (SQLite: kata refuses them with `Error::Unsupported`-style
+    /// `InvalidQuery` before any SQL).
+    fn statistics(&self) -> Option<[&'static str; 4]> {
+        Some(["STDDEV_POP(", "STDDEV_SAMP(", "VAR_POP(", "VAR_SAMP("])
+    }
+
+    /// `STRING_AGG(expr, sep)` as an opening and the text between the two arguments.
+    fn string_agg(&self) -> (&'static str, &'static str) {
+        ("STRING_AGG(", ", ")
+    }
+}
+
+impl Functions for Postgres {
+    fn shift_amount(&self) -> Option<&'static str> {
+        Some("INTEGER")
+    }
+
+    fn extremum(&self) -> Extremum {
+        Extremum::SkipsNull("GREATEST(", "LEAST(")
+    }
+}
+
+impl Functions for Sqlite {
+    fn bit_xor(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The bundled SQLite is built without its math functions.
+    fn power(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn cast_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Bool
+            | ColumnType::SmallInt
+            | ColumnType::Integer
+            | ColumnType::BigInt
+            | ColumnType::Duration => "INTEGER",
+            ColumnType::Float | ColumnType::Double => "REAL",
+            ColumnType::Bytes | ColumnType::Uuid => "BLOB",
+            _ => "TEXT",
+        }
+    }
+
+    fn extremum(&self) -> Extremum {
+        Extremum::NullIfAny("MAX(", "MIN(")
+    }
+
+    fn now(&self) -> &'static str {
+        NOW_RFC3339
+    }
+
+    /// Dates and timestamps are text: `strftime` writes the truncated value in the form
+    /// sqlx reads back (RFC 3339 for `DateTime<Utc>`).
+    fn trunc(&self, unit: Trunc, ty: ColumnType) -> Wrap {
+        let date = ty == ColumnType::Date;
+        match (unit, date) {
+            (Trunc::Date, _) => Wrap::new("date(", ")"),
+            (Trunc::Year, true) => Wrap::new("strftime('%Y-01-01', ", ")"),
+            (Trunc::Month, true) => Wrap::new("strftime('%Y-%m-01', ", ")"),
+            (Trunc::Day, true) => Wrap::new("strftime('%Y-%m-%d', ", ")"),
+            (Trunc::Year, false) => Wrap::new("strftime('%Y-01-01T00:00:00+00:00', ", ")"),
+            (Trunc::Month, false) => Wrap::new("strftime('%Y-%m-01T00:00:00+00:00', ", ")"),
+            (Trunc::Day, false) => Wrap::new("strftime('%Y-%m-%dT00:00:00+00:00', ", ")"),
+            (Trunc::Hour, _) => Wrap::new("strftime('%Y-%m-%dT%H:00:00+00:00', ", ")"),
+        }
+    }
+
+    fn statistics(&self) -> Option<[&'static str; 4]> {
+        None
+    }
+
+    fn string_agg(&self) -> (&'static str, &'static str) {
+        ("GROUP_CONCAT(", ", ")
+    }
+}
+
+impl Functions for MySql {
+    fn bit_xor(&self) -> Option<&'static str> {
+        Some(" ^ ")
+    }
+
+    fn signed_bitwise(&self) -> Option<Wrap> {
+        Some(Wrap::new("CAST(", " AS SIGNED)"))
+    }
+
+    fn cast_type(&self, ty: ColumnType) -> &'static str {
+        mysql_cast_type(ty)
+    }
+
+    fn char_length(&self) -> &'static str {
+        "CHAR_LENGTH("
+    }
+
+    fn concat_skipping_null(&self) -> &'static str {
+        "CONCAT_WS('', "
+    }
+
+    fn concat_is_function(&self) -> bool {
+        true
+    }
+
+    fn now(&self) -> &'static str {
+        "CURRENT_TIMESTAMP(6)"
+    }
+
+    fn trunc(&self, unit: Trunc, ty: ColumnType) -> Wrap {
+        mysql_trunc(unit, ty)
+    }
+
+    fn aggregate_filter(&self) -> bool {
+        false
+    }
+
+    fn string_agg(&self) -> (&'static str, &'static str) {
+        ("GROUP_CONCAT(", " SEPARATOR ")
+    }
+}
+
+impl Functions for MariaDb {
+    fn bit_xor(&self) -> Option<&'static str> {
+        MySql.bit_xor()
+    }
+
+    fn signed_bitwise(&self) -> Option<Wrap> {
+        MySql.signed_bitwise()
+    }
+
+    fn cast_type(&self, ty: ColumnType) -> &'static str {
+        mysql_cast_type(ty)
+    }
+
+    fn char_length(&self) -> &'static str {
+        MySql.char_length()
+    }
+
+    fn concat_skipping_null(&self) -> &'static str {
+        MySql.concat_skipping_null()
+    }
+
+    fn concat_is_function(&self) -> bool {
+        true
+    }
+
+    fn now(&self) -> &'static str {
+        MySql.now()
+    }
+
+    fn trunc(&self, unit: Trunc, ty: ColumnType) -> Wrap {
+        mysql_trunc(unit, ty)
+    }
+
+    fn aggregate_filter(&self) -> bool {
+        false
+    }
+
+    fn string_agg(&self) -> (&'static str, &'static str) {
+        MySql.string_agg()
+    }
+}
+
+fn mysql_cast_type(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Bool | ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => "SIGNED",
+        ColumnType::Float => "FLOAT",
+        ColumnType::Double => "DOUBLE",
+        ColumnType::Bytes => "BINARY",
+        ColumnType::TimestampTz | ColumnType::Timestamp => "DATETIME(6)",
+        ColumnType::Date => "DATE",
+        ColumnType::Time => "TIME(6)",
+        ColumnType::Text | ColumnType::Json | ColumnType::IpAddr => "CHAR",
+        ColumnType::Decimal { .. } => "DECIMAL(65, 30)",
+        ColumnType::Uuid => "BINARY(16)",
+        ColumnType::Duration => "SIGNED",
+    }
+}
+
+/// MySQL has no `DATE_TRUNC`: the value is formatted with its lower parts zeroed and cast
+/// back.
+fn mysql_trunc(unit: Trunc, ty: ColumnType) -> Wrap {
+    let date = ty == ColumnType::Date;
+    match (unit, date) {
+        (Trunc::Date, _) => Wrap::new("DATE(", ")"),
+        (Trunc::Year, true) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-01-01') AS DATE)"),
+        (Trunc::Month, true) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-%m-01') AS DATE)"),
+        (Trunc::Day, true) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-%m-%d') AS DATE)"),
+        (Trunc::Year, false) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-01-01 00:00:00') AS DATETIME(6))"),
+        (Trunc::Month, false) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-%m-01 00:00:00') AS DATETIME(6))"),
+        (Trunc::Day, false) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-%m-%d 00:00:00') AS DATETIME(6))"),
+        (Trunc::Hour, _) => Wrap::new("CAST(DATE_FORMAT(", ", '%Y-%m-%d %H:00:00') AS DATETIME(6))"),
+    }
+}
