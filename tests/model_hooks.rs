@@ -1,8 +1,9 @@
 //! Model hooks (issue 11, point 18; Django's overridable `save()`/`delete()` and its
 //! `pre_save`/`post_save`/`pre_delete`/`post_delete` signals): `asave`, `acreate` (also from
 //! assignments and through a related manager) and `adelete` run them with the transaction
-//! the write runs in; an error from any of them rolls the write back; bulk and queryset
-//! operations skip them; a model without hooks opens no transaction for them.
+//! the write runs in, as do `aget_or_create`/`aupdate_or_create` when they create; an error
+//! from any of them rolls the write back; bulk and queryset operations skip them; a model
+//! without hooks opens no transaction for them.
 
 use kata::prelude::*;
 use kata::testing::capture_queries;
@@ -109,6 +110,35 @@ async fn asave_runs_the_save_hooks_in_its_transaction(db: Db) -> kata::Result<()
             "after_save Second Title created=false id_set=true",
         ]
     );
+    Ok(())
+}
+
+#[kata::test]
+async fn get_or_create_runs_the_save_hooks_when_it_creates(db: Db) -> kata::Result<()> {
+    setup(&db).await?;
+    let (made, created) =
+        Article::objects().aget_or_create(&db, [Article::title.set("Made Here")], []).await?;
+    assert!(created);
+    assert_eq!(made.slug, "made-here", "before_save ran on the created row");
+    let (found, created) =
+        Article::objects().aget_or_create(&db, [Article::title.set("Made Here")], []).await?;
+    assert_eq!((found.id, created), (made.id, false));
+    let (other, created) =
+        Article::objects().aupdate_or_create(&db, [Article::title.set("Other One")], []).await?;
+    assert!(created);
+    assert_eq!(Article::objects().aget(&db, Article::id.eq(other.id)).await?.slug, "other-one");
+    assert_eq!(
+        events(&db).await?,
+        [
+            "before_save Made Here adding=true",
+            "after_save Made Here created=true id_set=true",
+            "before_save Other One adding=true",
+            "after_save Other One created=true id_set=true",
+        ],
+        "hooks run when a row is created, not when one is found"
+    );
+    assert!(Article::objects().aget_or_create(&db, [Article::title.set("refuse-after")], []).await.is_err());
+    assert_eq!(Article::objects().filter(Article::title.eq("refuse-after")).acount(&db).await?, 0);
     Ok(())
 }
 

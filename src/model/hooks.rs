@@ -16,10 +16,14 @@ use crate::error::Result;
 ///   related manager (`adding` and `created` true). `acreate` from assignments or an input
 ///   schema has no instance before the INSERT: it inserts the row, runs `before_save` on
 ///   the stored instance and writes back what the hook changed, then runs `after_save`.
+/// - `aget_or_create` and `aupdate_or_create` when they create a row, as `acreate` from
+///   assignments (Django's `get_or_create` saves, which sends its signals).
 /// - `adelete` of an instance (`before_delete`, the DELETE with its cascades, `after_delete`).
-/// - Not bulk or queryset operations (`abulk_create`, `aupdate`, `QuerySet::adelete`,
-///   `asave_fields`, `aget_or_create`), nor rows deleted by a cascade: Django's `bulk_create`,
-///   `update` and `QuerySet.delete` skip `save()`/`delete()` too.
+/// - Not bulk or queryset operations (`abulk_create`, `aupdate`, `QuerySet::adelete`), nor
+///   rows deleted by a cascade: Django's `bulk_create`, `update` and `QuerySet.delete` skip
+///   `save()`/`delete()` too. Nor `asave_fields`, which takes the instance by shared
+///   reference (a hook could not change it): Django's `save(update_fields=..)` does send
+///   its signals; call `asave` where the hooks must run.
 ///
 /// A model without `#[kata(hooks)]` pays nothing: its writes open no transaction for hooks.
 ///

@@ -229,7 +229,16 @@ fn pk_q<M: Model>(model: &M) -> Q<M> {
 /// `create_from_assignments`, in a savepoint when `ex` is a transaction: a conflict then
 /// leaves the transaction usable (PostgreSQL refuses every later statement of a
 /// transaction whose statement failed).
+/// A model with hooks creates through them (Django's `get_or_create` saves, which sends
+/// its signals), in a transaction or savepoint of their own.
 async fn create_in_savepoint<M: Model>(ex: &impl Executor, values: Vec<Assignment<M>>) -> Result<M> {
+    if M::__HAS_HOOKS {
+        return crate::query::hooks::create_with_hooks(
+            ex,
+            crate::query::insert::InsertSource::Assignments(values),
+        )
+        .await;
+    }
     match ex.__exec_ref() {
         crate::db::ExecRef::Transaction(tx) => {
             tx.atomic(async |sp| create_from_assignments(&sp, values).await).await
