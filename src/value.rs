@@ -303,7 +303,7 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a kata field type",
     label = "unsupported field type",
-    note = "kata supports bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime and NaiveTime, serde_json::Value, Option of each, and types that implement `kata::FieldType`"
+    note = "kata supports bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime and Duration, serde_json::Value, kata::Json<T>, rust_decimal::Decimal, uuid::Uuid and std::net::IpAddr (with their features), Option of each, and types that implement `kata::FieldType`"
 )]
 pub trait FieldType: Sized + Send + Sync + 'static {
     /// The non-null type: `T` for `Option<T>`, `Self` otherwise. Lookup values have this type.
