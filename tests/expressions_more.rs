@@ -210,6 +210,26 @@ async fn integers_mixed_with_floats_give_floats(db: Db) {
 }
 
 #[kata::test]
+async fn one_statement_text_never_serves_an_integer_and_a_float(db: Db) {
+    // On one connection (a transaction), `n / 4` then `n / 4.0` then `n / 4` again: a
+    // statement cache keyed by the text alone would read one parameter's bytes as the other
+    // type (PostgreSQL), giving 0 or an overflow.
+    rows(&db).await;
+    let checked: kata::Result<()> = db
+        .atomic(async |tx| {
+            for _ in 0..2 {
+                let ints: Vec<i64> = ordered().values_list(F(Row::n) / 4).alist(&tx).await?;
+                assert_eq!(ints, [2, 1, 0, 3, 1, 0]);
+                let floats: Vec<f64> = ordered().values_list(F(Row::n) / 4.0).alist(&tx).await?;
+                assert_eq!(floats, [2.5, 1.75, -0.75, 3.0, 1.25, 0.0]);
+            }
+            kata::Result::Ok(())
+        })
+        .await;
+    checked.unwrap();
+}
+
+#[kata::test]
 async fn a_nullable_column_on_the_right_makes_the_result_nullable(db: Db) {
     rows(&db).await;
     let sums: Vec<Option<i64>> = column(&db, F(Row::n) + F(Row::bonus)).await;

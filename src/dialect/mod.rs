@@ -155,6 +155,15 @@ pub trait Dialect: Functions + Send + Sync + fmt::Debug + 'static {
         }
     }
 
+    /// The cast written after the placeholder of a number inside an expression, where the
+    /// backend's statement cache would otherwise reuse one statement text for parameters of
+    /// different types (PostgreSQL: `"n" / $1` prepared for an `int8` and then bound with a
+    /// `float8` reads the float's bytes as an integer).
+    fn number_placeholder_cast(&self, value: &crate::value::Value) -> &'static str {
+        let _ = value;
+        ""
+    }
+
     /// Appends the placeholder of the `index`th parameter (1-based).
     fn push_placeholder(&self, sql: &mut String, index: usize) {
         let _ = index;

@@ -49,6 +49,18 @@ impl Dialect for Postgres {
         push_decimal(sql, index);
     }
 
+    fn number_placeholder_cast(&self, value: &crate::value::Value) -> &'static str {
+        use crate::value::Value;
+        match value {
+            Value::SmallInt(_) => "::int2",
+            Value::Int(_) => "::int4",
+            Value::BigInt(_) => "::int8",
+            Value::Float(_) => "::float4",
+            Value::Double(_) => "::float8",
+            _ => "",
+        }
+    }
+
     /// One array parameter: the statement text does not depend on the list's length, so
     /// PostgreSQL reuses one prepared statement.
     fn binds_lists_as_arrays(&self) -> bool {

@@ -70,9 +70,12 @@ impl SqlWriter {
         self.dialect.push_placeholder(&mut self.sql, self.args.len());
     }
 
+    /// Binds a value of an expression; a number's placeholder carries its type where the
+    /// dialect asks for it, so that one statement text never serves two parameter types.
     pub(crate) fn bind_value(&mut self, value: &Value) -> Result<()> {
         value.bind(&mut self.args)?;
         self.placeholder();
+        self.sql.push_str(self.dialect.number_placeholder_cast(value));
         Ok(())
     }
 
