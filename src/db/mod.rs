@@ -4,6 +4,7 @@
 
 mod executor;
 pub(crate) mod raw;
+mod retry;
 pub(crate) mod route;
 pub(crate) mod run;
 mod transaction;
@@ -15,10 +16,11 @@ use std::time::Duration;
 
 pub use executor::{ExecRef, Executor};
 pub use raw::{Param, Params, RawRow};
+pub use retry::{Conflict, Retry};
 pub(crate) use route::Route;
 pub use route::{ModelInfo, PRIMARY, Router};
 pub(crate) use run::Statement;
-pub use transaction::{Conflict, Retry, Transaction, TransactionBuilder};
+pub use transaction::{Transaction, TransactionBuilder};
 pub(crate) use transaction::{atomically, begin_nested};
 
 use crate::dialect::{self, Dialect};
