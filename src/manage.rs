@@ -126,6 +126,22 @@ impl Args {
         Ok(out)
     }
 
+    /// A command's arguments, or `None` when they ask for `--help` (its text is then in `out`).
+    fn parse_command(
+        args: Vec<String>,
+        with_value: &[&str],
+        flags: &[&str],
+        help: &str,
+        out: &mut String,
+    ) -> std::result::Result<Option<Args>, Usage> {
+        let args = Args::parse(args, with_value, flags)?;
+        if args.help() {
+            let _ = writeln!(out, "{help}");
+            return Ok(None);
+        }
+        Ok(Some(args))
+    }
+
     fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)
     }
@@ -234,15 +250,16 @@ impl<'a> Manage<'a> {
         args: Vec<String>,
         out: &mut String,
     ) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(
+        let Some(args) = Args::parse_command(
             args,
             &["--name", "--rename-model", "--rename-field", "--default"],
             &["--check", "--dry-run", "--empty", "--merge"],
-        )?;
-        if args.help() {
-            let _ = writeln!(out, "{MAKE_HELP}");
+            MAKE_HELP,
+            out,
+        )?
+        else {
             return Ok(Ok(OK));
-        }
+        };
         if args.flag("--merge") {
             return Ok(self.merge(&args, out));
         }
@@ -289,11 +306,11 @@ impl<'a> Manage<'a> {
     }
 
     async fn migrate(&self, args: Vec<String>, out: &mut String) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(args, &["--database"], &["--plan", "--fake"])?;
-        if args.help() {
-            let _ = writeln!(out, "{MIGRATE_HELP}");
+        let Some(args) =
+            Args::parse_command(args, &["--database"], &["--plan", "--fake"], MIGRATE_HELP, out)?
+        else {
             return Ok(Ok(OK));
-        }
+        };
         let target = match args.positional.as_slice() {
             [] => Target::Latest,
             [zero] if zero == "zero" => Target::Zero,
@@ -359,11 +376,11 @@ impl<'a> Manage<'a> {
         args: Vec<String>,
         out: &mut String,
     ) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(args, &["--database", "--backend"], &["--backwards"])?;
-        if args.help() {
-            let _ = writeln!(out, "{SQL_HELP}");
+        let Some(args) =
+            Args::parse_command(args, &["--database", "--backend"], &["--backwards"], SQL_HELP, out)?
+        else {
             return Ok(Ok(OK));
-        }
+        };
         let [name] = args.positional.as_slice() else {
             return Err(Usage(format!("sqlmigrate takes one migration name\n\n{SQL_HELP}")));
         };
@@ -393,11 +410,9 @@ impl<'a> Manage<'a> {
         args: Vec<String>,
         out: &mut String,
     ) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(args, &["--database"], &[])?;
-        if args.help() {
-            let _ = writeln!(out, "{SHOW_HELP}");
+        let Some(args) = Args::parse_command(args, &["--database"], &[], SHOW_HELP, out)? else {
             return Ok(Ok(OK));
-        }
+        };
         Ok(async {
             let db = self.connect(&args).await?;
             let migrator = Migrator::new(&db, self.migrations)?;

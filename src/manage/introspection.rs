@@ -24,11 +24,9 @@ impl Manage<'_> {
         args: Vec<String>,
         out: &mut String,
     ) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(args, &["--database"], &[])?;
-        if args.help() {
-            let _ = writeln!(out, "{CHECK_HELP}");
+        let Some(args) = Args::parse_command(args, &["--database"], &[], CHECK_HELP, out)? else {
             return Ok(Ok(OK));
-        }
+        };
         if !args.positional.is_empty() {
             return Err(Usage(format!("check takes no arguments\n\n{CHECK_HELP}")));
         }
@@ -53,11 +51,9 @@ impl Manage<'_> {
         args: Vec<String>,
         out: &mut String,
     ) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(args, &["--database"], &[])?;
-        if args.help() {
-            let _ = writeln!(out, "{INSPECT_HELP}");
+        let Some(args) = Args::parse_command(args, &["--database"], &[], INSPECT_HELP, out)? else {
             return Ok(Ok(OK));
-        }
+        };
         Ok(async {
             let db = self.connect(&args).await?;
             let mut schema = migrate::introspect(&db).await?;

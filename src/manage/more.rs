@@ -48,11 +48,16 @@ impl Manage<'_> {
         args: Vec<String>,
         out: &mut String,
     ) -> std::result::Result<Result<u8>, Usage> {
-        let args = Args::parse(args, &["--squashed-name"], &["--no-optimize", "--dry-run"])?;
-        if args.help() {
-            let _ = writeln!(out, "{SQUASH_HELP}");
+        let Some(args) = Args::parse_command(
+            args,
+            &["--squashed-name"],
+            &["--no-optimize", "--dry-run"],
+            SQUASH_HELP,
+            out,
+        )?
+        else {
             return Ok(Ok(OK));
-        }
+        };
         let (from, to) = match args.positional.as_slice() {
             [to] => (None, to.as_str()),
             [from, to] => (Some(from.as_str()), to.as_str()),
