@@ -17,7 +17,7 @@ import sys
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
 baseline = sys.argv[2] if len(sys.argv) > 2 else "new"
 
-WORKLOADS = ["trivial_query", "medium_complex_query", "insert", "loading_associations"]
+WORKLOADS = ["trivial_query", "medium_complex_query", "insert", "insert_returning", "loading_associations"]
 BACKENDS = ["sqlite", "postgres", "mysql"]
 
 
@@ -68,12 +68,17 @@ for workload in WORKLOADS:
         for (w, b, size), row in sorted(medians.items(), key=lambda kv: kv[0][2]):
             if (w, b) != (workload, backend):
                 continue
-            sqlx, peer = row.get("sqlx"), peer_of(row)
-            # One line per kata variant (loading_associations has two).
+            peer = peer_of(row)
+            # One line per kata variant (loading_associations has two) and per sqlx
+            # baseline (SQLite's insert has diesel_bench's and the one-statement one).
+            baselines = sorted(k for k in row if k.startswith("sqlx"))
             for name in sorted((k for k in row if k.startswith("kata")), reverse=True):
-                kata = row[name]
-                label = workload if name == "kata" else f"{workload} ({name.removeprefix('kata_')})"
-                line = f"| {label} | {backend} | {size:,} | {fmt(kata)} | {fmt(sqlx)} | {ratio(kata, sqlx)} |"
-                if has_peer:
-                    line += f" {fmt(peer)} | {ratio(kata, peer)} |"
-                print(line)
+                for base in baselines:
+                    kata, sqlx = row[name], row[base]
+                    label = workload if name == "kata" else f"{workload} ({name.removeprefix('kata_')})"
+                    if base != "sqlx":
+                        label += f" vs {base}"
+                    line = f"| {label} | {backend} | {size:,} | {fmt(kata)} | {fmt(sqlx)} | {ratio(kata, sqlx)} |"
+                    if has_peer:
+                        line += f" {fmt(peer)} | {ratio(kata, peer)} |"
+                    print(line)

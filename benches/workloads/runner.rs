@@ -309,7 +309,7 @@ const PAIRED: &str = "target/criterion/paired-rounds.jsonl";
 /// Runs every workload on every configured backend, kata and sqlx (and `P`) interleaved.
 pub fn run<P: Peer>(c: &mut Criterion) {
     if let Ok(spec) = std::env::var("KATA_BENCH_PROFILE") {
-        return profile(&spec);
+        return profile::<P>(&spec);
     }
     let rt = runtime();
     let mut paired = Vec::new();
@@ -354,13 +354,13 @@ pub fn run<P: Peer>(c: &mut Criterion) {
     }
 }
 
-/// `KATA_BENCH_PROFILE=<workload>/<backend>/<kata|sqlx>/<size>` runs that one case
+/// `KATA_BENCH_PROFILE=<workload>/<backend>/<kata|sqlx|peer>/<size>` runs that one case
 /// `KATA_BENCH_ITERS` times (default 100) instead of the criterion run, alone, for
 /// callgrind or perf; it prints the mean wall time per iteration.
-fn profile(spec: &str) {
+fn profile<P: Peer>(spec: &str) {
     let parts: Vec<&str> = spec.split('/').collect();
     let [workload_name, backend, implementation, size] = parts[..] else {
-        panic!("KATA_BENCH_PROFILE wants <workload>/<backend>/<kata|sqlx>/<size>, got {spec}")
+        panic!("KATA_BENCH_PROFILE wants <workload>/<backend>/<kata|sqlx|peer>/<size>, got {spec}")
     };
     let size: usize = size.parse().expect("a size");
     let iters: usize = std::env::var("KATA_BENCH_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
@@ -376,15 +376,20 @@ fn profile(spec: &str) {
         .unwrap_or_else(|| panic!("backend {backend} is not configured"));
     let target = rt.block_on(Target::provision(backend, url.as_deref())).expect("provision");
     rt.block_on(seed(&target, workload)).expect("seed");
-    let run = jobs(&target, workload)
-        .into_iter()
-        .find(|(name, _)| name.starts_with(implementation))
-        .map(|(_, run)| run)
-        .unwrap_or_else(|| panic!("no implementation {implementation}"));
+    let peer = (!P::NAME.is_empty() && implementation == P::NAME).then(|| P::attach(&rt, &target));
+    let run = match &peer {
+        Some(peer) => peer.job(&target, workload),
+        None => jobs(&target, workload)
+            .into_iter()
+            .find(|(name, _)| name.starts_with(implementation))
+            .map(|(_, run)| run)
+            .unwrap_or_else(|| panic!("no implementation {implementation}")),
+    };
     let started = Instant::now();
     profile_loop(&rt, &run, iters);
     println!("{spec}: {:?} per iteration over {iters}", started.elapsed() / iters.max(1) as u32);
     drop(run);
+    drop(peer);
     rt.block_on(target.teardown());
 }
 
