@@ -147,8 +147,8 @@ fn bounds_are_inclusive_and_null_and_blank_pass() {
     assert!(p.validate().is_ok());
     p.quantity = 101;
     p.price = dec("10000.00"); // four whole digits at most too: both rules report
-    let found = codes(&p.validation_errors());
-    assert_eq!(found, [("quantity", "max_value"), ("price", "max_whole_digits"), ("price", "max_value")]);
+    let errors = p.validation_errors();
+    assert_eq!(codes(&errors), [("quantity", "max_value"), ("price", "max_whole_digits"), ("price", "max_value")]);
     // `note` is blank: "" skips its rules (min_length, no_spaces); one character does not.
     let mut p = good();
     p.note = "x".into();

@@ -418,7 +418,14 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             // The unsaved key (0) is a placeholder, not a value to advertise as `default`.
             serde_attrs.push(quote!(#[schemars(transform = ::kata::__private::no_default)]));
         }
-        parts.default_values.push(quote!(#ident: ::core::default::Default::default()));
+        // `IpAddr` has no `Default`: the schema's is the unspecified address, `0.0.0.0`.
+        let value = match rules::special(ty) {
+            Some(rules::Special::IpAddr) => {
+                quote!(::std::net::IpAddr::V4(::std::net::Ipv4Addr::UNSPECIFIED))
+            }
+            _ => quote!(::core::default::Default::default()),
+        };
+        parts.default_values.push(quote!(#ident: #value));
     }
     let nullable = option_inner(ty);
     if let Some(special) = rules::special(nullable.unwrap_or(ty)) {

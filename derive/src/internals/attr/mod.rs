@@ -20,7 +20,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 pub(crate) use choices::{Choices, Variant};
 pub(crate) use model::{Container, DefaultValue, Field, OnDelete, Through, UniqueTogether};
 pub(crate) use schema::{FieldList, SchemaSpec};
-pub(crate) use validators::{Limit, Validators};
+pub(crate) use validators::Limit;
 
 use crate::internals::Ctxt;
 use crate::internals::case::RenameRule;
