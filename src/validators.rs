@@ -275,7 +275,13 @@ impl FieldValidators {
     /// Checks the declared rules (not the custom functions, which generated code calls with
     /// the typed value) against a field's value. The empty string passes the text rules
     /// on a `blank` field; NULL passes everything.
-    pub(crate) fn check<T: FieldType>(&self, value: &T, blank: bool, field: &str, errors: &mut ValidationErrors) {
+    pub(crate) fn check<T: FieldType>(
+        &self,
+        value: &T,
+        blank: bool,
+        field: &str,
+        errors: &mut ValidationErrors,
+    ) {
         let number = || (self.min_value.is_some() || self.max_value.is_some()).then(|| value.to_value());
         self.check_parts(value.as_text(), number, blank, field, errors);
     }

@@ -102,6 +102,8 @@ fn modest(refund: &Money) -> Result<(), String> {
     if refund.0 <= 100_000 { Ok(()) } else { Err("refunds over 1000.00 need a manager".into()) }
 }
 
+// Clippy's `duplicated_attributes` misreads field names repeated across schemas.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
 #[model_schema(InvoiceOut, fields = "__all__")]
 #[model_schema(InvoiceIn, exclude(id))]
@@ -159,7 +161,8 @@ async fn custom_types_round_trip_filter_and_order(db: Db) {
     assert_eq!(names(Invoice::refund.gt(Money(50)), true).await, [all[2], all[0]]);
     assert_eq!(names(Invoice::refund.isnull(true), true).await, [all[3]]);
     assert_eq!(names(Invoice::total.is_in([Money(0), Money(500)]), true).await, [all[3], all[1]]);
-    let (min, max) = Invoice::objects().aaggregate(&db, (Min(Invoice::total), Max(Invoice::total))).await.unwrap();
+    let (min, max) =
+        Invoice::objects().aaggregate(&db, (Min(Invoice::total), Max(Invoice::total))).await.unwrap();
     assert_eq!((min, max), (Some(Money(0)), Some(Money(i64::MAX))));
 }
 
@@ -172,14 +175,23 @@ async fn custom_types_are_validated_and_patched_through_schemas(db: Db) {
     let codes = |e: &kata::Error| {
         e.validation_errors().unwrap().iter().map(|e| (e.field.clone(), e.code)).collect::<Vec<_>>()
     };
-    let expected = [("customer".to_string(), "email"), ("total".into(), "min_value"), ("refund".into(), "invalid")];
+    let expected =
+        [("customer".to_string(), "email"), ("total".into(), "min_value"), ("refund".into(), "invalid")];
     assert_eq!(codes(&bad.validate().unwrap_err()), expected);
     let err = Invoice::objects()
-        .acreate(&db, [Invoice::customer.set(Email("x".into())), Invoice::total.set(Money(-5)), Invoice::refund.set(Some(Money(200_000)))])
+        .acreate(
+            &db,
+            [
+                Invoice::customer.set(Email("x".into())),
+                Invoice::total.set(Money(-5)),
+                Invoice::refund.set(Some(Money(200_000))),
+            ],
+        )
         .await
         .unwrap_err();
     assert_eq!(codes(&err), expected);
-    let err = InvoiceIn::from_json(serde_json::json!({"customer": "x", "total": -1, "refund": 100001})).unwrap_err();
+    let err = InvoiceIn::from_json(serde_json::json!({"customer": "x", "total": -1, "refund": 100001}))
+        .unwrap_err();
     assert_eq!(codes(&err), expected);
     assert_eq!(Invoice::objects().acount(&db).await.unwrap(), rows.len() as i64);
 
@@ -188,14 +200,24 @@ async fn custom_types_are_validated_and_patched_through_schemas(db: Db) {
     assert_eq!(props["customer"]["maxLength"], 60);
     assert_eq!(props["total"]["minimum"], 0);
     let out = serde_json::to_value(InvoiceOut::from(&rows[1])).unwrap();
-    assert_eq!(out, serde_json::json!({"id": rows[1].id, "customer": "ann@example.org", "total": 120000, "refund": 100}));
+    assert_eq!(
+        out,
+        serde_json::json!({"id": rows[1].id, "customer": "ann@example.org", "total": 120000, "refund": 100})
+    );
 
     let mut ann = rows[1].clone();
-    let patch: InvoicePatch = serde_json::from_value(serde_json::json!({"customer": "ann@example.com", "refund": null})).unwrap();
+    let patch: InvoicePatch =
+        serde_json::from_value(serde_json::json!({"customer": "ann@example.com", "refund": null})).unwrap();
     assert_eq!(ann.apatch(&db, patch).await.unwrap(), 1);
     let read = Invoice::objects().aget(&db, Invoice::id.eq(ann.id)).await.unwrap();
     assert_eq!(read, Invoice { customer: Email("ann@example.com".into()), refund: None, ..rows[1].clone() });
     assert_eq!(read, ann);
-    let created = Invoice::objects().acreate(&db, InvoiceIn::from_json(serde_json::json!({"customer": "new@example.com", "total": 1})).unwrap()).await.unwrap();
+    let created = Invoice::objects()
+        .acreate(
+            &db,
+            InvoiceIn::from_json(serde_json::json!({"customer": "new@example.com", "total": 1})).unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(Invoice::objects().aget(&db, Invoice::id.eq(created.id)).await.unwrap().refund, None);
 }

@@ -22,6 +22,8 @@ pub struct Address {
 }
 
 /// One column of each type, nullable where a patch can set NULL.
+// Clippy's `duplicated_attributes` misreads field names repeated across schemas.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
 #[model_schema(ShipmentOut, fields = "__all__")]
 #[model_schema(ShipmentIn, exclude(id))]
@@ -53,7 +55,10 @@ fn sample() -> Shipment {
         id: 0,
         cost: Decimal::from_str("12.50").unwrap(),
         tracking: Uuid::nil(),
-        transit: TimeDelta::days(1) + TimeDelta::hours(2) + TimeDelta::minutes(3) + TimeDelta::milliseconds(4500),
+        transit: TimeDelta::days(1)
+            + TimeDelta::hours(2)
+            + TimeDelta::minutes(3)
+            + TimeDelta::milliseconds(4500),
         delay: Some(-TimeDelta::microseconds(1)),
         origin: "192.0.2.1".parse().unwrap(),
         relay: Some("2001:db8::1".parse().unwrap()),
@@ -80,12 +85,20 @@ fn each_type_has_its_json_schema_in_every_schema() {
         assert_eq!(props["transit"], json!({"type": "string", "format": "duration"}));
         assert_eq!(props["delay"]["format"], "duration", "{props}");
         assert!(props["delay"].to_string().contains("null"), "{props}");
-        let formats = |p: &serde_json::Value| p["anyOf"].as_array().unwrap().iter().map(|f| f["format"].clone()).collect::<Vec<_>>();
+        let formats = |p: &serde_json::Value| {
+            p["anyOf"].as_array().unwrap().iter().map(|f| f["format"].clone()).collect::<Vec<_>>()
+        };
         assert_eq!(formats(&props["origin"]), [json!("ipv4"), json!("ipv6")]);
         // Nullable: schemars wraps it, `anyOf: [<the address>, {"type": "null"}]`.
         let relay = props["relay"].to_string();
-        assert!(relay.contains(r#""ipv4""#) && relay.contains(r#""ipv6""#) && relay.contains("null"), "{relay}");
-        assert!(props["address"].to_string().contains("city") || props["address"]["$ref"].is_string(), "{props}");
+        assert!(
+            relay.contains(r#""ipv4""#) && relay.contains(r#""ipv6""#) && relay.contains("null"),
+            "{relay}"
+        );
+        assert!(
+            props["address"].to_string().contains("city") || props["address"]["$ref"].is_string(),
+            "{props}"
+        );
         let code = &props["code"];
         assert_eq!((&code["minLength"], &code["maxLength"]), (&json!(2), &json!(40)), "{code}");
         assert_eq!(code["pattern"], "^[-a-zA-Z0-9_]+$");
@@ -147,7 +160,8 @@ async fn a_patch_of_each_type_writes_only_what_it_sets(db: Db) {
     for (body, field) in patches {
         // Another writer changes `priority` (or `code`) first: a patch that wrote every
         // column from a stale copy would undo it.
-        let (other, other_value) = if field == "priority" { ("code", json!("other")) } else { ("priority", json!(7)) };
+        let (other, other_value) =
+            if field == "priority" { ("code", json!("other")) } else { ("priority", json!(7)) };
         let other_patch: ShipmentPatch = serde_json::from_value(json!({ other: other_value })).unwrap();
         let qs = Shipment::objects().filter(Shipment::id.eq(row.id));
         assert_eq!(qs.aupdate(&db, other_patch).await.unwrap(), 1);
@@ -165,9 +179,11 @@ async fn a_patch_of_each_type_writes_only_what_it_sets(db: Db) {
     }
     // The validators hold for patches of every kind.
     let patch: ShipmentPatch =
-        serde_json::from_value(json!({"cost": "0.00", "priority": 11, "code": "x", "reference": "ch1"})).unwrap();
+        serde_json::from_value(json!({"cost": "0.00", "priority": 11, "code": "x", "reference": "ch1"}))
+            .unwrap();
     let err = row.apatch(&db, patch).await.unwrap_err();
-    let codes: Vec<(&str, &str)> = err.validation_errors().unwrap().iter().map(|e| (e.field.as_str(), e.code)).collect();
+    let codes: Vec<(&str, &str)> =
+        err.validation_errors().unwrap().iter().map(|e| (e.field.as_str(), e.code)).collect();
     assert_eq!(
         codes,
         [("cost", "min_value"), ("code", "min_length"), ("priority", "max_value"), ("reference", "regex")]

@@ -30,6 +30,8 @@ fn even(n: &i64) -> Result<(), ValidationError> {
     }
 }
 
+// Clippy's `duplicated_attributes` misreads field names repeated across schemas.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
 #[model_schema(ProductIn, exclude(id))]
 #[model_schema(ProductPatch, exclude(id), optional = "__all__")]
@@ -148,7 +150,10 @@ fn bounds_are_inclusive_and_null_and_blank_pass() {
     p.quantity = 101;
     p.price = dec("10000.00"); // four whole digits at most too: both rules report
     let errors = p.validation_errors();
-    assert_eq!(codes(&errors), [("quantity", "max_value"), ("price", "max_whole_digits"), ("price", "max_value")]);
+    assert_eq!(
+        codes(&errors),
+        [("quantity", "max_value"), ("price", "max_whole_digits"), ("price", "max_value")]
+    );
     // `note` is blank: "" skips its rules (min_length, no_spaces); one character does not.
     let mut p = good();
     p.note = "x".into();
@@ -191,7 +196,10 @@ async fn model_writes_refuse_every_violation_and_write_nothing(db: Db) {
     saved.asave(&db).await.unwrap();
     let mut changed = saved.clone();
     (changed.quantity, changed.sku) = (500, "nope".into());
-    assert_eq!(codes_of(&changed.asave(&db).await.unwrap_err()), [("sku", "regex"), ("quantity", "max_value")]);
+    assert_eq!(
+        codes_of(&changed.asave(&db).await.unwrap_err()),
+        [("sku", "regex"), ("quantity", "max_value")]
+    );
     let err = Product::objects().abulk_update(&db, &[changed], (Product::quantity,)).await.unwrap_err();
     assert_eq!(codes_of(&err), [("sku", "regex"), ("quantity", "max_value")]);
     assert_eq!(Product::objects().aget(&db, Product::id.eq(saved.id)).await.unwrap(), saved);
@@ -267,7 +275,8 @@ async fn schemas_check_the_same_validators_before_any_write(db: Db) {
     assert!(Product::objects().filter(Product::id.eq(saved.id)).aupdate(&db, patch).await.is_err());
     assert_eq!(Product::objects().aget(&db, Product::id.eq(saved.id)).await.unwrap(), before);
     // A valid patch writes only what it sets.
-    let patch: ProductPatch = serde_json::from_value(serde_json::json!({"quantity": 50, "rating": null})).unwrap();
+    let patch: ProductPatch =
+        serde_json::from_value(serde_json::json!({"quantity": 50, "rating": null})).unwrap();
     assert_eq!(saved.apatch(&db, patch).await.unwrap(), 1);
     let row = Product::objects().aget(&db, Product::id.eq(saved.id)).await.unwrap();
     assert_eq!(row, Product { quantity: 50, rating: None, ..before });

@@ -13,6 +13,9 @@ use crate::schema::Patch;
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
+/// A unit of an ISO 8601 duration and its length in nanoseconds.
+type Unit = (char, i128);
+
 /// A duration as ISO 8601: `P[nD][T[nH][nM][n[.f]S]]`, with a leading `-` when negative;
 /// `PT0S` for zero. Exact to the nanosecond.
 ///
@@ -69,13 +72,13 @@ pub fn parse(text: &str) -> Result<TimeDelta, String> {
     };
     let rest = rest.strip_prefix('P').ok_or("it does not start with `P`")?;
     let (date, time) = match rest.split_once('T') {
-        Some((date, time)) if time.is_empty() => return Err(format!("nothing follows `T` in {date}T")),
+        Some((date, "")) => return Err(format!("nothing follows `T` in {date}T")),
         Some((date, time)) => (date, Some(time)),
         None => (rest, None),
     };
     let mut total: i128 = 0;
     let mut components = 0;
-    let units: [(&[(char, i128)], Option<&str>); 2] = [
+    let units: [(&[Unit], Option<&str>); 2] = [
         (&[('W', 7 * 86_400 * NANOS_PER_SECOND), ('D', 86_400 * NANOS_PER_SECOND)], Some(date)),
         (&[('H', 3_600 * NANOS_PER_SECOND), ('M', 60 * NANOS_PER_SECOND), ('S', NANOS_PER_SECOND)], time),
     ];
@@ -83,14 +86,18 @@ pub fn parse(text: &str) -> Result<TimeDelta, String> {
         let Some(mut part) = part else { continue };
         let mut next = 0;
         while !part.is_empty() {
-            let end = part.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).ok_or("a number has no unit")?;
+            let end = part
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+                .ok_or("a number has no unit")?;
             let (number, unit) = (&part[..end], part[end..].chars().next().unwrap_or(' '));
             part = &part[end + unit.len_utf8()..];
             if matches!(unit, 'Y') || (unit == 'M' && allowed[0].0 == 'W') {
                 return Err("years and months have no fixed length; use days".into());
             }
             let position = allowed[next..].iter().position(|(u, _)| *u == unit).ok_or_else(|| {
-                format!("unexpected `{unit}` (the units are W and D before `T`, then H, M and S, in that order)")
+                format!(
+                    "unexpected `{unit}` (the units are W and D before `T`, then H, M and S, in that order)"
+                )
             })?;
             let scale = allowed[next + position].1;
             next += position + 1;
@@ -102,7 +109,8 @@ pub fn parse(text: &str) -> Result<TimeDelta, String> {
         return Err("it has no components".into());
     }
     let total = if negative { -total } else { total };
-    let seconds = i64::try_from(total.div_euclid(NANOS_PER_SECOND)).map_err(|_| "the duration is too long")?;
+    let seconds =
+        i64::try_from(total.div_euclid(NANOS_PER_SECOND)).map_err(|_| "the duration is too long")?;
     let nanos = u32::try_from(total.rem_euclid(NANOS_PER_SECOND)).map_err(|_| "the duration is too long")?;
     TimeDelta::new(seconds, nanos).ok_or_else(|| "the duration is too long".into())
 }
@@ -122,7 +130,8 @@ fn component(number: &str, scale: i128) -> Result<i128, String> {
     let mut value = whole.checked_mul(scale).ok_or_else(too_long)?;
     let fraction = fraction.trim_end_matches('0');
     if !fraction.is_empty() {
-        let places = u32::try_from(fraction.len()).ok().filter(|p| *p <= 30).ok_or("too many decimal places")?;
+        let places =
+            u32::try_from(fraction.len()).ok().filter(|p| *p <= 30).ok_or("too many decimal places")?;
         let numerator: i128 = fraction.parse().map_err(|_| too_long())?;
         let unit = 10i128.pow(places);
         let scaled = numerator.checked_mul(scale).ok_or_else(too_long)?;
@@ -260,7 +269,9 @@ mod tests {
         assert_eq!(parse("PT0,5S"), Ok(TimeDelta::milliseconds(500)));
         assert_eq!(parse("+PT36H"), Ok(TimeDelta::hours(36)));
         assert_eq!(parse("-P1DT2H"), Ok(-(TimeDelta::days(1) + TimeDelta::hours(2))));
-        for bad in ["", "P", "PT", "1D", "P1Y", "P1M", "PT1S2M", "P1D1D", "PT1.S", "PTxS", "PT0.0000000001S", "P1H"] {
+        for bad in
+            ["", "P", "PT", "1D", "P1Y", "P1M", "PT1S2M", "P1D1D", "PT1.S", "PTxS", "PT0.0000000001S", "P1H"]
+        {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse("P99999999999999999999D").is_err());

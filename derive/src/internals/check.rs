@@ -117,7 +117,10 @@ fn default_breaks_validators(field: &Field<'_>, default: &DefaultValue) -> Optio
         DefaultValue::Str(text) => {
             if rules.min_length.is_some_and(|n| text.chars().count() < n as usize) {
                 Some("min_length")
-            } else if rules.slug && !(!text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')) {
+            } else if rules.slug
+                && (text.is_empty()
+                    || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            {
                 Some("slug")
             } else {
                 None

@@ -71,9 +71,10 @@ pub(super) fn items(cont: &Container<'_>) -> TokenStream {
         }
         if !rules.custom.is_empty() {
             let function = format_ident!("__kata_custom_validators_{}", index);
-            let calls = rules.custom.iter().map(|path| {
-                quote!(__k::run_validator(&value, #path, false, field, errors);)
-            });
+            let calls = rules
+                .custom
+                .iter()
+                .map(|path| quote!(__k::run_validator(&value, #path, false, field, errors);));
             out.extend(quote! {
                 fn #function(value: &__k::Value, field: &str, errors: &mut __k::ValidationErrors) {
                     if let ::core::option::Option::Some(value) = <#ty as __k::FieldType>::from_value(value) {

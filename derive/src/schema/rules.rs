@@ -97,8 +97,9 @@ pub(super) fn checks(model: &Ident, field: &Field<'_>, value: &TokenStream, path
             );
         }
     });
-    let custom = rules.custom.iter().map(|function| {
-        quote!(::kata::__private::run_validator(#value, #function, #blank, #path, errors);)
-    });
+    let custom = rules
+        .custom
+        .iter()
+        .map(|function| quote!(::kata::__private::run_validator(#value, #function, #blank, #path, errors);));
     quote!(#declared #(#custom)*)
 }

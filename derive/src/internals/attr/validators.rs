@@ -114,7 +114,11 @@ impl<'c> Parser<'c> {
             self.number_span.get_or_insert(path.span());
             let key = if path == MIN_VALUE { MIN_VALUE } else { MAX_VALUE };
             let limit = name_value(cx, meta, "min_value = 0").and_then(|v| parse_limit(cx, v, key));
-            if key == MIN_VALUE { self.min_value.set(path, limit) } else { self.max_value.set(path, limit) }
+            if key == MIN_VALUE {
+                self.min_value.set(path, limit)
+            } else {
+                self.max_value.set(path, limit)
+            }
             return true;
         }
         if path == MIN_LENGTH {
@@ -177,7 +181,9 @@ impl<'c> Parser<'c> {
 /// in a string (for decimals past f64's precision).
 fn parse_limit(cx: &Ctxt, value: &Expr, key: Symbol) -> Option<Limit> {
     let expected = || {
-        format!("expected a number for `{key}`: an integer, a float or a decimal string, e.g. `{key} = \"0.01\"`")
+        format!(
+            "expected a number for `{key}`: an integer, a float or a decimal string, e.g. `{key} = \"0.01\"`"
+        )
     };
     let (negative, lit) = match value {
         Expr::Lit(ExprLit { lit, .. }) => (false, lit),
