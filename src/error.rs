@@ -318,12 +318,65 @@ impl From<NotLoaded> for Error {
 pub struct FieldError {
     /// The field's path, for example `username` (`[2].username` in a bulk operation).
     pub field: String,
-    /// A machine-readable code: `max_length`, `email`, `required`, `null`, `invalid`.
+    /// A machine-readable code: `max_length`, `email`, `required`, `null`, `invalid`, a
+    /// decimal's `max_digits`, the validators' `min_value`, `max_value`, `min_length`, `url`,
+    /// `slug`, `regex`, or a custom validator's own.
     pub code: &'static str,
     /// A message for people.
     pub message: String,
     /// The rule's parameters, by name: `max_length` for `max_length`.
     pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What a custom validator (`#[kata(validators(path::to::fn))]`, Django's `validators=[..]`)
+/// returns when a value breaks its rule: Django's `ValidationError(message, code=..,
+/// params=..)`. A validator may also return `Err(String)` or `Err(&str)`: code `invalid`.
+///
+/// ```
+/// use kata::ValidationError;
+/// fn even(n: &i64) -> Result<(), ValidationError> {
+///     if n % 2 == 0 { Ok(()) } else { Err(ValidationError::new("even", format!("{n} is not even")).param("value", *n)) }
+/// }
+/// assert_eq!(even(&3).unwrap_err().code, "even");
+/// assert_eq!(ValidationError::from("no").code, "invalid");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct ValidationError {
+    /// A machine-readable code (`invalid` unless the validator names one).
+    pub code: &'static str,
+    /// A message for people.
+    pub message: String,
+    /// The rule's parameters, by name.
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ValidationError {
+    /// A violation with its code and message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ValidationError { code, message: message.into(), params: serde_json::Map::new() }
+    }
+
+    /// Adds a parameter of the rule (see [`FieldError::params`]).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(name.into(), value.into());
+        self
+    }
+}
+
+impl From<String> for ValidationError {
+    /// Code `invalid`, with the message.
+    fn from(message: String) -> Self {
+        ValidationError::new("invalid", message)
+    }
+}
+
+impl From<&str> for ValidationError {
+    /// Code `invalid`, with the message.
+    fn from(message: &str) -> Self {
+        ValidationError::new("invalid", message)
+    }
 }
 
 /// Every rule a value broke, each with its field. Empty means valid.
@@ -364,6 +417,18 @@ impl ValidationErrors {
         params: serde_json::Map<String, serde_json::Value>,
     ) {
         self.errors.push(FieldError { field: field.into(), code, message: message.into(), params });
+    }
+
+    /// Records one violation that a validator returned (see [`ValidationError`]).
+    ///
+    /// ```
+    /// let mut errors = kata::ValidationErrors::default();
+    /// errors.add_error("price", kata::ValidationError::new("even", "must be even").param("value", 3));
+    /// let e = errors.iter().next().unwrap();
+    /// assert_eq!((e.field.as_str(), e.code, e.params["value"].as_i64()), ("price", "even", Some(3)));
+    /// ```
+    pub fn add_error(&mut self, field: impl Into<String>, error: ValidationError) {
+        self.add_with(field, error.code, error.message, error.params);
     }
 
     /// Records every violation of `other`, with `prefix` before each field path (`[2].`

@@ -51,6 +51,7 @@ mod relation;
 mod schema;
 pub mod testing;
 mod types;
+mod validators;
 mod value;
 
 pub use async_trait::async_trait;
@@ -62,7 +63,8 @@ pub use db::{
 pub use dialect::IsolationLevel;
 pub use driver::{Args, Backend, RowRef};
 pub use error::{
-    ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
+    ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationError,
+    ValidationErrors,
 };
 pub use expr::{
     Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Exists, Expr, F, Greatest, IntoExpr,
@@ -86,6 +88,7 @@ pub use relation::{
 pub use relation::{IntoSelectRelated, Join, aprefetch_related_objects};
 pub use schema::{Apply, Patch, Projection, Validate};
 pub use types::Json;
+pub use validators::{Bounded, CustomValidators, FieldValidators, Limit, RegexValidator};
 pub use value::{
     AutoKey, ColumnType, DateLike, FieldType, Integral, Numeric, Ordered, Text, TimeLike, Value,
 };
@@ -184,11 +187,16 @@ pub mod __private {
     };
     pub use crate::schema::{
         Apply, DefaultBool, DefaultFloat, DefaultInt, DefaultNow, DefaultStr, DefaultUuid4, Patch,
-        Projection, Validate, check_field, check_patch, deserialize_null_as, no_default,
+        Projection, Validate, check_field, check_patch, deserialize_null_as, iso_duration, no_default,
+        validators_schema,
     };
     pub use crate::testing;
     pub use crate::types::validate_column;
-    pub use crate::value::{AutoKey, ColumnType, FieldType, Value};
+    pub use crate::validators::{
+        Bounded, FieldValidators, Limit, RegexValidator, ValidateWith, assert_bounded, assert_text,
+        run_validator, validate_rules,
+    };
+    pub use crate::value::{AutoKey, ColumnType, FieldType, Text, Value};
     pub use chrono;
     pub use schemars;
     pub use serde;

@@ -1,6 +1,8 @@
 //! The runtime side of `#[derive(ModelSchema)]`: tri-state patch values, validation and
 //! applying patches to models.
 
+pub mod iso_duration;
+
 use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -272,6 +274,41 @@ pub fn check_patch<T: FieldType>(
         Patch::Null if nullable => {}
         Patch::Null => errors.add(path, "null", "this field cannot be null"),
         Patch::Set(v) => check_field(v, path, max_length, email, blank, errors),
+    }
+}
+
+/// Called by generated code: states a field's validators in its JSON Schema: `minimum` and
+/// `maximum`, `minLength`, `format: uri` for `url`, and `pattern` for `slug` and `regex`
+/// (a second pattern goes in `allOf`, as JSON Schema has one `pattern` per schema).
+#[doc(hidden)]
+pub fn validators_schema(schema: &mut Schema, rules: &crate::validators::FieldValidators) {
+    let Some(object) = schema.as_object_mut() else { return };
+    if let Some(min) = rules.min_value {
+        object.insert("minimum".into(), min.to_json());
+    }
+    if let Some(max) = rules.max_value {
+        object.insert("maximum".into(), max.to_json());
+    }
+    if let Some(n) = rules.min_length {
+        object.insert("minLength".into(), n.into());
+    }
+    if rules.url {
+        object.insert("format".into(), "uri".into());
+    }
+    let patterns = rules
+        .slug
+        .then_some(crate::validators::SLUG_PATTERN)
+        .into_iter()
+        .chain(rules.regex.map(|r| r.pattern()));
+    for pattern in patterns {
+        if object.contains_key("pattern") {
+            let all = object.entry("allOf").or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let Some(all) = all.as_array_mut() {
+                all.push(serde_json::json!({ "pattern": pattern }));
+            }
+        } else {
+            object.insert("pattern".into(), pattern.into());
+        }
     }
 }
 

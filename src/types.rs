@@ -33,6 +33,12 @@ mod decimal {
         fn into_value(self) -> Value {
             Value::Decimal(self)
         }
+        fn from_value(value: &Value) -> Option<Self> {
+            match value {
+                Value::Decimal(v) => Some(*v),
+                _ => None,
+            }
+        }
     }
     impl Ordered for Decimal {}
 
@@ -180,6 +186,12 @@ mod uuid_type {
         fn into_value(self) -> Value {
             Value::Uuid(self)
         }
+        fn from_value(value: &Value) -> Option<Self> {
+            match value {
+                Value::Uuid(v) => Some(*v),
+                _ => None,
+            }
+        }
     }
     /// Ordered by their bytes on every backend.
     impl Ordered for Uuid {}
@@ -209,6 +221,12 @@ mod duration {
         }
         fn into_value(self) -> Value {
             Value::Duration(self)
+        }
+        fn from_value(value: &Value) -> Option<Self> {
+            match value {
+                Value::Duration(v) => Some(*v),
+                _ => None,
+            }
         }
     }
     impl Ordered for TimeDelta {}
@@ -240,6 +258,12 @@ mod ip {
         }
         fn into_value(self) -> Value {
             Value::IpAddr(self)
+        }
+        fn from_value(value: &Value) -> Option<Self> {
+            match value {
+                Value::IpAddr(v) => Some(*v),
+                _ => None,
+            }
         }
     }
 }
@@ -323,6 +347,12 @@ where
     }
     fn into_value(self) -> Value {
         self.to_value()
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Json(v) => serde_json::from_value(v.clone()).ok().map(Json),
+            _ => None,
+        }
     }
 }
 

@@ -484,6 +484,13 @@ fn text_impls(choices: &Enum<'_>) -> (TokenStream, TokenStream, TokenStream) {
                 __k::FieldType::to_value(&self)
             }
 
+            fn from_value(value: &__k::Value) -> ::core::option::Option<Self> {
+                match value {
+                    __k::Value::Text(text) => <Self as __k::Choices>::from_str_value(text),
+                    _ => ::core::option::Option::None,
+                }
+            }
+
             fn char_len(&self) -> ::core::option::Option<usize> {
                 ::core::option::Option::Some(__k::Choices::as_str(self).chars().count())
             }
@@ -563,6 +570,13 @@ fn integer_impls(choices: &Enum<'_>, repr: IntRepr) -> (TokenStream, TokenStream
 
             fn into_value(self) -> __k::Value {
                 __k::Value::#value_variant(discriminant(&self))
+            }
+
+            fn from_value(value: &__k::Value) -> ::core::option::Option<Self> {
+                match <#ty as __k::FieldType>::from_value(value)? {
+                    #(#from_values => ::core::option::Option::Some(#ident::#from_variants),)*
+                    _ => ::core::option::Option::None,
+                }
             }
         }
     };

@@ -9,6 +9,7 @@ pub use relation_meta::{ForeignKeyMeta, OnDelete, RelationKind, RelationMeta};
 
 use crate::driver::{Args, RowRef};
 use crate::error::{Result, ValidationErrors};
+use crate::validators::FieldValidators;
 use crate::value::{ColumnType, FieldType, Value};
 use chrono::{DateTime, Utc};
 
@@ -97,6 +98,9 @@ pub struct ColumnMeta {
     pub default: Option<DefaultValue>,
     /// The relation, when the column is a foreign key.
     pub foreign_key: Option<ForeignKeyMeta>,
+    /// The validators declared on the field (`min_value`, `min_length`, `url`, `slug`,
+    /// `regex`, `validators(..)`): [`FieldValidators::NONE`] when there are none.
+    pub validators: &'static FieldValidators,
 }
 
 impl ColumnMeta {
@@ -132,7 +136,15 @@ impl ColumnMeta {
             blank: false,
             default,
             foreign_key,
+            validators: &FieldValidators::NONE,
         }
+    }
+
+    /// Used by `#[derive(Model)]`: the field's validators.
+    #[doc(hidden)]
+    pub const fn __validators(mut self, validators: &'static FieldValidators) -> Self {
+        self.validators = validators;
+        self
     }
 
     /// Used by `#[derive(Model)]`: marks a `blank` column.
@@ -377,8 +389,10 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         errors
     }
 
-    /// Checks the rules stated on the fields: `max_length` and `email`. Every write
-    /// (`acreate`, `asave`, `abulk_create`, ...) runs it first.
+    /// Checks the rules stated on the fields: `max_length`, `email`, a decimal's precision
+    /// and the validators (`min_value`, `max_value`, `min_length`, `url`, `slug`, `regex`,
+    /// `validators(..)`), reporting every violation. Every write (`acreate`, `asave`,
+    /// `abulk_create`, ...) runs it first.
     ///
     /// ```
     /// # use kata::prelude::*;

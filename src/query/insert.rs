@@ -71,7 +71,8 @@ impl<M: Model, const N: usize> Insert<M> for [Assignment<M>; N] {
     }
 }
 
-/// Checks assigned literal values against the columns' `max_length` and `email` rules.
+/// Checks assigned literal values against the columns' rules: `max_length`, `email`, a
+/// decimal's precision and the field's validators.
 pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<impl Sized>]) -> Result<()> {
     let mut errors = ValidationErrors::default();
     for a in assignments {
@@ -89,6 +90,7 @@ pub(super) fn validate_assignments(meta: &ModelMeta, assignments: &[Assignment<i
             {
                 errors.add(column.field, "email", "enter a valid e-mail address");
             }
+            column.validators.check_value(value, column.blank, column.field, &mut errors);
         }
     }
     errors.into_result()

@@ -242,6 +242,9 @@ macro_rules! single_valued {
             fn into_value(self) -> Value {
                 self.key.to_value()
             }
+            fn from_value(value: &Value) -> Option<Self> {
+                <T::Pk as FieldType>::from_value(value).map($name::new)
+            }
         }
 
         impl<M, T: Model> From<&T> for crate::expr::Expr<M, $name<T>>

@@ -66,6 +66,12 @@ fn check_link_columns(cx: &Ctxt, cont: &Container<'_>) {
 fn check_defaults(cx: &Ctxt, cont: &Container<'_>) {
     for field in &cont.fields {
         let Some(default) = &field.attrs.default else { continue };
+        if let Some(broken) = default_breaks_validators(field, &default.value) {
+            cx.error_at(
+                default.span,
+                format!("the default of `{}` breaks its `{broken}` rule: every row that takes it would fail validation", field.name),
+            );
+        }
         let DefaultValue::Str(text) = &default.value else { continue };
         if let Some(max) = field.attrs.max_length
             && text.chars().count() > max as usize
@@ -88,6 +94,42 @@ fn check_defaults(cx: &Ctxt, cont: &Container<'_>) {
                 ),
             );
         }
+    }
+}
+
+/// The validator a default breaks, if any: `min_length` or `slug` for text (`""` passes on a
+/// field that accepts it), `min_value`/`max_value` for numbers. (A `regex` is matched at run
+/// time only.)
+fn default_breaks_validators(field: &Field<'_>, default: &DefaultValue) -> Option<&'static str> {
+    let rules = &field.attrs.validators;
+    let number = |n: f64| {
+        let as_f64 = |l: crate::internals::attr::Limit| l.mantissa as f64 / 10f64.powi(l.scale as i32);
+        if rules.min_value.is_some_and(|l| n < as_f64(l)) {
+            Some("min_value")
+        } else if rules.max_value.is_some_and(|l| n > as_f64(l)) {
+            Some("max_value")
+        } else {
+            None
+        }
+    };
+    match default {
+        DefaultValue::Str(text) if text.is_empty() && field.accepts_empty() => None,
+        DefaultValue::Str(text) => {
+            if rules.min_length.is_some_and(|n| text.chars().count() < n as usize) {
+                Some("min_length")
+            } else if rules.slug
+                && (text.is_empty()
+                    || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            {
+                Some("slug")
+            } else {
+                None
+            }
+        }
+        #[allow(clippy::cast_precision_loss)] // a literal in source, compared approximately
+        DefaultValue::Int(n) => number(*n as f64),
+        DefaultValue::Float(f) => number(*f),
+        _ => None,
     }
 }
 

@@ -55,6 +55,20 @@ pub(crate) const MAX_LENGTH: Symbol = Symbol("max_length");
 pub(crate) const MAX_DIGITS: Symbol = Symbol("max_digits");
 /// Field: `decimal_places = 2` (a decimal's scale).
 pub(crate) const DECIMAL_PLACES: Symbol = Symbol("decimal_places");
+/// Field: `min_value = 0` (Django's `MinValueValidator`).
+pub(crate) const MIN_VALUE: Symbol = Symbol("min_value");
+/// Field: `max_value = 100` (`MaxValueValidator`).
+pub(crate) const MAX_VALUE: Symbol = Symbol("max_value");
+/// Field: `min_length = 3` (`MinLengthValidator`).
+pub(crate) const MIN_LENGTH: Symbol = Symbol("min_length");
+/// Field: a URL (`URLValidator`).
+pub(crate) const URL: Symbol = Symbol("url");
+/// Field: a slug (`validate_slug`).
+pub(crate) const SLUG: Symbol = Symbol("slug");
+/// Field: `regex = "..."` (`RegexValidator`).
+pub(crate) const REGEX: Symbol = Symbol("regex");
+/// Field: `validators(path::to::fn, ..)`, custom validators.
+pub(crate) const VALIDATORS: Symbol = Symbol("validators");
 /// `default = uuid4`.
 pub(crate) const UUID4: Symbol = Symbol("uuid4");
 /// Field: `default = <literal>` or `default = now`.
@@ -104,6 +118,13 @@ pub(crate) const FIELD_KEYS: &[Symbol] = &[
     MAX_LENGTH,
     MAX_DIGITS,
     DECIMAL_PLACES,
+    MIN_VALUE,
+    MAX_VALUE,
+    MIN_LENGTH,
+    URL,
+    SLUG,
+    REGEX,
+    VALIDATORS,
     DEFAULT,
     COLUMN,
     FOREIGN_KEY,

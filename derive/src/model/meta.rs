@@ -105,11 +105,12 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
         let span = attrs.blank.unwrap_or_else(|| type_span(ty));
         quote_spanned!(span=> .__blank(<#ty as __k::BlankText>::BLANK))
     });
+    let validators = super::validators::column_meta_suffix(field);
     quote! {
         __k::ColumnMeta::__new(
             #field_name, #column, #column_type, #nullable, #primary_key, #auto, #unique, #index,
             #max_length, #email, #default, #foreign_key,
-        )#blank
+        )#blank #validators
     }
 }
 

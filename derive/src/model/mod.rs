@@ -12,6 +12,7 @@ mod relations;
 mod spans;
 mod stand_in;
 mod through;
+mod validators;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -69,6 +70,7 @@ fn stand_ins(input: TokenStream) -> TokenStream {
 fn generate(cont: &Container<'_>) -> TokenStream {
     let inherent = inherent::inherent_impl(cont, &quote!(&META));
     let meta = meta::model_meta(cont);
+    let validators = validators::items(cont);
     let model_impl = model_impl::model_impl(cont);
     let slots = relations::relation_slots(cont);
     let throughs = cont
@@ -82,6 +84,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             use ::kata::__private as __k;
             #inherent
             #meta
+            #validators
             #model_impl
             #slots
             #(#throughs)*

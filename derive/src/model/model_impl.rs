@@ -241,7 +241,7 @@ fn auto_key(cont: &Container<'_>) -> (TokenStream, TokenStream) {
     }
 }
 
-/// `__validate`'s statements: `max_length` and `email`.
+/// `__validate`'s statements: `max_length`, `email`, a decimal's precision, the validators.
 fn validations(cont: &Container<'_>) -> Vec<TokenStream> {
     let mut validations = Vec::new();
     for field in &cont.fields {
@@ -269,6 +269,7 @@ fn validations(cont: &Container<'_>) -> Vec<TokenStream> {
                 );
             });
         }
+        validations.extend(super::validators::validate_calls(field));
     }
     if validations.is_empty() {
         validations.push(quote!(let _ = errors;));

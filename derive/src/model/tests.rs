@@ -389,7 +389,7 @@ fn unknown_field_key_lists_the_expected_keys() {
             struct User { #[kata(primary_key, foo)] id: i64 }
         }),
         [
-            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, blank, max_length, max_digits, decimal_places, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
+            "unknown kata attribute `foo`; expected one of: primary_key, auto, unique, index, email, blank, max_length, max_digits, decimal_places, min_value, max_value, min_length, url, slug, regex, validators, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of"
         ]
     );
 }
@@ -454,7 +454,7 @@ fn values_of_the_wrong_kind_are_each_reported() {
             "expected a string, bool, integer or float literal, `now` or `uuid4`, for `default`",
             "`column` needs a value: `column = \"name\"`",
             "`column` cannot be empty",
-            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, blank, max_length, max_digits, decimal_places, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
+            "unknown kata attribute `unique_together`; expected one of: primary_key, auto, unique, index, email, blank, max_length, max_digits, decimal_places, min_value, max_value, min_length, url, slug, regex, validators, default, column, foreign_key, one_to_one, on_delete, related_name, many_to_many, reverse_of",
         ]
     );
 }

@@ -7,6 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Path, Type};
 
+use super::rules::{self, Shape};
 use crate::internals::ast::Field;
 use crate::internals::attr::{DefaultValue, SchemaSpec};
 
@@ -258,12 +259,16 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     let inner = nullable.unwrap_or(ty);
     // A blank field that is not nullable takes `null` as "its default".
     let null_is_default = field.is_blank() && nullable.is_none();
+    let special = rules::special(inner);
+    let described = special.map_or_else(|| quote!(#inner), |s| s.schema_type());
     let with = if nullable.is_some() || null_is_default {
-        quote!(::core::option::Option<#inner>).to_string()
+        quote!(::core::option::Option<#described>).to_string()
     } else {
-        quote!(#inner).to_string()
+        described.to_string()
     };
-    let rules = schemars_rules(field);
+    let mut rules = schemars_rules(field);
+    rules.extend(special.and_then(|s| s.serde_with(Shape::Patch)));
+    rules.extend(rules::schema_transform(model, field));
     parts.struct_fields.push(quote_spanned! {ty.span()=>
         #(#docs)*
         #[serde(default, skip_serializing_if = "::kata::__private::Patch::is_absent")]
@@ -281,6 +286,7 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
     parts.checks.push(quote! {
         ::kata::__private::check_patch(&self.#ident, #path, #nullable_flag, #max_length, #email, #blank, errors);
     });
+
     if let Some((p, s)) = field.attrs.decimal {
         parts.checks.push(quote! {
             if let ::kata::__private::Patch::Set(value) = &self.#ident {
@@ -290,6 +296,14 @@ fn patch_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
                     #path,
                     errors,
                 );
+            }
+        });
+    }
+    let validator_checks = rules::checks(model, field, &quote!(value), &path);
+    if !validator_checks.is_empty() {
+        parts.checks.push(quote! {
+            if let ::kata::__private::Patch::Set(value) = &self.#ident {
+                #validator_checks
             }
         });
     }
@@ -404,8 +418,27 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             // The unsaved key (0) is a placeholder, not a value to advertise as `default`.
             serde_attrs.push(quote!(#[schemars(transform = ::kata::__private::no_default)]));
         }
-        parts.default_values.push(quote!(#ident: ::core::default::Default::default()));
+        // `IpAddr` has no `Default`: the schema's is the unspecified address, `0.0.0.0`.
+        let value = match rules::special(ty) {
+            Some(rules::Special::IpAddr) => {
+                quote!(::std::net::IpAddr::V4(::std::net::Ipv4Addr::UNSPECIFIED))
+            }
+            _ => quote!(::core::default::Default::default()),
+        };
+        parts.default_values.push(quote!(#ident: #value));
     }
+    let nullable = option_inner(ty);
+    if let Some(special) = rules::special(nullable.unwrap_or(ty)) {
+        let shape = if nullable.is_some() { Shape::Option } else { Shape::Plain };
+        serde_attrs.extend(special.serde_with(shape));
+        let described = special.schema_type();
+        let with = match nullable {
+            Some(_) => quote!(::core::option::Option<#described>).to_string(),
+            None => described.to_string(),
+        };
+        serde_attrs.push(quote!(#[schemars(with = #with)]));
+    }
+    serde_attrs.extend(rules::schema_transform(model, field));
     let rules = schemars_rules(field);
     parts.struct_fields.push(quote_spanned! {ty.span()=>
         #(#docs)*
@@ -430,6 +463,7 @@ fn plain_field(parts: &mut Parts, spec: &SchemaSpec, model: &Ident, field: &Fiel
             );
         });
     }
+    parts.checks.push(rules::checks(model, field, &quote!(&self.#ident), &path));
     parts.decodes.push(quote!(#ident: reader.next::<#ty>()?));
     parts.from_owned.push(quote!(#ident: model.#ident));
     parts.from_ref.push(quote!(#ident: ::core::clone::Clone::clone(&model.#ident)));

@@ -5,6 +5,7 @@
 
 mod fields;
 mod impls;
+mod rules;
 
 use proc_macro2::TokenStream;
 use quote::quote;

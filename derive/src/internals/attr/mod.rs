@@ -9,6 +9,7 @@
 mod choices;
 mod model;
 mod schema;
+mod validators;
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -19,6 +20,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 pub(crate) use choices::{Choices, Variant};
 pub(crate) use model::{Container, DefaultValue, Field, OnDelete, Through, UniqueTogether};
 pub(crate) use schema::{FieldList, SchemaSpec};
+pub(crate) use validators::Limit;
 
 use crate::internals::Ctxt;
 use crate::internals::case::RenameRule;

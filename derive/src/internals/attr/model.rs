@@ -6,6 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, Meta, Token, UnOp};
 
+use super::validators::{self, Validators};
 use super::{Attr, BoolAttr, WithSpan, kata_metas, name_value, non_empty_str, ungroup, unknown_key};
 use crate::internals::Ctxt;
 use crate::internals::symbol::*;
@@ -115,6 +116,8 @@ pub(crate) struct Field {
     pub(crate) through_fields: Option<WithSpan<(Ident, Ident)>>,
     /// `reverse_of = Model::field`.
     pub(crate) reverse_of: Option<syn::ExprPath>,
+    /// `min_value`, `max_value`, `min_length`, `url`, `slug`, `regex`, `validators(..)`.
+    pub(crate) validators: Validators,
 }
 
 /// Django's `on_delete` choices.
@@ -162,6 +165,8 @@ impl Field {
         let mut link_columns = None;
         let mut through_fields = None;
         let mut reverse_of = Attr::none(cx, REVERSE_OF);
+        let mut validators = validators::Parser::new(cx);
+        let mut max_length_span = None;
 
         for meta in kata_metas(cx, attrs) {
             let path = meta.path();
@@ -196,6 +201,7 @@ impl Field {
             } else if path == BLANK {
                 blank.set_true(&meta);
             } else if path == MAX_LENGTH {
+                max_length_span = Some(path.span());
                 let n =
                     name_value(cx, &meta, "max_length = 150").and_then(|value| parse_max_length(cx, value));
                 max_length.set(path, n);
@@ -222,11 +228,13 @@ impl Field {
                 let name = name_value(cx, &meta, example)
                     .and_then(|value| non_empty_str(cx, COLUMN, value, example));
                 column.set(path, name);
-            } else {
+            } else if !validators.parse(&meta) {
                 unknown_key(cx, KATA, &meta, FIELD_KEYS);
             }
         }
 
+        let max_length = max_length.get();
+        let validators = validators.finish(max_length, max_length_span);
         let decimal = match (max_digits.get(), decimal_places.get()) {
             (Some(p), Some(s)) if s > p => {
                 if let Some(span) = decimal_span {
@@ -258,7 +266,7 @@ impl Field {
             index: index.get().is_some(),
             email: email.get().is_some(),
             blank: blank.get(),
-            max_length: max_length.get(),
+            max_length,
             default: default.get(),
             column: column.get(),
             foreign_key: foreign_key.get(),
@@ -269,6 +277,7 @@ impl Field {
             link_columns,
             through_fields,
             reverse_of: reverse_of.get(),
+            validators,
         }
     }
 }
