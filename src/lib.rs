@@ -65,7 +65,7 @@ pub use error::{
     ConfigError, Error, FieldError, IntegrityKind, NotLoaded, Result, TransactionError, ValidationErrors,
 };
 pub use expr::{
-    Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Exists, Expr, F, Greatest, IntoExpr,
+    Assignment, Avg, Case, ClockPart, Coalesce, Comparand, Concat, Contains, DayPart, JsonField, JsonPath, JsonScalar, Count, CountOf, Exists, Expr, F, Greatest, IntoExpr,
     Least, Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q,
     StdDev, StringAgg, Subquery, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour,
     TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
