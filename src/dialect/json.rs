@@ -73,7 +73,7 @@ pub trait JsonSql {
 
 impl JsonSql for Sqlite {
     fn json_template(&self, what: JsonTemplate) -> Option<&'static [JsonPiece]> {
-        Some(match what {
+        let template: &'static [JsonPiece] = match what {
             // `->` gives the JSON text of the value ('null' for JSON null, NULL when missing).
             JsonTemplate::Value => &[Sql("("), Doc, Sql(" -> "), Path, Sql(")")],
             JsonTemplate::Order => &[Sql("JSON_EXTRACT("), Doc, Sql(", "), Path, Sql(")")],
@@ -98,13 +98,14 @@ impl JsonSql for Sqlite {
             JsonTemplate::Compare => &[Sql("(JSON_EXTRACT("), Doc, Sql(", "), Path, Sql(")"), Op, Arg, Sql(")")],
             JsonTemplate::HasKey => &[Sql("(JSON_TYPE("), Doc, Sql(", "), KeyPath, Sql(") IS NOT NULL)")],
             JsonTemplate::Contains | JsonTemplate::ContainedBy => return None,
-        })
+        };
+        Some(template)
     }
 }
 
 impl JsonSql for Postgres {
     fn json_template(&self, what: JsonTemplate) -> Option<&'static [JsonPiece]> {
-        Some(match what {
+        let template: &'static [JsonPiece] = match what {
             JsonTemplate::Value | JsonTemplate::Order => &[Sql("("), Doc, Path, Sql(")")],
             JsonTemplate::Text => &[Sql("("), Doc, TextPath, Sql(")")],
             JsonTemplate::Exact => &[Sql("(("), Doc, Path, Sql(") = "), Arg, Sql(")")],
@@ -112,7 +113,8 @@ impl JsonSql for Postgres {
             JsonTemplate::HasKey => &[Sql("(("), Doc, Path, Sql(") ? "), KeyPath, Sql(")")],
             JsonTemplate::Contains => &[Sql("(("), Doc, Path, Sql(") @> "), Arg, Sql(")")],
             JsonTemplate::ContainedBy => &[Sql("(("), Doc, Path, Sql(") <@ "), Arg, Sql(")")],
-        })
+        };
+        Some(template)
     }
 
     fn json_path_steps(&self) -> bool {
@@ -160,7 +162,7 @@ impl JsonSql for MySql {
 
 impl JsonSql for MariaDb {
     fn json_template(&self, what: JsonTemplate) -> Option<&'static [JsonPiece]> {
-        Some(match what {
+        let template: &'static [JsonPiece] = match what {
             // MariaDB's JSON_EXTRACT gives text: JSON_VALUE gives the scalar unquoted, which
             // compares with a number as a number and with a text as a text.
             JsonTemplate::Compare => &[Sql("(JSON_VALUE("), Doc, Sql(", "), Path, Sql(")"), Op, Arg, Sql(")")],
@@ -175,6 +177,7 @@ impl JsonSql for MariaDb {
                 Sql(", '$'))"),
             ],
             what => mysql_template(what),
-        })
+        };
+        Some(template)
     }
 }

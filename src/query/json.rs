@@ -55,7 +55,7 @@ impl SqlWriter {
                     if i > 0 {
                         self.push(if *all { " AND " } else { " OR " });
                     }
-                    self.json_template(JsonTemplate::HasKey, doc, path, Some(key), None, None)?;
+                    self.json_template(JsonTemplate::HasKey, doc, path, Some(key.as_str()), None, None)?;
                 }
                 self.push(")");
                 Ok(())
