@@ -248,8 +248,10 @@ async fn keys_with_quotes_dots_dollars_and_unicode_are_bound_not_spliced(db: Db)
         "%total",
         "test' = '\"a\"') OR 1 = 1 OR ('d",
     ];
-    let document: serde_json::Map<String, Value> = keys.iter().map(|k| (k.to_string(), json!("some value"))).collect();
-    let obj = NullableJson::objects().acreate(&db, [V.set(Some(Value::Object(document.clone())))]).await.unwrap();
+    let document: serde_json::Map<String, Value> =
+        keys.iter().map(|k| (k.to_string(), json!("some value"))).collect();
+    let obj =
+        NullableJson::objects().acreate(&db, [V.set(Some(Value::Object(document.clone())))]).await.unwrap();
     let read = NullableJson::objects().aget(&db, NullableJson::id.eq(obj.id)).await.unwrap();
     assert_eq!(read.value, Some(Value::Object(document)));
     let objs = [obj.id];
@@ -279,7 +281,11 @@ async fn contains_and_contained_by_where_the_backend_has_them(db: Db) {
     let objs = objs(&db).await;
     if db.backend() == Backend::Sqlite {
         // test_contains_unsupported, test_contained_by_unsupported: refused before any SQL.
-        for q in [V.contains(json!({"baz": {"a": "b"}})), V.contained_by(json!({"a": "b"})), V.key("d").contains("e")] {
+        for q in [
+            V.contains(json!({"baz": {"a": "b"}})),
+            V.contained_by(json!({"a": "b"})),
+            V.key("d").contains("e"),
+        ] {
             let (result, queries) = kata::testing::capture_queries(&db, async {
                 NullableJson::objects().filter(q).alist(&db).await
             })
@@ -309,7 +315,8 @@ async fn contains_and_contained_by_where_the_backend_has_them(db: Db) {
         assert_eq!(matching(&db, &objs, V.contains(value.clone())).await, expected, "{value}");
     }
     // test_contains_primitives
-    for (i, value) in [json!(true), json!(false), json!("yes"), json!(7), json!(9.6)].into_iter().enumerate() {
+    for (i, value) in [json!(true), json!(false), json!("yes"), json!(7), json!(9.6)].into_iter().enumerate()
+    {
         assert!(matching(&db, &objs, V.contains(value)).await.contains(&(8 + i)));
     }
     // test_contained_by
@@ -375,7 +382,9 @@ async fn key_values_text_lookups_and_ordering(db: Db) {
     assert_eq!(matching(&db, &objs, V.key("o").text().contains("uot")).await, [4]);
     assert_eq!(matching(&db, &objs, V.key("c").text().eq("14")).await, [3, 4]);
     assert_eq!(matching(&db, &objs, V.key("h").text().eq("true")).await, [4]);
-    assert!(matching(&db, &objs, V.key("j").text().isnull(false) & V.key("j").isnull(false)).await.is_empty());
+    assert!(
+        matching(&db, &objs, V.key("j").text().isnull(false) & V.key("j").isnull(false)).await.is_empty()
+    );
     // test_ordering_by_transform
     let ords = [json!(93), json!(22.1), json!(-1), json!(21.931902), json!(-100291029)];
     let names = ["bar", "foo", "baz", "spam", "eggs"];
@@ -394,9 +403,14 @@ async fn key_values_text_lookups_and_ordering(db: Db) {
     };
     assert_eq!(ids, expected);
     // test_ordering_grouping_by_key_transform: annotate by a key, order by a key
-    let by_key = NullableJson::objects().filter(V.key("d").index(0).isnull(false)).order_by([V.key("d").index(0).desc()]);
+    let by_key = NullableJson::objects()
+        .filter(V.key("d").index(0).isnull(false))
+        .order_by([V.key("d").index(0).desc()]);
     let annotated = by_key.annotate(V.key("d").index(0)).alist(&db).await.unwrap();
-    assert_eq!(annotated.iter().map(|(m, k)| (m.id, k.clone())).collect::<Vec<_>>(), [(objs[4], Some(json!("e")))]);
+    assert_eq!(
+        annotated.iter().map(|(m, k)| (m.id, k.clone())).collect::<Vec<_>>(),
+        [(objs[4], Some(json!("e")))]
+    );
 }
 
 /// A typed JSON column has the same lookups.

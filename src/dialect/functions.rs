@@ -159,13 +159,16 @@ impl Functions for Postgres {
     fn duration_part(&self, part: DatePart) -> Option<Wrap> {
         Some(match part {
             DatePart::Day => Wrap::new("CAST(FLOOR(EXTRACT(EPOCH FROM ", ") / 86400) AS BIGINT)"),
-            DatePart::Hour => {
-                Wrap::new("CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ", "), 86400) + 86400, 86400) / 3600) AS BIGINT)")
-            }
+            DatePart::Hour => Wrap::new(
+                "CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ",
+                "), 86400) + 86400, 86400) / 3600) AS BIGINT)",
+            ),
             DatePart::Minute => {
                 Wrap::new("CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ", "), 3600) + 3600, 3600) / 60) AS BIGINT)")
             }
-            DatePart::Second => Wrap::new("CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ", "), 60) + 60, 60)) AS BIGINT)"),
+            DatePart::Second => {
+                Wrap::new("CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ", "), 60) + 60, 60)) AS BIGINT)")
+            }
             _ => return None,
         })
     }

@@ -95,7 +95,9 @@ impl JsonSql for Sqlite {
             // JSON texts compared in SQLite's canonical (minified) form: a string "true" is
             // not `true`, nor "14" 14.
             JsonTemplate::Exact => &[Sql("(("), Doc, Sql(" -> "), Path, Sql(") = JSON("), Arg, Sql("))")],
-            JsonTemplate::Compare => &[Sql("(JSON_EXTRACT("), Doc, Sql(", "), Path, Sql(")"), Op, Arg, Sql(")")],
+            JsonTemplate::Compare => {
+                &[Sql("(JSON_EXTRACT("), Doc, Sql(", "), Path, Sql(")"), Op, Arg, Sql(")")]
+            }
             JsonTemplate::HasKey => &[Sql("(JSON_TYPE("), Doc, Sql(", "), KeyPath, Sql(") IS NOT NULL)")],
             JsonTemplate::Contains | JsonTemplate::ContainedBy => return None,
         };
@@ -165,17 +167,15 @@ impl JsonSql for MariaDb {
         let template: &'static [JsonPiece] = match what {
             // MariaDB's JSON_EXTRACT gives text: JSON_VALUE gives the scalar unquoted, which
             // compares with a number as a number and with a text as a text.
-            JsonTemplate::Compare => &[Sql("(JSON_VALUE("), Doc, Sql(", "), Path, Sql(")"), Op, Arg, Sql(")")],
-            // Its JSON values are texts: compared in binary, so "B" is not "b".
-            JsonTemplate::Exact => &[
-                Sql("(JSON_EXTRACT("),
-                Doc,
-                Sql(", "),
-                Path,
-                Sql(") = BINARY JSON_EXTRACT("),
-                Arg,
-                Sql(", '$'))"),
-            ],
+            JsonTemplate::Compare => {
+                &[Sql("(JSON_VALUE("), Doc, Sql(", "), Path, Sql(")"), Op, Arg, Sql(")")]
+            }
+            // Its `=` of two JSON_EXTRACTs unquotes one side only ("b" never equals "b"):
+            // JSON_EQUALS (10.7+) compares JSON values, 14 equal to 14.0, "14" not to 14; its
+            // NULL (a missing key) counts as true where a condition is expected, hence `= 1`.
+            JsonTemplate::Exact => {
+                &[Sql("(JSON_EQUALS(JSON_EXTRACT("), Doc, Sql(", "), Path, Sql("), "), Arg, Sql(") = 1)")]
+            }
             what => mysql_template(what),
         };
         Some(template)

@@ -23,8 +23,8 @@ use crate::error::{ConfigError, Result};
 use crate::value::ColumnType;
 
 pub(crate) use functions::{Extremum, Functions};
-pub(crate) use json::{JsonPiece, JsonSql, JsonTemplate};
 pub(crate) use introspect::{IntrospectionSql, column_type_of, rust_type};
+pub(crate) use json::{JsonPiece, JsonSql, JsonTemplate};
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
 pub(crate) use postgres::Postgres;

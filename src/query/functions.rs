@@ -323,7 +323,9 @@ impl SqlWriter {
         if cast.is_some() {
             self.push("CAST(");
         }
-        if matches!(aggregate, Aggregate::SumDecimal | Aggregate::AvgDecimal) && !self.dialect.decimal_arithmetic() {
+        if matches!(aggregate, Aggregate::SumDecimal | Aggregate::AvgDecimal)
+            && !self.dialect.decimal_arithmetic()
+        {
             return Err(crate::dialect::unsupported(
                 self.dialect,
                 "Sum and Avg of decimals (decimals are kept as text; Min and Max are exact)",

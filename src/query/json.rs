@@ -155,8 +155,9 @@ impl SqlWriter {
             match step {
                 JsonStep::Key(key) => self.bind_value(&Value::Text(key.clone()))?,
                 JsonStep::Index(index) => {
-                    let index = i32::try_from(*index)
-                        .map_err(|_| Error::InvalidQuery(format!("the JSON array index {index} is too large")))?;
+                    let index = i32::try_from(*index).map_err(|_| {
+                        Error::InvalidQuery(format!("the JSON array index {index} is too large"))
+                    })?;
                     self.bind_value(&Value::Int(index))?
                 }
             }
@@ -178,7 +179,9 @@ impl SqlWriter {
             serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
                 (Some(i), _) => Value::BigInt(i),
                 (None, Some(f)) => Value::Double(f),
-                (None, None) => return Err(Error::InvalidQuery(format!("the number {n} cannot be compared"))),
+                (None, None) => {
+                    return Err(Error::InvalidQuery(format!("the number {n} cannot be compared")));
+                }
             },
             other => {
                 return Err(Error::InvalidQuery(format!(
