@@ -67,10 +67,11 @@ pub use error::{
     ValidationErrors,
 };
 pub use expr::{
-    Assignment, Avg, Case, Coalesce, Comparand, Concat, Count, CountOf, Exists, Expr, F, Greatest, IntoExpr,
-    Least, Length, Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q,
-    StdDev, StringAgg, Subquery, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour,
-    TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
+    Assignment, Avg, Case, ClockPart, Coalesce, Comparand, Concat, Contains, Count, CountOf, DayPart, Exists,
+    Expr, F, Greatest, IntoExpr, JsonField, JsonPath, JsonScalar, Least, Length, Lower, Max, Min, Now,
+    NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q, StdDev, StringAgg, Subquery, Substr, Sum,
+    TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper,
+    Variance, When, WithInner,
 };
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};

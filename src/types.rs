@@ -41,6 +41,12 @@ mod decimal {
         }
     }
     impl Ordered for Decimal {}
+    /// Exact arithmetic, `Sum` and `Avg` on PostgreSQL, MySQL and MariaDB; refused on
+    /// SQLite, where a decimal is kept as text (see the README's backend table).
+    impl crate::value::Numeric for Decimal {
+        type Sum = Decimal;
+        type Avg = Decimal;
+    }
 
     /// Digits before the point, in SQLite's text form; 29 hold every `Decimal`.
     const WHOLE: usize = 29;

@@ -541,8 +541,11 @@ pub trait Ordered: FieldType {}
 pub trait Text: FieldType {}
 /// Numeric field types: arithmetic in `F` expressions, `Sum` and `Avg`.
 pub trait Numeric: FieldType {
-    /// The type `Sum` returns: `i64` for integers, `f64` for floats.
+    /// The type `Sum` returns: `i64` for integers, `f64` for floats, `Decimal` for decimals.
     type Sum: FieldType;
+    /// The type `Avg` returns: `f64`, or `Decimal` for decimals (as Django's `Avg` of a
+    /// `DecimalField`).
+    type Avg: FieldType;
 }
 /// Integer field types: `%`, the bitwise operators and shifts in `F` expressions.
 pub trait Integral: Numeric {}
@@ -568,7 +571,7 @@ macro_rules! markers {
     (ordered: $($o:ty),*; text: $($t:ty),*; numeric: $($n:ty => $s:ty),*; date: $($d:ty),*; time: $($h:ty),*;) => {
         $(impl Ordered for $o {})*
         $(impl Text for $t {})*
-        $(impl Numeric for $n { type Sum = $s; })*
+        $(impl Numeric for $n { type Sum = $s; type Avg = f64; })*
         $(impl DateLike for $d {})*
         $(impl TimeLike for $h {})*
     };

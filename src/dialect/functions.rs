@@ -5,7 +5,7 @@
 //! file of its own; the defaults are standard SQL (and PostgreSQL's spelling).
 
 use crate::dialect::{MariaDb, MySql, Postgres, Sqlite, Wrap, sqlite::NOW_RFC3339};
-use crate::expr::Trunc;
+use crate::expr::{DatePart, Trunc};
 use crate::value::ColumnType;
 
 /// How `GREATEST` and `LEAST` treat NULL. kata gives them one meaning everywhere: NULL
@@ -129,9 +129,50 @@ pub trait Functions {
     fn string_agg(&self) -> (&'static str, &'static str) {
         ("STRING_AGG(", ", ")
     }
+
+    /// Whether decimals take arithmetic, `SUM` and `AVG` exactly (a native decimal type);
+    /// SQLite keeps them as kata's sortable text, so kata refuses these there.
+    fn decimal_arithmetic(&self) -> bool {
+        true
+    }
+
+    /// A part of a duration (`Day`, `Hour`, `Minute`, `Second`) as a 64-bit integer, split
+    /// as Python's `timedelta` splits it (whole days, rounded down, then the seconds of the
+    /// day); `None` where durations are stored as plain microseconds (Django's "Extract
+    /// requires native DurationField database support").
+    fn duration_part(&self, part: DatePart) -> Option<Wrap> {
+        let _ = part;
+        None
+    }
+
+    /// A timestamp plus (or, with `subtract`, minus) a duration, as the text before the
+    /// timestamp, between it and the duration, and after; `None` where kata cannot compute
+    /// it exactly (SQLite's text timestamps).
+    fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {
+        Some(if subtract { ["(", " - ", ")"] } else { ["(", " + ", ")"] })
+    }
 }
 
 impl Functions for Postgres {
+    /// From `EXTRACT(EPOCH ..)` (exact seconds), so that an interval kept as hours (kata
+    /// writes days as 24 hours) splits as one with days does.
+    fn duration_part(&self, part: DatePart) -> Option<Wrap> {
+        Some(match part {
+            DatePart::Day => Wrap::new("CAST(FLOOR(EXTRACT(EPOCH FROM ", ") / 86400) AS BIGINT)"),
+            DatePart::Hour => Wrap::new(
+                "CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ",
+                "), 86400) + 86400, 86400) / 3600) AS BIGINT)",
+            ),
+            DatePart::Minute => {
+                Wrap::new("CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ", "), 3600) + 3600, 3600) / 60) AS BIGINT)")
+            }
+            DatePart::Second => {
+                Wrap::new("CAST(FLOOR(MOD(MOD(EXTRACT(EPOCH FROM ", "), 60) + 60, 60)) AS BIGINT)")
+            }
+            _ => return None,
+        })
+    }
+
     fn shift_amount(&self) -> Option<&'static str> {
         Some("INTEGER")
     }
@@ -192,6 +233,15 @@ impl Functions for Sqlite {
         None
     }
 
+    fn decimal_arithmetic(&self) -> bool {
+        false
+    }
+
+    fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {
+        let _ = subtract;
+        None
+    }
+
     fn string_agg(&self) -> (&'static str, &'static str) {
         ("GROUP_CONCAT(", ", ")
     }
@@ -237,6 +287,15 @@ impl Functions for MySql {
     fn string_agg(&self) -> (&'static str, &'static str) {
         ("GROUP_CONCAT(", " SEPARATOR ")
     }
+
+    /// Durations are microseconds.
+    fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {
+        Some(if subtract {
+            ["DATE_SUB(", ", INTERVAL ", " MICROSECOND)"]
+        } else {
+            ["DATE_ADD(", ", INTERVAL ", " MICROSECOND)"]
+        })
+    }
 }
 
 impl Functions for MariaDb {
@@ -278,6 +337,10 @@ impl Functions for MariaDb {
 
     fn string_agg(&self) -> (&'static str, &'static str) {
         MySql.string_agg()
+    }
+
+    fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {
+        MySql.duration_add(subtract)
     }
 }
 

@@ -9,6 +9,7 @@
 mod errors;
 mod functions;
 mod introspect;
+mod json;
 mod mariadb;
 mod mysql;
 mod postgres;
@@ -23,6 +24,7 @@ use crate::value::ColumnType;
 
 pub(crate) use functions::{Extremum, Functions};
 pub(crate) use introspect::{IntrospectionSql, column_type_of, rust_type};
+pub(crate) use json::{JsonPiece, JsonSql, JsonTemplate};
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
 pub(crate) use postgres::Postgres;
@@ -129,7 +131,7 @@ impl IsolationLevel {
 
 /// The SQL of one backend. Defaults are standard SQL (or the most common form); each
 /// backend's unit type overrides what it does differently.
-pub trait Dialect: Functions + Send + Sync + fmt::Debug + 'static {
+pub trait Dialect: Functions + JsonSql + Send + Sync + fmt::Debug + 'static {
     /// The backend this dialect is for.
     fn backend(&self) -> Backend;
 

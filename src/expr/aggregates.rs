@@ -32,7 +32,9 @@ impl CountOf {
     }
 }
 
-/// `SUM(expr)`: `i64` for integer fields, `f64` for floats; `None` over no rows.
+/// `SUM(expr)`: `i64` for integer fields, `f64` for floats, an exact `Decimal` for
+/// decimals (not on SQLite, where kata refuses it with `ConfigError::Unsupported` before any
+/// SQL); `None` over no rows.
 #[allow(non_snake_case)]
 pub fn Sum<M, E>(expr: E) -> Expr<M, Option<<<E::Output as FieldType>::Inner as Numeric>::Sum>>
 where
@@ -41,19 +43,25 @@ where
 {
     let kind = match <<<E::Output as FieldType>::Inner as Numeric>::Sum as FieldType>::COLUMN_TYPE {
         ColumnType::Double | ColumnType::Float => Aggregate::SumFloat,
+        ColumnType::Decimal { .. } => Aggregate::SumDecimal,
         _ => Aggregate::SumInt,
     };
     Expr::from_node(Node::Aggregate(kind, Box::new(expr.into_expr().node)))
 }
 
-/// `AVG(expr)` as `f64`; `None` over no rows.
+/// `AVG(expr)`: `f64`, or a `Decimal` for decimals (as Django's `Avg` of a `DecimalField`,
+/// with the backend's rounding; not on SQLite); `None` over no rows.
 #[allow(non_snake_case)]
-pub fn Avg<M, E>(expr: E) -> Expr<M, Option<f64>>
+pub fn Avg<M, E>(expr: E) -> Expr<M, Option<<<E::Output as FieldType>::Inner as Numeric>::Avg>>
 where
     E: IntoExpr<M>,
     <E::Output as FieldType>::Inner: Numeric,
 {
-    Expr::from_node(Node::Aggregate(Aggregate::Avg, Box::new(expr.into_expr().node)))
+    let kind = match <<<E::Output as FieldType>::Inner as Numeric>::Avg as FieldType>::COLUMN_TYPE {
+        ColumnType::Decimal { .. } => Aggregate::AvgDecimal,
+        _ => Aggregate::Avg,
+    };
+    Expr::from_node(Node::Aggregate(kind, Box::new(expr.into_expr().node)))
 }
 
 /// `MIN(expr)`; `None` over no rows.

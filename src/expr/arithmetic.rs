@@ -152,12 +152,48 @@ macro_rules! arithmetic {
             type Output = Expr<M, R::Output>;
             fn $method(self, rhs: R) -> Expr<M, R::Output> {
                 let op = arithmetic_op::<<R::Output as FieldType>::Inner>(BinOp::$op);
-                Expr::from_node(self.node.binary(op, rhs.into_numeric()))
+                Expr::from_node(decimal_math::<R::Output>(self.node.binary(op, rhs.into_numeric())))
             }
         }
     )*};
 }
 arithmetic!(Add add Add, Sub sub Sub, Mul mul Mul, Div div Div);
+
+/// A timestamp plus or minus a duration (Django's `F("start") + F("duration")`), on
+/// `DateTime<Utc>` and `NaiveDateTime` expressions, nullable or not: PostgreSQL's `+` of an
+/// `INTERVAL`, MySQL's and MariaDB's `DATE_ADD(.., INTERVAL n MICROSECOND)`; refused on
+/// SQLite (`ConfigError::Unsupported`, before any SQL).
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct Task { #[kata(primary_key)] id: i64, start: chrono::DateTime<chrono::Utc>, took: chrono::TimeDelta, end: chrono::DateTime<chrono::Utc> }
+/// // Task.objects.filter(end__gt=F("start") + F("took"))
+/// let late = Task::end.gt(F(Task::start) + F(Task::took));
+/// let earlier = F(Task::start) - chrono::TimeDelta::hours(1);
+/// # let _ = (late, earlier);
+/// ```
+macro_rules! date_plus_duration {
+    ($($ty:ty),*) => {$(
+        impl<M, R: Operand<M, chrono::TimeDelta>> Add<R> for Expr<M, $ty> {
+            type Output = Expr<M, $ty>;
+            fn add(self, rhs: R) -> Expr<M, $ty> {
+                Expr::from_node(Node::Func(Func::DurationAdd(false), vec![self.node, rhs.into_operand().node]))
+            }
+        }
+        impl<M, R: Operand<M, chrono::TimeDelta>> Sub<R> for Expr<M, $ty> {
+            type Output = Expr<M, $ty>;
+            fn sub(self, rhs: R) -> Expr<M, $ty> {
+                Expr::from_node(Node::Func(Func::DurationAdd(true), vec![self.node, rhs.into_operand().node]))
+            }
+        }
+    )*};
+}
+date_plus_duration!(
+    chrono::DateTime<chrono::Utc>,
+    Option<chrono::DateTime<chrono::Utc>>,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>
+);
 
 /// `%` of integers (Django's `F("a") % 3`).
 impl<M, T, R> Rem<R> for Expr<M, T>
@@ -180,7 +216,7 @@ where
 {
     type Output = Expr<M, T>;
     fn neg(self) -> Expr<M, T> {
-        Expr::from_node(Node::Neg(Box::new(self.node)))
+        Expr::from_node(decimal_math::<T>(Node::Neg(Box::new(self.node))))
     }
 }
 
@@ -198,7 +234,12 @@ where
     /// # let _ = squared;
     /// ```
     pub fn pow(self, exponent: impl Operand<M, T::Inner>) -> Expr<M, f64> {
-        Expr::from_node(Node::Func(Func::Power, vec![self.node, exponent.into_operand().node]))
+        let power = Node::Func(Func::Power, vec![self.node, exponent.into_operand().node]);
+        // PostgreSQL's POWER of a NUMERIC is a NUMERIC: cast it to the promised float.
+        Expr::from_node(match T::COLUMN_TYPE {
+            ColumnType::Decimal { .. } => Node::Cast(Box::new(decimal_math::<T>(power)), ColumnType::Double),
+            _ => power,
+        })
     }
 }
 
@@ -242,6 +283,67 @@ where
         self.bitwise(BinOp::ShiftRight, rhs.into_operand().node)
     }
 }
+
+/// Arithmetic whose result is a decimal: marked, so that a backend keeping decimals as
+/// text (SQLite) refuses it before any SQL.
+fn decimal_math<T: FieldType>(node: Node) -> Node {
+    match T::COLUMN_TYPE {
+        ColumnType::Decimal { .. } => Node::Func(Func::DecimalMath, vec![node]),
+        _ => node,
+    }
+}
+
+/// A decimal with an integer gives a decimal, as Django resolves a `DecimalField` with an
+/// `IntegerField` (`F("price") * 2`, `F("price") * F("quantity")`).
+#[cfg(feature = "rust_decimal")]
+macro_rules! decimal_mixed {
+    ($($int:ty),*) => {$(
+        impl<M> NumericOperand<M, rust_decimal::Decimal> for $int {
+            type Output = rust_decimal::Decimal;
+            fn into_numeric(self) -> Node {
+                Node::Value(self.into_value())
+            }
+        }
+        impl<M> NumericOperand<M, rust_decimal::Decimal> for Expr<M, $int> {
+            type Output = rust_decimal::Decimal;
+            fn into_numeric(self) -> Node {
+                self.node
+            }
+        }
+        impl<M: Model> NumericOperand<M, rust_decimal::Decimal> for Field<M, $int> {
+            type Output = rust_decimal::Decimal;
+            fn into_numeric(self) -> Node {
+                Expr::from(self).node
+            }
+        }
+        impl<M> NumericOperand<M, Option<rust_decimal::Decimal>> for $int {
+            type Output = Option<rust_decimal::Decimal>;
+            fn into_numeric(self) -> Node {
+                Node::Value(self.into_value())
+            }
+        }
+        impl<M> NumericOperand<M, $int> for rust_decimal::Decimal {
+            type Output = rust_decimal::Decimal;
+            fn into_numeric(self) -> Node {
+                Node::Value(self.into_value())
+            }
+        }
+        impl<M> NumericOperand<M, $int> for Expr<M, rust_decimal::Decimal> {
+            type Output = rust_decimal::Decimal;
+            fn into_numeric(self) -> Node {
+                self.node
+            }
+        }
+        impl<M: Model> NumericOperand<M, $int> for Field<M, rust_decimal::Decimal> {
+            type Output = rust_decimal::Decimal;
+            fn into_numeric(self) -> Node {
+                Expr::from(self).node
+            }
+        }
+    )*};
+}
+#[cfg(feature = "rust_decimal")]
+decimal_mixed!(i16, i32, i64);
 
 /// `op` for operands of type `T`: division of integers is integer division, as in Rust.
 fn arithmetic_op<T: FieldType>(op: BinOp) -> BinOp {

@@ -1,7 +1,7 @@
 //! The lookups of fields and expressions (Django's `exact`, `gt`, `icontains`, `year`, ...),
 //! and the equality of a composite primary key.
 
-use crate::expr::{BinOp, Comparand, DatePart, Expr, Node, OrderBy, PatternKind, Q};
+use crate::expr::{BinOp, Comparand, DatePart, Expr, Func, Node, OrderBy, PatternKind, Q};
 use crate::field::{CompositePk, Field};
 use crate::model::Model;
 use crate::value::{DateLike, FieldType, Ordered, Text, TimeLike, Value};
@@ -30,6 +30,15 @@ macro_rules! lookups {
                     return Q::none();
                 }
                 Q::from_node(Node::In(Box::new(Expr::from(self).node), values, T::COLUMN_TYPE))
+            }
+            /// On a text field, contains the text, case-sensitively (`%`, `_` and `\` match
+            /// themselves); on a JSON field, the document contains the `serde_json::Value`
+            /// (Django's `contains`; refused on SQLite, as in Django).
+            pub fn contains<V>(self, value: V) -> Q<M>
+            where
+                T::Inner: Contains<M, V>,
+            {
+                Q::from_node(<T::Inner as Contains<M, V>>::contains_node(Expr::from(self).node, value))
             }
             /// Ascending order.
             pub fn asc(self) -> OrderBy<M> {
@@ -100,10 +109,6 @@ macro_rules! lookups {
             pub fn iexact(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::Exact, true)
             }
-            /// Contains the text, case-sensitively; `%`, `_` and `\` match themselves.
-            pub fn contains(self, value: impl Pattern<M>) -> Q<M> {
-                self.pattern(value, PatternKind::Contains, false)
-            }
             /// Contains the text, ignoring case.
             pub fn icontains(self, value: impl Pattern<M>) -> Q<M> {
                 self.pattern(value, PatternKind::Contains, true)
@@ -152,10 +157,6 @@ macro_rules! lookups {
             pub fn month(self) -> Expr<M, i64> {
                 Expr::from_node(Node::DatePart(DatePart::Month, Box::new(Expr::from(self).node)))
             }
-            /// The day of the month, 1 to 31.
-            pub fn day(self) -> Expr<M, i64> {
-                Expr::from_node(Node::DatePart(DatePart::Day, Box::new(Expr::from(self).node)))
-            }
             /// The day of the week, 1 (Sunday) to 7 (Saturday) (Django's `week_day`).
             pub fn week_day(self) -> Expr<M, i64> {
                 Expr::from_node(Node::DatePart(DatePart::WeekDay, Box::new(Expr::from(self).node)))
@@ -175,23 +176,94 @@ macro_rules! lookups {
             }
         }
 
-        impl<M: Model, T: FieldType> $target<M, T> where T::Inner: TimeLike {
-            /// The hour, 0 to 23 (UTC for `DateTime<Utc>`).
-            pub fn hour(self) -> Expr<M, i64> {
-                Expr::from_node(Node::DatePart(DatePart::Hour, Box::new(Expr::from(self).node)))
+        impl<M: Model, T: FieldType> $target<M, T> {
+            /// The day of the month, 1 to 31, of a date or a timestamp; the whole days of a
+            /// duration, rounded down (Python's `timedelta.days`, Django's
+            /// `Extract("duration", "day")`: PostgreSQL only, see [`DayPart`]).
+            pub fn day(self) -> Expr<M, i64>
+            where
+                T::Inner: DayPart,
+            {
+                Expr::from_node(<T::Inner as DayPart>::__part(DatePart::Day, Expr::from(self).node))
+            }
+            /// The hour, 0 to 23 (UTC for `DateTime<Utc>`); of a duration, the hours past its
+            /// whole days (PostgreSQL only, see [`ClockPart`]).
+            pub fn hour(self) -> Expr<M, i64>
+            where
+                T::Inner: ClockPart,
+            {
+                Expr::from_node(<T::Inner as ClockPart>::__part(DatePart::Hour, Expr::from(self).node))
             }
             /// The minute, 0 to 59.
-            pub fn minute(self) -> Expr<M, i64> {
-                Expr::from_node(Node::DatePart(DatePart::Minute, Box::new(Expr::from(self).node)))
+            pub fn minute(self) -> Expr<M, i64>
+            where
+                T::Inner: ClockPart,
+            {
+                Expr::from_node(<T::Inner as ClockPart>::__part(DatePart::Minute, Expr::from(self).node))
             }
             /// The whole second, 0 to 59.
-            pub fn second(self) -> Expr<M, i64> {
-                Expr::from_node(Node::DatePart(DatePart::Second, Box::new(Expr::from(self).node)))
+            pub fn second(self) -> Expr<M, i64>
+            where
+                T::Inner: ClockPart,
+            {
+                Expr::from_node(<T::Inner as ClockPart>::__part(DatePart::Second, Expr::from(self).node))
             }
         }
     )*};
 }
 lookups!(Expr, Field);
+
+/// Types with a day: dates and timestamps (the day of the month) and durations (Django's
+/// `Extract("duration", "day")`: whole days, rounded down as Python's `timedelta.days`; only
+/// on PostgreSQL, whose intervals are native: elsewhere kata refuses it with
+/// `ConfigError::Unsupported` before any SQL, as Django raises "Extract requires native
+/// DurationField database support").
+///
+/// ```
+/// # use kata::prelude::*;
+/// # #[derive(Model)] struct Span { #[kata(primary_key)] id: i64, took: chrono::TimeDelta, on: chrono::NaiveDate }
+/// let long = Span::took.day().gt(200);      // PostgreSQL
+/// let late_in_month = Span::on.day().gt(20); // every backend
+/// # let _ = (long, late_in_month);
+/// ```
+pub trait DayPart {
+    /// The part of an expression of this type.
+    #[doc(hidden)]
+    fn __part(part: DatePart, expr: Node) -> Node;
+}
+
+/// Types with hours, minutes and seconds: times and timestamps, and durations (their hours
+/// past the whole days, minutes past the hour and seconds past the minute, as Python's
+/// `timedelta` splits them; PostgreSQL only, see [`DayPart`]).
+pub trait ClockPart {
+    /// The part of an expression of this type.
+    #[doc(hidden)]
+    fn __part(part: DatePart, expr: Node) -> Node;
+}
+
+impl<X: DateLike> DayPart for X {
+    fn __part(part: DatePart, expr: Node) -> Node {
+        Node::DatePart(part, Box::new(expr))
+    }
+}
+
+impl<X: TimeLike> ClockPart for X {
+    fn __part(part: DatePart, expr: Node) -> Node {
+        Node::DatePart(part, Box::new(expr))
+    }
+}
+
+impl DayPart for chrono::TimeDelta {
+    fn __part(part: DatePart, expr: Node) -> Node {
+        Node::Func(Func::DurationPart(part), vec![expr])
+    }
+}
+
+impl ClockPart for chrono::TimeDelta {
+    fn __part(part: DatePart, expr: Node) -> Node {
+        Node::Func(Func::DurationPart(part), vec![expr])
+    }
+}
 
 /// `lhs = rhs`, or `lhs IS NULL` when `rhs` is a NULL value (Django's `exact=None`).
 fn equality(lhs: Node, rhs: Node, op: BinOp) -> Node {
@@ -208,6 +280,42 @@ fn ordering(lhs: Node, op: BinOp, rhs: Node) -> Node {
             "None cannot be used in an ordering comparison (gt, gte, lt, lte, range); use isnull",
         ),
         rhs => lhs.binary(op, rhs),
+    }
+}
+
+/// What `contains` takes on a field of type `Self`: a text or a text expression
+/// ([`Pattern`]) on a text field, a `serde_json::Value` on a JSON field.
+#[diagnostic::on_unimplemented(
+    message = "`contains` on a `{Self}` field cannot take `{V}`",
+    label = "not a `contains` argument for this field",
+    note = "a text field's `contains` takes a text or a text expression; a JSON field's a `serde_json::Value` (`json!(..)`)"
+)]
+pub trait Contains<M, V> {
+    /// The condition `lhs` contains `value`.
+    #[doc(hidden)]
+    fn contains_node(lhs: Node, value: V) -> Node;
+}
+
+impl<M, V: Pattern<M>, T: Text> Contains<M, V> for T {
+    fn contains_node(lhs: Node, value: V) -> Node {
+        let expr = Box::new(lhs);
+        let (kind, insensitive) = (PatternKind::Contains, false);
+        match value.into_pattern() {
+            Ok(pattern) => Node::Pattern { expr, pattern, kind, insensitive },
+            Err(pattern) => Node::PatternExpr { expr, pattern: Box::new(pattern), kind, insensitive },
+        }
+    }
+}
+
+impl<M> Contains<M, serde_json::Value> for serde_json::Value {
+    fn contains_node(lhs: Node, value: serde_json::Value) -> Node {
+        crate::expr::json::contains_node(lhs, value)
+    }
+}
+
+impl<M, X> Contains<M, serde_json::Value> for crate::types::Json<X> {
+    fn contains_node(lhs: Node, value: serde_json::Value) -> Node {
+        crate::expr::json::contains_node(lhs, value)
     }
 }
 

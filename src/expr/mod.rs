@@ -10,6 +10,7 @@ mod arithmetic;
 mod assignment;
 mod comparand;
 mod functions;
+mod json;
 mod lookups;
 mod nodes;
 mod operand;
@@ -26,8 +27,9 @@ pub use functions::{
     TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper, When,
     WithInner,
 };
-pub use lookups::Pattern;
-pub use nodes::{Aggregate, BinOp, DatePart, Func, Node, PatternKind, RelStep, Trunc};
+pub use json::{JsonField, JsonPath, JsonScalar};
+pub use lookups::{ClockPart, Contains, DayPart, Pattern};
+pub use nodes::{Aggregate, BinOp, DatePart, Func, JsonOp, JsonStep, Node, PatternKind, RelStep, Trunc};
 pub use operand::Operand;
 pub use ordering::OrderBy;
 pub(crate) use ordering::{Nulls, OrderKey};

@@ -73,6 +73,14 @@ pub enum Node {
     },
     /// `(SELECT COUNT(*) ...)` of the rows related through a to-many step.
     CountRelated(RelStep),
+    /// The value at a path inside a JSON document (Django's `KeyTransform`), or a lookup
+    /// on it (`has_key`, `contains`, a comparison, ...): rendered by the dialect's
+    /// templates, the path always bound.
+    Json {
+        doc: Box<Node>,
+        path: Vec<JsonStep>,
+        op: JsonOp,
+    },
     /// A relation that cannot be followed (a declaration error, such as a through model
     /// without exactly one foreign key to a side): rendering it is `Error::Relation`, so
     /// the query fails before any SQL instead of matching nothing.
@@ -99,6 +107,39 @@ pub enum RelStep {
         owner_column: usize,
         target_column: usize,
     },
+}
+
+/// One step of a path into a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum JsonStep {
+    /// An object's member.
+    Key(String),
+    /// An array's element.
+    Index(u32),
+}
+
+/// What a [`Node::Json`] computes at its path.
+#[derive(Debug, Clone, PartialEq)]
+#[doc(hidden)]
+pub enum JsonOp {
+    /// The JSON value itself (selected and decoded as `serde_json::Value`); SQL NULL when
+    /// the path is missing.
+    Value,
+    /// The backend's SQL form of the value, for ordering (numbers as numbers).
+    Order,
+    /// The value as text (Django's `KT`): a string unquoted, JSON null as NULL.
+    Text,
+    /// `= value` (Django's key `exact`).
+    Exact(serde_json::Value),
+    /// `op value` with a number or a text (Django's key `gt`, `lt`, ...).
+    Compare(BinOp, serde_json::Value),
+    /// Whether the value at the path has these keys: all of them or any of them.
+    HasKeys(Vec<String>, bool),
+    /// Whether the value at the path contains this document (`@>`).
+    Contains(serde_json::Value),
+    /// Whether this document contains the value at the path (`<@`).
+    ContainedBy(serde_json::Value),
 }
 
 /// Binary operators.
@@ -196,6 +237,15 @@ pub enum Func {
     Now,
     /// Truncation of a date or time.
     Trunc(Trunc),
+    /// Arithmetic on decimals (`[expr]`): written as is where the backend computes on
+    /// decimals exactly, refused where it keeps them as text (SQLite).
+    DecimalMath,
+    /// A part of a duration (`[expr]`): days, hours, minutes or seconds, split as Python's
+    /// `timedelta` splits them; only where the backend has a native interval (Django's
+    /// "Extract requires native DurationField database support").
+    DurationPart(DatePart),
+    /// `[timestamp, duration]`: the timestamp plus the duration, or minus it when `true`.
+    DurationAdd(bool),
     /// Inside an aggregate only: `[argument, condition]`, Django's `filter=`.
     AggregateFilter,
     /// Inside an aggregate only: its arguments, `[expr, delimiter]` for `StringAgg`.
@@ -228,7 +278,12 @@ pub enum Aggregate {
     SumInt,
     /// Sum of floats, returned as a double.
     SumFloat,
+    /// Sum of decimals, exact, returned as a decimal.
+    SumDecimal,
+    /// Average, returned as a double.
     Avg,
+    /// Average of decimals, returned as a decimal (rounded by the backend).
+    AvgDecimal,
     Min,
     Max,
     /// Population standard deviation.
@@ -272,6 +327,7 @@ impl Node {
             Node::Related(..) | Node::InSubquery { .. } | Node::CountRelated(_) | Node::Unresolved { .. } => {
                 false
             }
+            Node::Json { doc, .. } => doc.contains_aggregate(),
         }
     }
 

@@ -136,6 +136,41 @@ impl SqlWriter {
                 self.arguments(args)?;
             }
             Func::Now => self.push(self.dialect.now()),
+            Func::DecimalMath => {
+                if !self.dialect.decimal_arithmetic() {
+                    return Err(crate::dialect::unsupported(
+                        self.dialect,
+                        "arithmetic on decimals (decimals are kept as text; compare, order, Min and Max them instead)",
+                    ));
+                }
+                let [inner] = args else { return Err(crate::Error::Internal("DecimalMath arguments")) };
+                self.node(inner)?;
+            }
+            Func::DurationPart(part) => {
+                let wrap = self.dialect.duration_part(part).ok_or_else(|| {
+                    crate::dialect::unsupported(
+                        self.dialect,
+                        "a part of a duration (Django: \"Extract requires native DurationField database support\")",
+                    )
+                })?;
+                let [inner] = args else { return Err(crate::Error::Internal("DurationPart arguments")) };
+                self.push(wrap.before);
+                self.node(inner)?;
+                self.push(wrap.after);
+            }
+            Func::DurationAdd(subtract) => {
+                let [before, between, after] = self.dialect.duration_add(subtract).ok_or_else(|| {
+                    crate::dialect::unsupported(self.dialect, "a timestamp plus or minus a duration")
+                })?;
+                let [timestamp, duration] = args else {
+                    return Err(crate::Error::Internal("DurationAdd arguments"));
+                };
+                self.push(before);
+                self.node(timestamp)?;
+                self.push(between);
+                self.node(duration)?;
+                self.push(after);
+            }
             Func::AggregateFilter | Func::AggregateArgs => {
                 return Err(crate::Error::Internal("aggregate arguments outside an aggregate"));
             }
@@ -288,6 +323,14 @@ impl SqlWriter {
         if cast.is_some() {
             self.push("CAST(");
         }
+        if matches!(aggregate, Aggregate::SumDecimal | Aggregate::AvgDecimal)
+            && !self.dialect.decimal_arithmetic()
+        {
+            return Err(crate::dialect::unsupported(
+                self.dialect,
+                "Sum and Avg of decimals (decimals are kept as text; Min and Max are exact)",
+            ));
+        }
         let statistic = |i: usize| -> Result<&'static str> {
             self.dialect
                 .statistics()
@@ -297,8 +340,8 @@ impl SqlWriter {
         let open = match aggregate {
             Aggregate::Count => "COUNT(",
             Aggregate::CountDistinct => "COUNT(DISTINCT ",
-            Aggregate::SumInt | Aggregate::SumFloat => "SUM(",
-            Aggregate::Avg => "AVG(",
+            Aggregate::SumInt | Aggregate::SumFloat | Aggregate::SumDecimal => "SUM(",
+            Aggregate::Avg | Aggregate::AvgDecimal => "AVG(",
             Aggregate::Min => "MIN(",
             Aggregate::Max => "MAX(",
             Aggregate::StdDevPop => statistic(0)?,

@@ -9,6 +9,7 @@ mod get_or_create;
 mod hooks;
 mod insert;
 mod integrity;
+mod json;
 mod loader;
 mod model_ext;
 mod raw;

@@ -83,6 +83,18 @@ impl<M: Send, T: FieldType> Selection<M> for Expr<M, T> {
     }
 }
 
+/// A JSON path (`values_list(Dog::data.key("owner"))`): its JSON value, `None` where the
+/// document has none.
+impl<M: Send> Selection<M> for crate::expr::JsonPath<M> {
+    type Output = Option<serde_json::Value>;
+    fn __nodes(self, out: &mut Vec<Node>) {
+        out.push(self.value().node);
+    }
+    fn __decode(reader: &mut RowReader<'_>) -> Result<Self::Output> {
+        reader.next()
+    }
+}
+
 macro_rules! tuple_selection {
     ($($name:ident)+) => {
         impl<M, $($name: Selection<M>),+> Selection<M> for ($($name,)+) {

@@ -20,11 +20,19 @@ pub(crate) struct SqlWriter {
     pub(crate) sql: String,
     pub(crate) args: Args,
     pub(crate) dialect: &'static dyn Dialect,
+    /// Whether the node being written is under an odd number of negations (JSON key
+    /// comparisons guard themselves there, as Django's `exclude` does).
+    pub(crate) negated: bool,
 }
 
 impl SqlWriter {
     pub(crate) fn new(dialect: &'static dyn Dialect) -> Result<Self> {
-        Ok(SqlWriter { sql: String::with_capacity(256), args: Args::new(dialect.backend())?, dialect })
+        Ok(SqlWriter {
+            sql: String::with_capacity(256),
+            args: Args::new(dialect.backend())?,
+            dialect,
+            negated: false,
+        })
     }
 
     pub(crate) fn finish(self) -> Statement {
@@ -237,7 +245,10 @@ impl SqlWriter {
             // true", so `exclude(x = 1)` keeps rows whose x is NULL, as Django does.
             Node::Not(inner) => {
                 self.push("(NOT COALESCE(");
-                self.node(inner)?;
+                self.negated = !self.negated;
+                let written = self.node(inner);
+                self.negated = !self.negated;
+                written?;
                 self.push(", (1 = 0)))");
             }
             Node::And(children) => self.joined(children, " AND ")?,
@@ -303,10 +314,11 @@ impl SqlWriter {
                 self.push(" FROM ");
                 self.ident(table.table);
                 self.push(" WHERE ");
-                self.node(filter)?;
+                self.subquery_filter(filter)?;
                 self.push("))");
             }
             Node::CountRelated(step) => self.count_related(*step)?,
+            Node::Json { doc, path, op } => self.json(doc, path, op)?,
             Node::Neg(inner) => {
                 self.push("(-");
                 self.node(inner)?;
@@ -329,7 +341,7 @@ impl SqlWriter {
                 self.push(" FROM ");
                 self.ident(table.table);
                 self.push(" WHERE ");
-                self.node(filter)?;
+                self.subquery_filter(filter)?;
                 if select.is_some() {
                     self.push(" LIMIT 1");
                 }
@@ -340,6 +352,14 @@ impl SqlWriter {
             }
         }
         Ok(())
+    }
+
+    /// A subquery's own condition, which no negation outside it reaches.
+    fn subquery_filter(&mut self, filter: &Node) -> Result<()> {
+        let negated = std::mem::replace(&mut self.negated, false);
+        let written = self.node(filter);
+        self.negated = negated;
+        written
     }
 
     /// A condition on a related model: `key IN (SELECT ... WHERE condition)`, so that
