@@ -15,6 +15,9 @@ use sqlx::SqlStr;
 
 use crate::error::{ConfigError, Error, Result};
 
+mod unsigned;
+pub(crate) use unsigned::{bind_null_unsigned, bind_unsigned, bind_unsigned_array, decode_unsigned};
+
 /// Which database a [`Db`](crate::Db) or [`Transaction`](crate::Transaction) talks to.
 ///
 /// ```

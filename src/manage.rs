@@ -484,9 +484,12 @@ fn hints(args: &Args, models: &[&'static ModelMeta]) -> std::result::Result<Hint
 fn parse_default(value: &str, ty: ColumnType) -> Option<DefaultValue> {
     Some(match ty {
         ColumnType::Bool => DefaultValue::Bool(value.parse().ok()?),
-        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
-            DefaultValue::Int(value.parse().ok()?)
-        }
+        ColumnType::SmallInt
+        | ColumnType::Integer
+        | ColumnType::BigInt
+        | ColumnType::UnsignedSmallInt
+        | ColumnType::UnsignedInt
+        | ColumnType::UnsignedBigInt => DefaultValue::Int(value.parse().ok()?),
         ColumnType::Float | ColumnType::Double => DefaultValue::Float(value.parse().ok()?),
         ColumnType::Timestamp | ColumnType::TimestampTz | ColumnType::Date | ColumnType::Time
             if value == "now" =>

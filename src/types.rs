@@ -1,6 +1,6 @@
 //! Field types that pull a dependency, each behind the cargo feature of the same name (as
 //! in sqlx): `rust_decimal::Decimal` (Django's `DecimalField`) and `uuid::Uuid`
-//! (`UUIDField`). How a backend stores them is the driver's and the dialect's business;
+//! (`UUIDField`); and those whose storage differs per backend (durations, unsigned integers). How a backend stores them is the driver's and the dialect's business;
 //! this module holds their `FieldType` impls, their validation, and SQLite's text form of a
 //! decimal.
 
@@ -236,6 +236,47 @@ mod duration {
         }
     }
     impl Ordered for TimeDelta {}
+}
+
+mod unsigned {
+    use crate::driver::{Args, RowRef, bind_unsigned, decode_unsigned};
+    use crate::error::Result;
+    use crate::value::{ColumnType, FieldType, Value};
+
+    macro_rules! unsigned_field_type {
+        ($($ty:ty => $variant:ident, $django:literal;)*) => {$(
+            #[doc = concat!("`", stringify!($ty), "`, Django's `", $django, "`: an `UNSIGNED` column on MySQL and")]
+            /// MariaDB, a wider signed one with a `CHECK` of the range on PostgreSQL and SQLite
+            /// (see [`ColumnType`]).
+            impl FieldType for $ty {
+                type Inner = $ty;
+                const COLUMN_TYPE: ColumnType = ColumnType::$variant;
+                fn decode(row: RowRef<'_>, index: usize) -> Result<Self> {
+                    decode_unsigned(row, index)
+                }
+                fn bind(&self, args: &mut Args) -> Result<()> {
+                    bind_unsigned(u64::from(*self), ColumnType::$variant, args)
+                }
+                fn to_value(&self) -> Value {
+                    Value::$variant(*self)
+                }
+                fn into_value(self) -> Value {
+                    Value::$variant(self)
+                }
+                fn from_value(value: &Value) -> Option<Self> {
+                    match value {
+                        Value::$variant(v) => Some(*v),
+                        _ => None,
+                    }
+                }
+            }
+        )*};
+    }
+    unsigned_field_type! {
+        u16 => UnsignedSmallInt, "PositiveSmallIntegerField";
+        u32 => UnsignedInt, "PositiveIntegerField";
+        u64 => UnsignedBigInt, "PositiveBigIntegerField";
+    }
 }
 
 #[cfg(feature = "ipnet")]

@@ -62,6 +62,9 @@ impl Limit {
             Value::SmallInt(v) => integer(i128::from(*v)),
             Value::Int(v) => integer(i128::from(*v)),
             Value::BigInt(v) => integer(i128::from(*v)),
+            Value::UnsignedSmallInt(v) => integer(i128::from(*v)),
+            Value::UnsignedInt(v) => integer(i128::from(*v)),
+            Value::UnsignedBigInt(v) => integer(i128::from(*v)),
             Value::Float(v) => f64::from(*v).partial_cmp(&self.as_f64()),
             Value::Double(v) => v.partial_cmp(&self.as_f64()),
             #[cfg(feature = "rust_decimal")]
@@ -167,6 +170,9 @@ pub trait Bounded: FieldType {}
 impl Bounded for i16 {}
 impl Bounded for i32 {}
 impl Bounded for i64 {}
+impl Bounded for u16 {}
+impl Bounded for u32 {}
+impl Bounded for u64 {}
 impl Bounded for f32 {}
 impl Bounded for f64 {}
 impl<T: Bounded> Bounded for Option<T> {}

@@ -59,9 +59,35 @@ pub enum ColumnType {
     /// An IPv4 or IPv6 address (Django's `GenericIPAddressField`): `INET` on PostgreSQL,
     /// `VARCHAR(39)` holding its canonical text elsewhere.
     IpAddr,
+    /// `u16` (Django's `PositiveSmallIntegerField`, to 65535): `SMALLINT UNSIGNED` on MySQL
+    /// and MariaDB, `INTEGER` with a `CHECK` of its range elsewhere.
+    UnsignedSmallInt,
+    /// `u32` (Django's `PositiveIntegerField`, to 4294967295): `INT UNSIGNED` on MySQL and
+    /// MariaDB, `BIGINT` with a `CHECK` of its range elsewhere.
+    UnsignedInt,
+    /// `u64` (Django's `PositiveBigIntegerField`): `BIGINT UNSIGNED` on MySQL and MariaDB (to
+    /// `u64::MAX`); `BIGINT` with `CHECK (col >= 0)` elsewhere, which holds up to `i64::MAX`
+    /// (a larger value is refused before any SQL).
+    UnsignedBigInt,
 }
 
 impl ColumnType {
+    /// The greatest value of an unsigned integer type; `None` for every other type.
+    ///
+    /// ```
+    /// use kata::ColumnType;
+    /// assert_eq!(ColumnType::UnsignedSmallInt.unsigned_max(), Some(65_535));
+    /// assert_eq!(ColumnType::BigInt.unsigned_max(), None);
+    /// ```
+    pub const fn unsigned_max(self) -> Option<u64> {
+        match self {
+            ColumnType::UnsignedSmallInt => Some(u16::MAX as u64),
+            ColumnType::UnsignedInt => Some(u32::MAX as u64),
+            ColumnType::UnsignedBigInt => Some(u64::MAX),
+            _ => None,
+        }
+    }
+
     /// Called by generated code: the column type of a field with its `max_digits` and
     /// `decimal_places`, checked when the model's metadata is built (at compile time).
     #[doc(hidden)]
@@ -136,6 +162,12 @@ pub enum Value {
     Duration(chrono::TimeDelta),
     /// An IP address.
     IpAddr(std::net::IpAddr),
+    /// A 16-bit unsigned integer.
+    UnsignedSmallInt(u16),
+    /// A 32-bit unsigned integer.
+    UnsignedInt(u32),
+    /// A 64-bit unsigned integer.
+    UnsignedBigInt(u64),
 }
 
 impl Value {
@@ -162,6 +194,13 @@ impl Value {
             Value::Uuid(v) => bind_native(v, args),
             Value::Duration(v) => crate::driver::bind_duration(*v, args),
             Value::IpAddr(v) => crate::driver::bind_ip(*v, args),
+            Value::UnsignedSmallInt(v) => {
+                crate::driver::bind_unsigned(u64::from(*v), ColumnType::UnsignedSmallInt, args)
+            }
+            Value::UnsignedInt(v) => {
+                crate::driver::bind_unsigned(u64::from(*v), ColumnType::UnsignedInt, args)
+            }
+            Value::UnsignedBigInt(v) => crate::driver::bind_unsigned(*v, ColumnType::UnsignedBigInt, args),
         }
     }
 
@@ -230,6 +269,19 @@ impl Value {
                 }
                 crate::driver::bind_ip_array(out, args)
             }
+            ColumnType::UnsignedSmallInt | ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => {
+                let mut out = Vec::with_capacity(values.len());
+                for v in values {
+                    out.push(match v {
+                        Value::UnsignedSmallInt(x) => Some(u64::from(*x)),
+                        Value::UnsignedInt(x) => Some(u64::from(*x)),
+                        Value::UnsignedBigInt(x) => Some(*x),
+                        Value::Null(_) => None,
+                        _ => return Err(Error::Internal("mixed value types in one IN list")),
+                    });
+                }
+                crate::driver::bind_unsigned_array(out, ty, args)
+            }
             #[allow(unreachable_patterns)]
             _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
         }
@@ -258,13 +310,16 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
         ColumnType::Uuid => bind_native(&None::<Vec<u8>>, args),
         ColumnType::Duration => crate::driver::bind_null_duration(args),
         ColumnType::IpAddr => crate::driver::bind_null_ip(args),
+        ColumnType::UnsignedSmallInt | ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => {
+            crate::driver::bind_null_unsigned(ty, args)
+        }
     }
 }
 
 /// A Rust type that can be a model field: it knows its column type, how to bind itself as a
 /// parameter and how to decode itself from a row.
 ///
-/// kata implements it for `bool`, `i16`, `i32`, `i64`, `f32`, `f64`, `String`, `Vec<u8>`,
+/// kata implements it for `bool`, `i16`, `i32`, `i64`, `u16`, `u32`, `u64`, `f32`, `f64`, `String`, `Vec<u8>`,
 /// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime`, `NaiveTime` and `TimeDelta`,
 /// `serde_json::Value` and [`Json<T>`](crate::Json), `rust_decimal::Decimal` (feature
 /// `rust_decimal`), `uuid::Uuid` (feature `uuid`), `std::net::IpAddr` (feature `ipnet`), and
@@ -366,7 +421,7 @@ fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a kata field type",
     label = "unsupported field type",
-    note = "kata supports bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime and Duration, serde_json::Value, kata::Json<T>, rust_decimal::Decimal, uuid::Uuid and std::net::IpAddr (with their features), Option of each, and types that implement `kata::FieldType`"
+    note = "kata supports bool, i16, i32, i64, u16, u32, u64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime and Duration, serde_json::Value, kata::Json<T>, rust_decimal::Decimal, uuid::Uuid and std::net::IpAddr (with their features), Option of each, and types that implement `kata::FieldType`"
 )]
 pub trait FieldType: Sized + Send + Sync + 'static {
     /// The non-null type: `T` for `Option<T>`, `Self` otherwise. Lookup values have this type.
@@ -577,15 +632,17 @@ macro_rules! markers {
     };
 }
 markers! {
-    ordered: i16, i32, i64, f32, f64, String, DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime;
+    ordered: i16, i32, i64, u16, u32, u64, f32, f64, String, DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime;
     text: String;
-    numeric: i16 => i64, i32 => i64, i64 => i64, f32 => f64, f64 => f64;
+    numeric: i16 => i64, i32 => i64, i64 => i64, u16 => i64, u32 => i64, f32 => f64, f64 => f64;
     date: DateTime<Utc>, NaiveDate, NaiveDateTime;
     time: DateTime<Utc>, NaiveDateTime, NaiveTime;
 }
 impl Integral for i16 {}
 impl Integral for i32 {}
 impl Integral for i64 {}
+impl Integral for u16 {}
+impl Integral for u32 {}
 
 macro_rules! auto_key {
     ($($ty:ty),*) => {$(
@@ -636,6 +693,9 @@ impl Value {
             ColumnType::Duration => read!(chrono::TimeDelta, Duration),
             #[cfg(feature = "ipnet")]
             ColumnType::IpAddr => read!(std::net::IpAddr, IpAddr),
+            ColumnType::UnsignedSmallInt => read!(u16, UnsignedSmallInt),
+            ColumnType::UnsignedInt => read!(u32, UnsignedInt),
+            ColumnType::UnsignedBigInt => read!(u64, UnsignedBigInt),
             #[allow(unreachable_patterns)]
             _ => return Err(Error::decode_msg(format!("column {index}: a type whose cargo feature is off"))),
         })
@@ -690,6 +750,9 @@ impl std::hash::Hash for Key {
             Value::Uuid(v) => v.hash(state),
             Value::Duration(v) => v.hash(state),
             Value::IpAddr(v) => v.hash(state),
+            Value::UnsignedSmallInt(v) => state.write_u64(u64::from(*v)),
+            Value::UnsignedInt(v) => state.write_u64(u64::from(*v)),
+            Value::UnsignedBigInt(v) => state.write_u64(*v),
         }
     }
 }

@@ -66,6 +66,8 @@ pub trait Functions {
             ColumnType::Uuid => "UUID",
             ColumnType::Duration => "INTERVAL",
             ColumnType::IpAddr => "INET",
+            ColumnType::UnsignedSmallInt => "INTEGER",
+            ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => "BIGINT",
         }
     }
 
@@ -198,6 +200,9 @@ impl Functions for Sqlite {
             | ColumnType::SmallInt
             | ColumnType::Integer
             | ColumnType::BigInt
+            | ColumnType::UnsignedSmallInt
+            | ColumnType::UnsignedInt
+            | ColumnType::UnsignedBigInt
             | ColumnType::Duration => "INTEGER",
             ColumnType::Float | ColumnType::Double => "REAL",
             ColumnType::Bytes | ColumnType::Uuid => "BLOB",
@@ -357,6 +362,7 @@ fn mysql_cast_type(ty: ColumnType) -> &'static str {
         ColumnType::Decimal { .. } => "DECIMAL(65, 30)",
         ColumnType::Uuid => "BINARY(16)",
         ColumnType::Duration => "SIGNED",
+        ColumnType::UnsignedSmallInt | ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => "UNSIGNED",
     }
 }
 

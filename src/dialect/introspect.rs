@@ -176,6 +176,14 @@ pub(crate) fn column_type_of(sql_type: &str, sqlite: bool) -> Option<(ColumnType
         "inet" => ColumnType::IpAddr,
         _ => return None,
     };
+    // MySQL's and MariaDB's `int(10) unsigned`, `BIGINT UNSIGNED` (SQLite keeps the words of
+    // a declared type but stores a signed integer).
+    let ty = match ty {
+        ColumnType::SmallInt if !sqlite && lower.ends_with(" unsigned") => ColumnType::UnsignedSmallInt,
+        ColumnType::Integer if !sqlite && lower.ends_with(" unsigned") => ColumnType::UnsignedInt,
+        ColumnType::BigInt if !sqlite && lower.ends_with(" unsigned") => ColumnType::UnsignedBigInt,
+        other => other,
+    };
     Some((ty, None))
 }
 
@@ -199,6 +207,9 @@ pub(crate) fn rust_type(ty: ColumnType) -> &'static str {
         ColumnType::Uuid => "uuid::Uuid",
         ColumnType::Duration => "chrono::Duration",
         ColumnType::IpAddr => "std::net::IpAddr",
+        ColumnType::UnsignedSmallInt => "u16",
+        ColumnType::UnsignedInt => "u32",
+        ColumnType::UnsignedBigInt => "u64",
     }
 }
 
@@ -213,6 +224,10 @@ mod tests {
         assert_eq!(column_type_of("INT4", false), Some((ColumnType::Integer, None)));
         assert_eq!(column_type_of("int(11)", false), Some((ColumnType::Integer, None)));
         assert_eq!(column_type_of("integer", true), Some((ColumnType::BigInt, None)));
+        assert_eq!(column_type_of("int(10) unsigned", false), Some((ColumnType::UnsignedInt, None)));
+        assert_eq!(column_type_of("SMALLINT UNSIGNED", false), Some((ColumnType::UnsignedSmallInt, None)));
+        assert_eq!(column_type_of("bigint unsigned", false), Some((ColumnType::UnsignedBigInt, None)));
+        assert_eq!(column_type_of("tinyint(1) unsigned", false), Some((ColumnType::Bool, None)));
         assert_eq!(column_type_of("tinyint(1)", false), Some((ColumnType::Bool, None)));
         assert_eq!(column_type_of("datetime(6)", false), Some((ColumnType::TimestampTz, None)));
         assert_eq!(column_type_of("geometry", false), None);

@@ -167,6 +167,10 @@ impl Dialect for MariaDb {
         mysql::column_type(ty, auto, max_length, keyed)
     }
 
+    fn unsigned_columns(&self) -> bool {
+        true
+    }
+
     fn now_default(&self, ty: ColumnType) -> Option<&'static str> {
         mysql::now_default(ty)
     }

@@ -423,6 +423,12 @@ pub trait Dialect: Functions + JsonSql + Send + Sync + fmt::Debug + 'static {
         ColumnTypeSql::Standard
     }
 
+    /// Whether the backend has unsigned integer columns (MySQL's and MariaDB's `UNSIGNED`);
+    /// elsewhere an unsigned field's column is a wider signed type with a `CHECK` of its range.
+    fn unsigned_columns(&self) -> bool {
+        false
+    }
+
     /// The SQL of a `now` default for a column of type `ty`, or `None` for the standard
     /// `CURRENT_TIMESTAMP`.
     fn now_default(&self, ty: ColumnType) -> Option<&'static str> {

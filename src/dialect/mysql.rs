@@ -169,6 +169,10 @@ impl Dialect for MySql {
         column_type(ty, auto, max_length, keyed)
     }
 
+    fn unsigned_columns(&self) -> bool {
+        true
+    }
+
     fn now_default(&self, ty: ColumnType) -> Option<&'static str> {
         now_default(ty)
     }
@@ -269,6 +273,9 @@ pub(super) fn column_type(
         }
         // sqlx sends a UUID as its 16 bytes.
         ColumnType::Uuid => ColumnTypeSql::Custom("BINARY(16)"),
+        ColumnType::UnsignedSmallInt => ColumnTypeSql::Custom("SMALLINT UNSIGNED"),
+        ColumnType::UnsignedInt => ColumnTypeSql::Custom("INT UNSIGNED"),
+        ColumnType::UnsignedBigInt => ColumnTypeSql::Custom("BIGINT UNSIGNED"),
         _ => ColumnTypeSql::Standard,
     }
 }

@@ -172,6 +172,15 @@ impl Dialect for Postgres {
             _ => ColumnTypeSql::Standard,
         }
     }
+
+    /// An unsigned field's wider signed column.
+    fn stored_type(&self, ty: ColumnType) -> ColumnType {
+        match ty {
+            ColumnType::UnsignedSmallInt => ColumnType::Integer,
+            ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => ColumnType::BigInt,
+            other => other,
+        }
+    }
 }
 
 /// Appends `n` in decimal: a multi-row insert writes a placeholder per value, and

@@ -162,7 +162,13 @@ impl Dialect for Sqlite {
 
     /// sea-query writes `integer` for both `Integer` and `BigInt`.
     fn stored_type(&self, ty: ColumnType) -> ColumnType {
-        if ty == ColumnType::Integer { ColumnType::BigInt } else { ty }
+        match ty {
+            ColumnType::Integer
+            | ColumnType::UnsignedSmallInt
+            | ColumnType::UnsignedInt
+            | ColumnType::UnsignedBigInt => ColumnType::BigInt,
+            other => other,
+        }
     }
 
     /// Only `INTEGER PRIMARY KEY` is an alias of the rowid.

@@ -139,7 +139,7 @@ macro_rules! mixed {
         }
     )*};
 }
-mixed!(i16, i32, i64);
+mixed!(i16, i32, i64, u16, u32);
 
 macro_rules! arithmetic {
     ($($trait:ident $method:ident $op:ident),*) => {$(
@@ -348,7 +348,15 @@ decimal_mixed!(i16, i32, i64);
 /// `op` for operands of type `T`: division of integers is integer division, as in Rust.
 fn arithmetic_op<T: FieldType>(op: BinOp) -> BinOp {
     match (op, T::COLUMN_TYPE) {
-        (BinOp::Div, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt) => BinOp::IntDiv,
+        (
+            BinOp::Div,
+            ColumnType::SmallInt
+            | ColumnType::Integer
+            | ColumnType::BigInt
+            | ColumnType::UnsignedSmallInt
+            | ColumnType::UnsignedInt
+            | ColumnType::UnsignedBigInt,
+        ) => BinOp::IntDiv,
         _ => op,
     }
 }

@@ -363,6 +363,9 @@ fn field_type(column: &Column) -> String {
         ColumnType::Uuid => "uuid",
         ColumnType::Duration => "interval",
         ColumnType::IpAddr => "inet",
+        ColumnType::UnsignedSmallInt => "smallint unsigned",
+        ColumnType::UnsignedInt => "int unsigned",
+        ColumnType::UnsignedBigInt => "bigint unsigned",
     };
     format!("{} ({sql})", rust_type(column.ty))
 }

@@ -53,6 +53,9 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
             ColumnType::Duration => def.big_integer(),
             // The longest IPv6 text (Django's GenericIPAddressField).
             ColumnType::IpAddr => def.string_len(39),
+            // The next wider signed type, with a CHECK of the range (`constraints`).
+            ColumnType::UnsignedSmallInt => def.integer(),
+            ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => def.big_integer(),
         },
     };
     if !column.nullable {
@@ -120,8 +123,10 @@ impl Constraint {
     }
 }
 
-/// The table's uniques, foreign keys and indexes, each with its generated name.
-pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
+/// The table's uniques, foreign keys, indexes and checks, each with its generated name:
+/// the declared checks, and where the backend has no unsigned columns, one per unsigned
+/// column keeping it within its Rust type's range (Django's `PositiveIntegerField` check).
+pub(crate) fn constraints(table: &Table, dialect: &dyn Dialect) -> Vec<Constraint> {
     let mut out = Vec::new();
     for c in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
         out.push(Constraint::Unique {
@@ -151,6 +156,19 @@ pub(crate) fn constraints(table: &Table) -> Vec<Constraint> {
     }
     for c in &table.checks {
         out.push(Constraint::Check { name: c.name.clone(), sql: c.sql.clone() });
+    }
+    if !dialect.unsigned_columns() {
+        for c in &table.columns {
+            let Some(max) = c.ty.unsigned_max() else { continue };
+            let column = quote(dialect, &c.name);
+            // A u64 column holds what the signed BIGINT holds: only the lower bound is checked.
+            let sql = if c.ty == ColumnType::UnsignedBigInt {
+                format!("{column} >= 0")
+            } else {
+                format!("{column} >= 0 AND {column} <= {max}")
+            };
+            out.push(Constraint::Check { name: table.check_name(&c.name), sql });
+        }
     }
     out
 }
@@ -194,7 +212,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
         stmt.primary_key(&mut key);
     }
     let mut indexes = Vec::new();
-    for constraint in constraints(table) {
+    for constraint in constraints(table, dialect) {
         match constraint {
             Constraint::Unique { name, columns } => {
                 let mut unique = sea_query::Index::create();
@@ -334,8 +352,8 @@ pub(crate) fn alter_table(
     change: ColumnChange<'_>,
     dialect: &dyn Dialect,
 ) -> Vec<String> {
-    let old = constraints(from);
-    let new = constraints(to);
+    let old = constraints(from, dialect);
+    let new = constraints(to, dialect);
     let dropped: Vec<&Constraint> = old.iter().filter(|c| !new.contains(c)).collect();
     let added: Vec<&Constraint> = new.iter().filter(|c| !old.contains(c)).collect();
     if let Some((before, after)) = dialect.table_rebuild() {

@@ -558,7 +558,9 @@ fn blank_default(column: &Column) -> Option<DefaultValue> {
     use crate::value::ColumnType as T;
     Some(match column.ty {
         T::Bool => DefaultValue::Bool(false),
-        T::SmallInt | T::Integer | T::BigInt => DefaultValue::Int(0),
+        T::SmallInt | T::Integer | T::BigInt | T::UnsignedSmallInt | T::UnsignedInt | T::UnsignedBigInt => {
+            DefaultValue::Int(0)
+        }
         T::Float | T::Double => DefaultValue::Float(0.0),
         T::Text => DefaultValue::Str(""),
         T::TimestampTz | T::Timestamp | T::Date | T::Time => DefaultValue::Now,

@@ -274,6 +274,12 @@ impl Table {
         generated_name(&self.name, &[column], "idx")
     }
 
+    /// The name of the `CHECK` that keeps an unsigned column's range on backends without
+    /// unsigned types (PostgreSQL's own name for a column's check).
+    pub(crate) fn check_name(&self, column: &str) -> String {
+        generated_name(&self.name, &[column], "check")
+    }
+
     /// Every name the table's DDL uses (to check against identifier limits).
     pub(crate) fn generated_names(&self) -> Vec<String> {
         let mut names = vec![self.name.clone(), self.pk_name()];
@@ -287,6 +293,9 @@ impl Table {
             }
             if c.index {
                 names.push(self.index_name(&c.name));
+            }
+            if c.ty.unsigned_max().is_some() {
+                names.push(self.check_name(&c.name));
             }
         }
         names.extend(self.unique_together.iter().map(|g| self.unique_name(g)));
@@ -393,6 +402,9 @@ pub(crate) fn column_type_name(ty: ColumnType) -> std::borrow::Cow<'static, str>
         ColumnType::Uuid => "Uuid",
         ColumnType::Duration => "Duration",
         ColumnType::IpAddr => "IpAddr",
+        ColumnType::UnsignedSmallInt => "UnsignedSmallInt",
+        ColumnType::UnsignedInt => "UnsignedInt",
+        ColumnType::UnsignedBigInt => "UnsignedBigInt",
     })
 }
 
@@ -405,6 +417,9 @@ pub(crate) fn narrows(from: &Column, to: &Column) -> bool {
         ColumnType::BigInt => Some((0, 3)),
         ColumnType::Float => Some((1, 1)),
         ColumnType::Double => Some((1, 2)),
+        ColumnType::UnsignedSmallInt => Some((2, 1)),
+        ColumnType::UnsignedInt => Some((2, 2)),
+        ColumnType::UnsignedBigInt => Some((2, 3)),
         _ => None,
     };
     if from.ty != to.ty {

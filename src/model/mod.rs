@@ -205,6 +205,15 @@ impl DefaultValue {
             (DefaultValue::Int(i), ColumnType::Integer) => {
                 i32::try_from(i).map_or(Value::BigInt(i), Value::Int)
             }
+            (DefaultValue::Int(i), ColumnType::UnsignedSmallInt) => {
+                u16::try_from(i).map_or(Value::BigInt(i), Value::UnsignedSmallInt)
+            }
+            (DefaultValue::Int(i), ColumnType::UnsignedInt) => {
+                u32::try_from(i).map_or(Value::BigInt(i), Value::UnsignedInt)
+            }
+            (DefaultValue::Int(i), ColumnType::UnsignedBigInt) => {
+                u64::try_from(i).map_or(Value::BigInt(i), Value::UnsignedBigInt)
+            }
             #[allow(clippy::cast_precision_loss)]
             (DefaultValue::Int(i), ColumnType::Float) => Value::Float(i as f32),
             #[allow(clippy::cast_precision_loss)]
