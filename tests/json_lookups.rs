@@ -171,6 +171,11 @@ async fn exclude_leaves_out_documents_without_the_key(db: Db) {
     // Comparisons in order and `in` lists are guarded the same way.
     assert_eq!(excluding(&db, &objs, V.key("c").gt(2)).await, [0]);
     assert_eq!(excluding(&db, &objs, V.key("foo").is_in(["bar"])).await, [0, 6]);
+    // KT text lookups too: `exclude(value__foo__icontains="BA")` keeps only the NULL document.
+    assert_eq!(excluding(&db, &objs, V.key("foo").text().icontains("BA")).await, [0]);
+    assert_eq!(excluding(&db, &objs, V.key("foo").text().icontains("Z")).await, [0, 6, 7]);
+    assert_eq!(excluding(&db, &objs, V.key("foo").text().startswith("bar")).await, [0, 6]);
+    assert_eq!(excluding(&db, &objs, V.key("foo").text().eq("bax")).await, [0, 7]);
 }
 
 #[kata::test]

@@ -306,6 +306,23 @@ impl BinOp {
 }
 
 impl Node {
+    /// For a lookup on a JSON key's text (`.text().icontains(..)`, `.text().eq(..)`, ...), the
+    /// document it reads: `exclude` guards such a lookup as it does a key comparison.
+    pub(crate) fn json_text_lookup_doc(&self) -> Option<&Node> {
+        let lhs = match self {
+            Node::Pattern { expr, .. } | Node::PatternExpr { expr, .. } | Node::Regex { expr, .. } => expr,
+            Node::In(expr, ..) => expr,
+            Node::Binary(lhs, BinOp::Eq | BinOp::Ne | BinOp::Gt | BinOp::Gte | BinOp::Lt | BinOp::Lte, _) => {
+                lhs
+            }
+            _ => return None,
+        };
+        match &**lhs {
+            Node::Json { doc, op: JsonOp::Text, .. } => Some(doc),
+            _ => None,
+        }
+    }
+
     pub(crate) fn contains_aggregate(&self) -> bool {
         match self {
             Node::Aggregate(..) => true,

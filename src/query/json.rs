@@ -73,7 +73,7 @@ impl SqlWriter {
     /// document lacks the key is left out, as Django leaves it out (its `NOT (.. AND col IS
     /// NOT NULL)`); a row whose document is NULL is kept, except for a comparison with JSON
     /// null, which Django does not guard.
-    fn json_guarded(
+    pub(crate) fn json_guarded(
         &mut self,
         doc: &Node,
         null_argument: bool,

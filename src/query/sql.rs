@@ -189,6 +189,18 @@ impl SqlWriter {
         if let Some((step, condition)) = node.lift_related() {
             return self.related_condition(step, &condition);
         }
+        if self.negated
+            && let Some(doc) = node.json_text_lookup_doc()
+        {
+            // A lookup on a key's text (`.text().icontains(..)`) under `exclude` leaves out a
+            // document without the key, as a key comparison does.
+            return self.json_guarded(doc, false, |w| {
+                let negated = std::mem::replace(&mut w.negated, false);
+                let written = w.node(node);
+                w.negated = negated;
+                written
+            });
+        }
         match node {
             Node::Column(meta, index) => self.column(meta, *index),
             Node::Value(value) => self.bind_value(value)?,
