@@ -56,13 +56,7 @@ pub(crate) struct Validators {
 impl Validators {
     /// Whether any validator is written.
     pub(crate) fn any(&self) -> bool {
-        self.min_value.is_some()
-            || self.max_value.is_some()
-            || self.min_length.is_some()
-            || self.url
-            || self.slug
-            || self.regex.is_some()
-            || !self.custom.is_empty()
+        self.any_declared() || !self.custom.is_empty()
     }
 
     /// Whether a rule with a JSON Schema keyword is written.
