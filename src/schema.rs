@@ -299,7 +299,15 @@ pub fn validators_schema(schema: &mut Schema, rules: &crate::validators::FieldVa
         .slug
         .then_some(crate::validators::SLUG_PATTERN)
         .into_iter()
-        .chain(rules.regex.map(|r| r.pattern()));
+        .chain(rules.unicode_slug.then_some(crate::validators::UNICODE_SLUG_PATTERN))
+        .chain(rules.regex.filter(|r| !r.inverse_match()).map(|r| r.pattern()));
+    if let Some(regex) = rules.regex.filter(|r| r.inverse_match()) {
+        // A pattern a value must not match.
+        let all = object.entry("allOf").or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let Some(all) = all.as_array_mut() {
+            all.push(serde_json::json!({ "not": { "pattern": regex.pattern() } }));
+        }
+    }
     for pattern in patterns {
         if object.contains_key("pattern") {
             let all = object.entry("allOf").or_insert_with(|| serde_json::Value::Array(Vec::new()));

@@ -98,9 +98,11 @@ impl fmt::Display for Limit {
     }
 }
 
-/// Django's `RegexValidator`: `#[kata(regex = "^[A-Z]{3}$")]`. The derive checks the pattern
-/// at compile time; it is compiled once, the first time a value is checked. Matching searches
-/// the text, as Django's `re.search` does: anchor the pattern to match the whole text.
+/// Django's `RegexValidator`: `#[kata(regex = "^[A-Z]{3}$")]`, or with all of Django's
+/// arguments, `#[kata(regex(pattern = "..", message = "..", code = "..", inverse_match))]`
+/// (`inverse_match`: a value that matches fails). The derive checks the pattern at compile
+/// time; it is compiled once, the first time a value is checked. Matching searches the text,
+/// as Django's `re.search` does: anchor the pattern to match the whole text.
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -110,10 +112,24 @@ impl fmt::Display for Limit {
 /// assert!(regex.is_match("LH400"));
 /// assert!(!regex.is_match("lh400"));
 /// assert_eq!(Flight { id: 1, code: "x".into() }.validation_errors().iter().next().unwrap().code, "regex");
+///
+/// #[derive(Model)]
+/// struct Page {
+///     #[kata(primary_key)] id: i64,
+///     #[kata(regex(pattern = "[A-Z]", inverse_match, message = "lower case only", code = "lower"))]
+///     path: String,
+/// }
+/// let errors = Page { id: 1, path: "/Home".into() }.validation_errors();
+/// let error = errors.iter().next().unwrap();
+/// assert_eq!((error.code, error.message.as_str()), ("lower", "lower case only"));
+/// assert!(Page { id: 1, path: "/home".into() }.validation_errors().is_empty());
 /// ```
 #[derive(Debug)]
 pub struct RegexValidator {
     pattern: &'static str,
+    message: Option<&'static str>,
+    code: &'static str,
+    inverse_match: bool,
     #[cfg(feature = "regex")]
     compiled: std::sync::OnceLock<Option<regex::Regex>>,
 }
@@ -123,7 +139,27 @@ impl RegexValidator {
     #[doc(hidden)]
     #[cfg(feature = "regex")]
     pub const fn __new(pattern: &'static str) -> RegexValidator {
-        RegexValidator { pattern, compiled: std::sync::OnceLock::new() }
+        RegexValidator {
+            pattern,
+            message: None,
+            code: "regex",
+            inverse_match: false,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Used by `#[derive(Model)]`: Django's `message`, `code` and `inverse_match`.
+    #[doc(hidden)]
+    pub const fn __with(
+        mut self,
+        message: Option<&'static str>,
+        code: &'static str,
+        inverse_match: bool,
+    ) -> Self {
+        self.message = message;
+        self.code = code;
+        self.inverse_match = inverse_match;
+        self
     }
 
     /// Used by `#[derive(Model)]`: without the `regex` feature, a compile error (the
@@ -138,6 +174,21 @@ impl RegexValidator {
     /// The pattern as written.
     pub fn pattern(&self) -> &'static str {
         self.pattern
+    }
+
+    /// The error code of a value that fails (`"regex"` unless the field says `code = ..`).
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// Whether a value fails when it matches (Django's `inverse_match`).
+    pub fn inverse_match(&self) -> bool {
+        self.inverse_match
+    }
+
+    /// Whether `text` passes: it matches, or with `inverse_match` it does not.
+    pub fn accepts(&self, text: &str) -> bool {
+        self.is_match(text) != self.inverse_match
     }
 
     /// Whether the pattern matches somewhere in `text`.
@@ -209,6 +260,9 @@ pub struct FieldValidators {
     pub url: bool,
     /// `slug`: letters, digits, `_` and `-` only (Django's `validate_slug`).
     pub slug: bool,
+    /// `slug(allow_unicode)`: Unicode letters and digits, `_` and `-` (Django's
+    /// `validate_unicode_slug`).
+    pub unicode_slug: bool,
     /// `regex = ".."`.
     pub regex: Option<&'static RegexValidator>,
     /// `validators(..)`, for values given as assignments.
@@ -226,6 +280,7 @@ impl FieldValidators {
         min_length: None,
         url: false,
         slug: false,
+        unicode_slug: false,
         regex: None,
         custom: None,
     };
@@ -258,6 +313,12 @@ impl FieldValidators {
     #[doc(hidden)]
     pub const fn __slug(mut self) -> Self {
         self.slug = true;
+        self
+    }
+    /// Used by `#[derive(Model)]`.
+    #[doc(hidden)]
+    pub const fn __unicode_slug(mut self) -> Self {
+        self.unicode_slug = true;
         self
     }
     /// Used by `#[derive(Model)]`.
@@ -334,11 +395,24 @@ impl FieldValidators {
                     "enter a valid slug consisting of letters, numbers, underscores or hyphens",
                 );
             }
+            if self.unicode_slug && !is_unicode_slug(text) {
+                errors.add(
+                    field,
+                    "slug",
+                    "enter a valid slug consisting of Unicode letters, numbers, underscores or hyphens",
+                );
+            }
             if let Some(regex) = self.regex
-                && !regex.is_match(text)
+                && !regex.accepts(text)
             {
-                let message = format!("enter a valid value (matching {})", regex.pattern());
-                errors.add_with(field, "regex", message, params("pattern", regex.pattern().into()));
+                let message = match regex.message {
+                    Some(message) => message.to_owned(),
+                    None if regex.inverse_match => {
+                        format!("enter a valid value (not matching {})", regex.pattern())
+                    }
+                    None => format!("enter a valid value (matching {})", regex.pattern()),
+                };
+                errors.add_with(field, regex.code, message, params("pattern", regex.pattern().into()));
             }
         }
         if self.min_value.is_none() && self.max_value.is_none() {
@@ -365,6 +439,15 @@ fn params(name: &str, value: serde_json::Value) -> serde_json::Map<String, serde
     params.insert(name.into(), value);
     params
 }
+
+/// Django's `validate_unicode_slug`: one or more letters or digits of any script,
+/// underscores or hyphens.
+pub(crate) fn is_unicode_slug(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The JSON Schema pattern of a Unicode slug (Django's `slug_unicode_re`, `^[-\w]+\Z`).
+pub(crate) const UNICODE_SLUG_PATTERN: &str = r"^[-\p{L}\p{N}_]+$";
 
 /// Django's `validate_slug`: one or more ASCII letters, digits, underscores or hyphens.
 pub(crate) fn is_slug(text: &str) -> bool {

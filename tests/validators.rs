@@ -281,3 +281,53 @@ async fn schemas_check_the_same_validators_before_any_write(db: Db) {
     let row = Product::objects().aget(&db, Product::id.eq(saved.id)).await.unwrap();
     assert_eq!(row, Product { quantity: 50, rating: None, ..before });
 }
+
+/// Django's `SlugField(allow_unicode=True)` and `RegexValidator(regex, message, code,
+/// inverse_match)`.
+#[derive(Model, ModelSchema, Debug, Clone, PartialEq)]
+#[model_schema(ArticleIn, exclude(id))]
+pub struct Article {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    #[kata(max_length = 50, slug(allow_unicode))]
+    pub slug: String,
+    #[kata(
+        max_length = 50,
+        regex(pattern = "[A-Z]", inverse_match, message = "lower case only", code = "lower")
+    )]
+    pub path: String,
+    #[kata(max_length = 50, regex(pattern = "^[a-z]+$", code = "letters"))]
+    pub tag: String,
+}
+
+fn article(slug: &str, path: &str, tag: &str) -> Article {
+    Article { id: 0, slug: slug.into(), path: path.into(), tag: tag.into() }
+}
+
+#[kata::test]
+async fn unicode_slugs_and_regex_validators_with_django_arguments(db: Db) {
+    db.create_tables(&[Article::meta()]).await.unwrap();
+    let mut good = article("日本語-スラッグ_1", "/home", "abc");
+    good.asave(&db).await.unwrap();
+    let mut bad = article("a b!", "/Home", "ABC");
+    let err = bad.asave(&db).await.unwrap_err();
+    assert_eq!(codes_of(&err), [("slug", "slug"), ("path", "lower"), ("tag", "letters")]);
+    let messages: Vec<&str> = err.validation_errors().unwrap().iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages[1], "lower case only");
+    assert!(messages[2].contains("^[a-z]+$"), "{}", messages[2]);
+    // An ASCII-only slug is still a Unicode slug; an empty one is not.
+    assert!(article("plain-slug", "/", "a").validation_errors().is_empty());
+    assert_eq!(codes(&article("", "/", "a").validation_errors()), [("slug", "slug")]);
+    assert_eq!(Article::objects().acount(&db).await.unwrap(), 1);
+
+    // The JSON Schema states each rule: the Unicode slug's pattern, a pattern the value must
+    // not match, and a plain pattern.
+    let schema = serde_json::to_value(kata::schemars::schema_for!(ArticleIn)).unwrap();
+    let props = &schema["properties"];
+    assert_eq!(props["slug"]["pattern"], r"^[-\p{L}\p{N}_]+$");
+    assert_eq!(props["path"]["allOf"], serde_json::json!([{"not": {"pattern": "[A-Z]"}}]));
+    assert!(props["path"].get("pattern").is_none());
+    assert_eq!(props["tag"]["pattern"], "^[a-z]+$");
+    let input = serde_json::json!({"slug": "ok", "path": "/X", "tag": "ok"});
+    assert_eq!(codes_of(&ArticleIn::from_json(input).unwrap_err()), [("path", "lower")]);
+}

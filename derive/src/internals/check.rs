@@ -117,9 +117,12 @@ fn default_breaks_validators(field: &Field<'_>, default: &DefaultValue) -> Optio
         DefaultValue::Str(text) => {
             if rules.min_length.is_some_and(|n| text.chars().count() < n as usize) {
                 Some("min_length")
-            } else if rules.slug
+            } else if (rules.slug
                 && (text.is_empty()
-                    || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+                    || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')))
+                || (rules.unicode_slug
+                    && (text.is_empty()
+                        || !text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')))
             {
                 Some("slug")
             } else {

@@ -67,6 +67,16 @@ pub(crate) const URL: Symbol = Symbol("url");
 pub(crate) const SLUG: Symbol = Symbol("slug");
 /// Field: `regex = "..."` (`RegexValidator`).
 pub(crate) const REGEX: Symbol = Symbol("regex");
+/// `slug(allow_unicode)`: Django's `SlugField(allow_unicode=True)`.
+pub(crate) const ALLOW_UNICODE: Symbol = Symbol("allow_unicode");
+/// `regex(pattern = "..", ..)`.
+pub(crate) const PATTERN: Symbol = Symbol("pattern");
+/// `regex(.., message = "..")`.
+pub(crate) const MESSAGE: Symbol = Symbol("message");
+/// `regex(.., code = "..")`.
+pub(crate) const CODE: Symbol = Symbol("code");
+/// `regex(.., inverse_match)`.
+pub(crate) const INVERSE_MATCH: Symbol = Symbol("inverse_match");
 /// Field: `validators(path::to::fn, ..)`, custom validators.
 pub(crate) const VALIDATORS: Symbol = Symbol("validators");
 /// `default = uuid4`.

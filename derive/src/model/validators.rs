@@ -62,10 +62,21 @@ pub(super) fn items(cont: &Container<'_>) -> TokenStream {
         if rules.slug {
             chain.push(quote!(.__slug()));
         }
-        if let Some(pattern) = &rules.regex {
+        if rules.unicode_slug {
+            chain.push(quote!(.__unicode_slug()));
+        }
+        if let Some(spec) = &rules.regex {
             let regex = format_ident!("__KATA_REGEX_{}", index);
+            let pattern = &spec.pattern;
+            let message = match &spec.message {
+                Some(m) => quote!(::core::option::Option::Some(#m)),
+                None => quote!(::core::option::Option::None),
+            };
+            let code = spec.code.as_deref().unwrap_or("regex");
+            let inverse = spec.inverse_match;
             out.extend(quote! {
-                static #regex: __k::RegexValidator = __k::RegexValidator::__new(#pattern);
+                static #regex: __k::RegexValidator =
+                    __k::RegexValidator::__new(#pattern).__with(#message, #code, #inverse);
             });
             chain.push(quote!(.__regex(&#regex)));
         }

@@ -1,5 +1,7 @@
 //! A field's validators, Django's `validators=[..]`: `min_value = ..`, `max_value = ..`,
-//! `min_length = n`, `url`, `slug`, `regex = ".."` and `validators(path::to::fn, ..)`.
+//! `min_length = n`, `url`, `slug` (or `slug(allow_unicode)`), `regex = ".."` (or
+//! `regex(pattern = "..", message = "..", code = "..", inverse_match)`) and
+//! `validators(path::to::fn, ..)`.
 //! A `regex` that does not parse is reported here, at its string.
 
 use proc_macro2::Span;
@@ -30,6 +32,15 @@ impl Limit {
     }
 }
 
+/// Django's `RegexValidator(regex, message, code, inverse_match)`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Regex {
+    pub(crate) pattern: String,
+    pub(crate) message: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) inverse_match: bool,
+}
+
 /// The validators written on one field.
 #[derive(Debug, Default)]
 pub(crate) struct Validators {
@@ -43,8 +54,10 @@ pub(crate) struct Validators {
     pub(crate) url: bool,
     /// `slug`.
     pub(crate) slug: bool,
-    /// `regex = ".."`, checked.
-    pub(crate) regex: Option<String>,
+    /// `slug(allow_unicode)`: Unicode letters and digits too.
+    pub(crate) unicode_slug: bool,
+    /// `regex = ".."` or its long form, the pattern checked.
+    pub(crate) regex: Option<Regex>,
     /// `validators(..)`, in the order written.
     pub(crate) custom: Vec<Path>,
     /// Where `min_value`/`max_value` were written (the type check points there).
@@ -66,6 +79,7 @@ impl Validators {
             || self.min_length.is_some()
             || self.url
             || self.slug
+            || self.unicode_slug
             || self.regex.is_some()
     }
 }
@@ -77,8 +91,8 @@ pub(super) struct Parser<'c> {
     max_value: Attr<'c, Limit>,
     min_length: Attr<'c, u32>,
     url: BoolAttr<'c>,
-    slug: BoolAttr<'c>,
-    regex: Attr<'c, String>,
+    slug: Attr<'c, bool>,
+    regex: Attr<'c, Regex>,
     custom: Attr<'c, Vec<Path>>,
     number_span: Option<Span>,
     text_span: Option<Span>,
@@ -92,7 +106,7 @@ impl<'c> Parser<'c> {
             max_value: Attr::none(cx, MAX_VALUE),
             min_length: Attr::none(cx, MIN_LENGTH),
             url: BoolAttr::none(cx, URL),
-            slug: BoolAttr::none(cx, SLUG),
+            slug: Attr::none(cx, SLUG),
             regex: Attr::none(cx, REGEX),
             custom: Attr::none(cx, VALIDATORS),
             number_span: None,
@@ -124,11 +138,10 @@ impl<'c> Parser<'c> {
             self.url.set_true(meta);
         } else if path == SLUG {
             self.text_span.get_or_insert(path.span());
-            self.slug.set_true(meta);
+            self.slug.set(path, parse_slug(cx, meta));
         } else if path == REGEX {
             self.text_span.get_or_insert(path.span());
-            let pattern = name_value(cx, meta, "regex = \"^[a-z]+$\"").and_then(|v| parse_regex(cx, v));
-            self.regex.set(path, pattern);
+            self.regex.set(path, parse_regex_attr(cx, meta));
         } else if path == VALIDATORS {
             self.custom.set(path, parse_custom(cx, meta));
         } else {
@@ -157,12 +170,14 @@ impl<'c> Parser<'c> {
                 format!("`min_length = {min}` is greater than `max_length = {max}`: no value could pass"),
             );
         }
+        let slug = self.slug.get();
         Validators {
             min_value,
             max_value,
             min_length,
             url: self.url.get().is_some(),
-            slug: self.slug.get().is_some(),
+            slug: slug == Some(false),
+            unicode_slug: slug == Some(true),
             regex: self.regex.get(),
             custom: self.custom.get().unwrap_or_default(),
             number_span: self.number_span,
@@ -245,8 +260,8 @@ fn parse_min_length(cx: &Ctxt, value: &Expr) -> Option<u32> {
 }
 
 /// `regex = ".."`: the pattern must parse as the regex crate reads it.
-fn parse_regex(cx: &Ctxt, value: &Expr) -> Option<String> {
-    let lit = string(cx, REGEX, value, "regex = \"^[a-z]+$\"")?;
+fn parse_regex(cx: &Ctxt, key: Symbol, value: &Expr) -> Option<String> {
+    let lit = string(cx, key, value, "regex = \"^[a-z]+$\"")?;
     let pattern = lit.value();
     match regex_syntax::Parser::new().parse(&pattern) {
         Ok(_) => Some(pattern),
@@ -255,6 +270,83 @@ fn parse_regex(cx: &Ctxt, value: &Expr) -> Option<String> {
             None
         }
     }
+}
+
+/// `slug` (false) or `slug(allow_unicode)` (true).
+fn parse_slug(cx: &Ctxt, meta: &Meta) -> Option<bool> {
+    match meta {
+        Meta::Path(_) => Some(false),
+        Meta::List(list) => match list.parse_args::<Path>() {
+            Ok(path) if path == ALLOW_UNICODE => Some(true),
+            _ => {
+                cx.error_spanned_by(meta, "expected `slug` or `slug(allow_unicode)`");
+                None
+            }
+        },
+        Meta::NameValue(_) => {
+            cx.error_spanned_by(meta, "expected `slug` or `slug(allow_unicode)`");
+            None
+        }
+    }
+}
+
+/// `regex = ".."`, or Django's whole `RegexValidator`:
+/// `regex(pattern = "..", message = "..", code = "..", inverse_match)`.
+fn parse_regex_attr(cx: &Ctxt, meta: &Meta) -> Option<Regex> {
+    let list = match meta {
+        Meta::NameValue(nv) => {
+            return parse_regex(cx, REGEX, &nv.value).map(|pattern| Regex { pattern, ..Regex::default() });
+        }
+        Meta::List(list) => list,
+        Meta::Path(_) => {
+            cx.error_spanned_by(meta, "expected `regex = \"..\"` or `regex(pattern = \"..\", message = \"..\", code = \"..\", inverse_match)`");
+            return None;
+        }
+    };
+    let items = match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+        Ok(items) => items,
+        Err(err) => {
+            cx.syn_error(err);
+            return None;
+        }
+    };
+    let mut pattern = Attr::none_in(cx, REGEX, PATTERN);
+    let mut message = Attr::none_in(cx, REGEX, MESSAGE);
+    let mut code = Attr::none_in(cx, REGEX, CODE);
+    let mut inverse = BoolAttr::none_in(cx, REGEX, INVERSE_MATCH);
+    for item in &items {
+        let path = item.path();
+        if path == PATTERN {
+            pattern.set(
+                path,
+                name_value(cx, item, "pattern = \"^[a-z]+$\"").and_then(|v| parse_regex(cx, PATTERN, v)),
+            );
+        } else if path == MESSAGE {
+            let text = name_value(cx, item, "message = \"..\"")
+                .and_then(|v| string(cx, MESSAGE, v, "message = \"..\""));
+            message.set(path, text.map(|lit| lit.value()));
+        } else if path == CODE {
+            let text = name_value(cx, item, "code = \"invalid\"")
+                .and_then(|v| string(cx, CODE, v, "code = \"invalid\""));
+            code.set(path, text.map(|lit| lit.value()));
+        } else if path == INVERSE_MATCH {
+            inverse.set_true(item);
+        } else {
+            cx.error_spanned_by(
+                path,
+                "unknown `regex` key: expected `pattern`, `message`, `code` or `inverse_match`",
+            );
+        }
+    }
+    if !pattern.written() {
+        cx.error_spanned_by(meta, "`regex(..)` needs `pattern = \"..\"`");
+    }
+    Some(Regex {
+        pattern: pattern.get()?,
+        message: message.get(),
+        code: code.get(),
+        inverse_match: inverse.get().is_some(),
+    })
 }
 
 /// `validators(path::to::fn, other)`: at least one function path.
