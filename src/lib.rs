@@ -69,9 +69,9 @@ pub use error::{
 pub use expr::{
     Assignment, Avg, Case, ClockPart, Coalesce, Comparand, Concat, Contains, Count, CountOf, DayPart, Exists,
     Expr, F, Greatest, IntoExpr, JsonField, JsonPath, JsonScalar, Least, Length, Lower, Max, Min, Now,
-    NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q, StdDev, StringAgg, Subquery, Substr, Sum,
-    TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper,
-    Variance, When, WithInner,
+    NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q, StdDev, StringAgg, Subquery,
+    SubqueryParts, SubquerySource, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour,
+    TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
 };
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};

@@ -219,8 +219,18 @@ impl Functions for Sqlite {
     }
 
     /// Dates and timestamps are text: `strftime` writes the truncated value in the form
-    /// sqlx reads back (RFC 3339 for `DateTime<Utc>`).
+    /// sqlx writes and reads it (RFC 3339 for `DateTime<Utc>`, `YYYY-MM-DD HH:MM:SS` for
+    /// `NaiveDateTime`).
     fn trunc(&self, unit: Trunc, ty: ColumnType) -> Wrap {
+        if ty == ColumnType::Timestamp {
+            return match unit {
+                Trunc::Date => Wrap::new("date(", ")"),
+                Trunc::Year => Wrap::new("strftime('%Y-01-01 00:00:00', ", ")"),
+                Trunc::Month => Wrap::new("strftime('%Y-%m-01 00:00:00', ", ")"),
+                Trunc::Day => Wrap::new("strftime('%Y-%m-%d 00:00:00', ", ")"),
+                Trunc::Hour => Wrap::new("strftime('%Y-%m-%d %H:00:00', ", ")"),
+            };
+        }
         let date = ty == ColumnType::Date;
         match (unit, date) {
             (Trunc::Date, _) => Wrap::new("date(", ")"),

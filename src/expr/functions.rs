@@ -5,8 +5,9 @@
 
 use std::marker::PhantomData;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
+use crate::expr::ordering::OrderKey;
 use crate::expr::{Expr, Func, IntoExpr, Node, Operand, Pattern, Q, Trunc};
 use crate::field::Field;
 use crate::model::Model;
@@ -234,9 +235,11 @@ pub fn Now<M>() -> Expr<M, DateTime<Utc>> {
     func(Func::Now, Vec::new())
 }
 
-/// The date and time types the `Trunc*` functions take: `DateTime<Utc>` and `NaiveDate`.
+/// The date and time types the `Trunc*` functions take: `DateTime<Utc>`, `NaiveDateTime`
+/// and `NaiveDate`.
 pub trait Truncatable: FieldType {}
 impl Truncatable for DateTime<Utc> {}
+impl Truncatable for NaiveDateTime {}
 impl Truncatable for NaiveDate {}
 
 fn trunc<M, T: FieldType, U>(unit: Trunc, expr: Expr<M, T>) -> Expr<M, U> {
@@ -287,13 +290,14 @@ where
     trunc(Trunc::Hour, expr.into_expr())
 }
 
-/// The timestamp types `TruncHour` takes: `DateTime<Utc>`.
+/// The timestamp types `TruncHour` takes: `DateTime<Utc>` and `NaiveDateTime`.
 pub trait TimeTruncatable: Truncatable {}
 impl TimeTruncatable for DateTime<Utc> {}
+impl TimeTruncatable for NaiveDateTime {}
 
 /// Django's `OuterRef("field")`: inside an [`Exists`] or [`Subquery`] over model `N`, the
-/// outer query's column. Its table must differ from the subquery's (the columns are told
-/// apart by their table's name).
+/// column of the query around it, which may read the same table as the subquery
+/// (`Employee.objects.filter(Exists(Employee.objects.filter(manager=OuterRef("pk"))))`).
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -306,18 +310,57 @@ impl TimeTruncatable for DateTime<Utc> {}
 /// # let _ = authors;
 /// ```
 pub fn OuterRef<N, M: Model, T>(field: Field<M, T>) -> Expr<N, T> {
-    Expr::from_node(Expr::from(field).node)
+    Expr::from_node(Node::OuterColumn(M::meta(), field.index()))
 }
 
-/// Django's `Exists(queryset)`: whether a row of model `N` matches `filter` (which usually
-/// ties it to the outer row with [`OuterRef`]); `!Exists(..)` for `~Exists(..)`.
-pub fn Exists<M, N: Model>(filter: Q<N>) -> Q<M> {
-    Q::from_node(Node::Subquery { table: N::meta(), select: None, filter: Box::new(filter.node) })
+/// What [`Exists`] and [`Subquery`] read from model `N`: a condition (`Q<N>`), or a query
+/// set of `N` that filters and orders (Django passes a query set:
+/// `Subquery(Book.objects.filter(..).order_by("-pages").values("title")[:1])`). A query set
+/// with a slice, `distinct()` or a lock is refused (`Error::InvalidQuery`) before any SQL.
+pub trait SubquerySource<N> {
+    /// The condition and the ordering.
+    #[doc(hidden)]
+    fn __parts(self) -> SubqueryParts;
 }
 
-/// Django's `Subquery(queryset.values("field")[:1])`: the value of `select` in a row of
-/// model `N` matching `filter` (the first the database finds: make `filter` pick one row,
-/// or select an aggregate), NULL when none matches.
+/// The condition and ordering of a subquery, as [`SubquerySource`] gives them.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct SubqueryParts {
+    pub(crate) filter: Node,
+    pub(crate) order: Vec<OrderKey>,
+}
+
+impl SubqueryParts {
+    /// Used by the query layer: a query set's condition and ordering.
+    pub(crate) fn new(filter: Node, order: Vec<OrderKey>) -> Self {
+        SubqueryParts { filter, order }
+    }
+}
+
+impl<N> SubquerySource<N> for Q<N> {
+    fn __parts(self) -> SubqueryParts {
+        SubqueryParts { filter: self.node, order: Vec::new() }
+    }
+}
+
+/// Django's `Exists(queryset)`: whether a row of model `N` matches `filter` (a `Q<N>` or a
+/// query set of `N`, which usually ties it to the outer row with [`OuterRef`]);
+/// `!Exists(..)` for `~Exists(..)`.
+pub fn Exists<M, N: Model>(filter: impl SubquerySource<N>) -> Q<M> {
+    let parts = filter.__parts();
+    Q::from_node(Node::Subquery {
+        table: N::meta(),
+        select: None,
+        filter: Box::new(parts.filter),
+        order: Vec::new(),
+    })
+}
+
+/// Django's `Subquery(queryset.values("field")[:1])`: the value of `select` in the first row
+/// of model `N` that `source` gives: a `Q<N>` (the first row the database finds: make it
+/// pick one row, or select an aggregate) or a query set of `N` with its `order_by`; NULL
+/// when none matches.
 ///
 /// ```
 /// # use kata::prelude::*;
@@ -332,11 +375,13 @@ pub fn Exists<M, N: Model>(filter: Q<N>) -> Q<M> {
 /// ```
 pub fn Subquery<M, N: Model, T: FieldType>(
     select: impl IntoExpr<N, Output = T>,
-    filter: Q<N>,
+    source: impl SubquerySource<N>,
 ) -> Expr<M, Option<T::Inner>> {
+    let parts = source.__parts();
     Expr::from_node(Node::Subquery {
         table: N::meta(),
         select: Some(Box::new(select.into_expr().node)),
-        filter: Box::new(filter.node),
+        filter: Box::new(parts.filter),
+        order: parts.order,
     })
 }

@@ -23,9 +23,9 @@ pub use arithmetic::{F, NumericOperand};
 pub use assignment::Assignment;
 pub use comparand::Comparand;
 pub use functions::{
-    Case, Coalesce, Concat, Exists, Greatest, Least, Length, Lower, Now, NullIf, OuterRef, Subquery, Substr,
-    TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear, Truncatable, Upper, When,
-    WithInner,
+    Case, Coalesce, Concat, Exists, Greatest, Least, Length, Lower, Now, NullIf, OuterRef, Subquery,
+    SubqueryParts, SubquerySource, Substr, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour, TruncMonth,
+    TruncYear, Truncatable, Upper, When, WithInner,
 };
 pub use json::{JsonField, JsonPath, JsonScalar};
 pub use lookups::{ClockPart, Contains, DayPart, Pattern};

@@ -9,6 +9,9 @@ use crate::value::{ColumnType, Value};
 pub enum Node {
     /// A column of a model's table.
     Column(&'static ModelMeta, usize),
+    /// Django's `OuterRef`: a column of the query around the subquery being written, even
+    /// when that query reads the subquery's own table.
+    OuterColumn(&'static ModelMeta, usize),
     /// A bound value.
     Value(Value),
     /// `COUNT(*)`'s star.
@@ -53,12 +56,14 @@ pub enum Node {
     /// A query shape refused before any SQL: rendering it is `Error::InvalidQuery`.
     Refused(&'static str),
     /// `EXISTS (SELECT 1 FROM table WHERE filter)` when `select` is `None`, else
-    /// `(SELECT select FROM table WHERE filter LIMIT 1)`: Django's `Exists` and `Subquery`,
-    /// whose filter reaches the outer query's row through `OuterRef` columns.
+    /// `(SELECT select FROM table WHERE filter ORDER BY order LIMIT 1)`: Django's `Exists`
+    /// and `Subquery`, whose filter reaches the outer query's row through `OuterRef` columns.
+    /// The table is aliased, so that it may be the outer query's own.
     Subquery {
         table: &'static ModelMeta,
         select: Option<Box<Node>>,
         filter: Box<Node>,
+        order: Vec<crate::expr::ordering::OrderKey>,
     },
     /// An expression on a related model, reached through one relation step. Conditions on
     /// it are rendered as `key IN (SELECT ...)` subqueries, so a to-many relation never
@@ -326,7 +331,7 @@ impl Node {
     pub(crate) fn contains_aggregate(&self) -> bool {
         match self {
             Node::Aggregate(..) => true,
-            Node::Column(..) | Node::Value(_) | Node::Star | Node::Bool(_) => false,
+            Node::Column(..) | Node::OuterColumn(..) | Node::Value(_) | Node::Star | Node::Bool(_) => false,
             Node::Binary(a, _, b) => a.contains_aggregate() || b.contains_aggregate(),
             Node::Not(a)
             | Node::IsNull(a, _)

@@ -93,7 +93,8 @@ impl Nulls {
 
 /// One key of a query's ordering, as the query keeps it.
 #[derive(Debug, Clone)]
-pub(crate) struct OrderKey {
+#[doc(hidden)]
+pub struct OrderKey {
     pub(crate) node: Node,
     pub(crate) descending: bool,
     pub(crate) nulls: Option<Nulls>,

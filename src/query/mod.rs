@@ -623,3 +623,25 @@ impl<M: Model> QuerySet<M> {
         Ok(model)
     }
 }
+
+/// A query set as a subquery's rows (Django's `Subquery(queryset)` / `Exists(queryset)`):
+/// its filter and its ordering. Slices, `distinct()` and locks have no meaning there and are
+/// refused before any SQL.
+impl<N> crate::expr::SubquerySource<N> for QuerySet<N> {
+    fn __parts(self) -> crate::expr::SubqueryParts {
+        let refused = if self.limit.is_some() || self.offset.is_some() {
+            Some("a Subquery takes the first row of its query set: slice it no further")
+        } else if self.distinct {
+            Some("a Subquery's query set cannot be distinct()")
+        } else if self.lock.is_some() {
+            Some("a Subquery's query set cannot lock rows")
+        } else {
+            self.refused
+        };
+        let filter = match refused {
+            Some(reason) => Node::Refused(reason),
+            None => self.filter.unwrap_or(Node::Bool(true)),
+        };
+        crate::expr::SubqueryParts::new(filter, self.order)
+    }
+}

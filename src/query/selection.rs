@@ -7,14 +7,13 @@ use futures_core::Stream;
 use crate::db::Executor;
 use crate::db::run;
 use crate::error::Result;
-use std::any::Any;
 
-use crate::expr::{Aggregate, Expr, Node};
+use crate::expr::{Aggregate, Expr, Func, Node};
 use crate::field::Field;
 use crate::model::{Model, RowReader};
 use crate::query::sql::SqlWriter;
 use crate::query::{Grouping, QuerySet};
-use crate::value::FieldType;
+use crate::value::{ColumnType, FieldType, Value};
 
 /// What a query can select instead of whole models: a field, an expression, an aggregate,
 /// or a tuple of them. The output is the matching Rust value or tuple.
@@ -72,14 +71,31 @@ impl<M: Send, T: FieldType> Selection<M> for Expr<M, T> {
         reader.next()
     }
     fn __empty(nodes: &[Node]) -> Option<T> {
-        match nodes.first()? {
-            Node::Aggregate(Aggregate::Count | Aggregate::CountDistinct, _) => {
-                let zero: Box<dyn Any> = Box::new(0_i64);
-                zero.downcast::<T>().ok().map(|zero| *zero)
-            }
-            Node::Aggregate(..) => T::__null(),
-            _ => None,
+        match over_no_rows(nodes.first()?)? {
+            Value::Null(_) => T::__null(),
+            value => T::from_value(&value),
         }
+    }
+}
+
+/// The value of an aggregate expression over no rows, when it is known without the
+/// database: `Count` is 0, another aggregate NULL, and Django's `default=` (a `Coalesce`
+/// of an aggregate and a value) its default. `None` for anything else.
+fn over_no_rows(node: &Node) -> Option<Value> {
+    match node {
+        Node::Aggregate(Aggregate::Count | Aggregate::CountDistinct, _) => Some(Value::BigInt(0)),
+        Node::Aggregate(..) => Some(Value::Null(ColumnType::BigInt)),
+        Node::Value(value) => Some(value.clone()),
+        Node::Func(Func::Coalesce, args) if matches!(args.first(), Some(Node::Aggregate(..))) => {
+            for arg in args {
+                match over_no_rows(arg)? {
+                    Value::Null(_) => {}
+                    value => return Some(value),
+                }
+            }
+            Some(Value::Null(ColumnType::BigInt))
+        }
+        _ => None,
     }
 }
 

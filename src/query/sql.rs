@@ -23,6 +23,9 @@ pub(crate) struct SqlWriter {
     /// Whether the node being written is under an odd number of negations (JSON key
     /// comparisons guard themselves there, as Django's `exclude` does).
     pub(crate) negated: bool,
+    /// The tables of the subqueries being written, innermost last: a subquery's table is
+    /// aliased `kata_s<depth>`, so that it may be the outer query's own.
+    scopes: Vec<&'static ModelMeta>,
 }
 
 impl SqlWriter {
@@ -32,6 +35,7 @@ impl SqlWriter {
             args: Args::new(dialect.backend())?,
             dialect,
             negated: false,
+            scopes: Vec::new(),
         })
     }
 
@@ -67,9 +71,26 @@ impl SqlWriter {
 
     /// `"table"."column"`.
     pub(crate) fn column(&mut self, meta: &ModelMeta, index: usize) {
-        self.ident(meta.table);
+        self.column_in_scope(meta, index, 0);
+    }
+
+    /// A column, qualified by the alias of the innermost subquery over its table, past the
+    /// `skip` innermost subqueries (1 for `OuterRef`), or else by its table's name.
+    fn column_in_scope(&mut self, meta: &ModelMeta, index: usize, skip: usize) {
+        let depth = self.scopes.len().saturating_sub(skip);
+        match self.scopes[..depth].iter().rposition(|t| std::ptr::eq(*t, meta)) {
+            Some(position) => self.subquery_alias(position + 1),
+            None => self.ident(meta.table),
+        }
         self.sql.push('.');
         self.ident(meta.columns[index].name);
+    }
+
+    /// `kata_s<depth>` (ASCII and short: no quotes needed on any backend).
+    fn subquery_alias(&mut self, depth: usize) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.sql, "kata_s{depth}");
     }
 
     /// The placeholder of the parameter just bound: `$n` on PostgreSQL, `?` elsewhere.
@@ -203,6 +224,15 @@ impl SqlWriter {
         }
         match node {
             Node::Column(meta, index) => self.column(meta, *index),
+            Node::OuterColumn(meta, index) => {
+                if self.scopes.is_empty() {
+                    return Err(crate::Error::InvalidQuery(
+                        "OuterRef refers to the query around a subquery: use it inside Exists or Subquery"
+                            .into(),
+                    ));
+                }
+                self.column_in_scope(meta, *index, 1)
+            }
             Node::Value(value) => self.bind_value(value)?,
             Node::Star => self.push("*"),
             Node::Bool(true) => self.push("(1 = 1)"),
@@ -342,27 +372,49 @@ impl SqlWriter {
             }
             Node::Func(func, args) => self.function(*func, args)?,
             Node::Refused(reason) => return Err(crate::Error::InvalidQuery((*reason).into())),
-            Node::Subquery { table, select, filter } => {
-                match select {
-                    None => self.push("EXISTS (SELECT 1"),
-                    Some(select) => {
-                        self.push("(SELECT ");
-                        self.node(select)?;
-                    }
-                }
-                self.push(" FROM ");
-                self.ident(table.table);
-                self.push(" WHERE ");
-                self.subquery_filter(filter)?;
-                if select.is_some() {
-                    self.push(" LIMIT 1");
-                }
-                self.push(")");
+            Node::Subquery { table, select, filter, order } => {
+                self.scopes.push(table);
+                let written = self.subquery(table, select.as_deref(), filter, order);
+                self.scopes.pop();
+                written?
             }
             Node::Unresolved { model, relation, reason } => {
                 return Err(crate::Error::Relation { model, relation, reason: reason.clone() });
             }
         }
+        Ok(())
+    }
+
+    /// `EXISTS (SELECT 1 FROM table kata_sN WHERE ..)` or `(SELECT .. FROM table kata_sN
+    /// WHERE .. ORDER BY .. LIMIT 1)`, its table already in `scopes`.
+    fn subquery(
+        &mut self,
+        table: &ModelMeta,
+        select: Option<&Node>,
+        filter: &Node,
+        order: &[crate::expr::OrderKey],
+    ) -> Result<()> {
+        match select {
+            None => self.push("EXISTS (SELECT 1"),
+            Some(select) => {
+                self.push("(SELECT ");
+                self.node(select)?;
+            }
+        }
+        self.push(" FROM ");
+        self.ident(table.table);
+        self.push(" ");
+        self.subquery_alias(self.scopes.len());
+        self.push(" WHERE ");
+        self.subquery_filter(filter)?;
+        if select.is_some() {
+            for (i, key) in order.iter().enumerate() {
+                self.push(if i == 0 { " ORDER BY " } else { ", " });
+                self.order_term(|w| w.node(&key.node), key.descending, key.nulls)?;
+            }
+            self.push(" LIMIT 1");
+        }
+        self.push(")");
         Ok(())
     }
 
