@@ -7,7 +7,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use kata::prelude::*;
 use kata::testing::assert_num_queries;
-use kata::{Coalesce, Exists, OuterRef, Subquery, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear};
+use kata::{
+    Coalesce, Exists, OuterRef, StringAgg, Subquery, TruncDate, TruncDay, TruncHour, TruncMonth, TruncYear,
+};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[kata(table = "rest_book")]
@@ -214,4 +216,31 @@ async fn default_aggregates_over_a_query_that_cannot_match_send_nothing(db: Db) 
     .await
     .unwrap();
     assert_eq!((pages, n), (1420, 4));
+}
+
+#[kata::test]
+async fn string_agg_joins_in_the_order_asked_for(db: Db) {
+    books(&db).await;
+    // Django: aggregate(StringAgg("title", ", ", ordering=("-pages", "title")))
+    let by_pages = StringAgg(Book::title, ", ").ordering([Book::pages.desc(), Book::title.asc()]);
+    let joined = Book::objects().aaggregate(&db, by_pages).await.unwrap();
+    assert_eq!(joined.as_deref(), Some("b, c, a, d"));
+    let by_title = StringAgg(Book::title, "-").ordering([Book::title.desc()]);
+    assert_eq!(Book::objects().aaggregate(&db, by_title).await.unwrap().as_deref(), Some("d-c-b-a"));
+    // With filter= (either order of the two calls), and grouped per author.
+    let long = StringAgg(Book::title, ",").filter(Book::pages.gte(300)).ordering([Book::price.desc()]);
+    assert_eq!(Book::objects().aaggregate(&db, long).await.unwrap().as_deref(), Some("c,b,a"));
+    let long = StringAgg(Book::title, ",").ordering([Book::price.desc()]).filter(Book::pages.gte(300));
+    assert_eq!(Book::objects().aaggregate(&db, long).await.unwrap().as_deref(), Some("c,b,a"));
+    let rows = Book::objects()
+        .order_by([Book::author_id.asc()])
+        .values_list((Book::author_id, StringAgg(Book::title, "/").ordering([Book::printed.asc()])))
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows, [(1, Some("c/b/a".to_owned())), (2, Some("d".to_owned()))]);
+    // ordering= on another aggregate is refused before any SQL.
+    let refused = Max(Book::title).ordering([Book::title.asc()]);
+    let err = assert_num_queries(&db, 0, Book::objects().aaggregate(&db, refused)).await.unwrap_err();
+    assert!(matches!(err, kata::Error::InvalidQuery(_)), "{err:?}");
 }

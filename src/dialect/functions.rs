@@ -132,6 +132,12 @@ pub trait Functions {
         ("STRING_AGG(", ", ")
     }
 
+    /// Whether `StringAgg`'s `ORDER BY` comes before its delimiter (MySQL's and MariaDB's
+    /// `GROUP_CONCAT(x ORDER BY .. SEPARATOR ..)`) rather than after it.
+    fn string_agg_order_before_delimiter(&self) -> bool {
+        false
+    }
+
     /// Whether decimals take arithmetic, `SUM` and `AVG` exactly (a native decimal type);
     /// SQLite keeps them as kata's sortable text, so kata refuses these there.
     fn decimal_arithmetic(&self) -> bool {
@@ -303,6 +309,10 @@ impl Functions for MySql {
         ("GROUP_CONCAT(", " SEPARATOR ")
     }
 
+    fn string_agg_order_before_delimiter(&self) -> bool {
+        true
+    }
+
     /// Durations are microseconds.
     fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {
         Some(if subtract {
@@ -352,6 +362,10 @@ impl Functions for MariaDb {
 
     fn string_agg(&self) -> (&'static str, &'static str) {
         MySql.string_agg()
+    }
+
+    fn string_agg_order_before_delimiter(&self) -> bool {
+        true
     }
 
     fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {

@@ -141,6 +141,45 @@ where
     Expr::from_node(Node::Aggregate(Aggregate::StringAgg, Box::new(args)))
 }
 
+impl<M> Expr<M, Option<String>> {
+    /// Django's `ordering=` on `StringAgg`: the texts joined in this order
+    /// (`STRING_AGG(.. ORDER BY ..)` on PostgreSQL, `GROUP_CONCAT(.. ORDER BY ..)` elsewhere).
+    /// On anything but a `StringAgg` it is refused (`Error::InvalidQuery`) before any SQL.
+    ///
+    /// ```
+    /// # use kata::prelude::*;
+    /// use kata::StringAgg;
+    /// # #[derive(Model)] struct Book { #[kata(primary_key)] id: i64, name: String, pages: i32 }
+    /// // StringAgg("name", ", ", ordering=("-pages", "name"))
+    /// let names = StringAgg(Book::name, ", ").ordering([Book::pages.desc(), Book::name.asc()]);
+    /// # let _ = names;
+    /// ```
+    pub fn ordering(self, keys: impl IntoIterator<Item = crate::OrderBy<M>>) -> Self {
+        fn add(node: Node, keys: Vec<Node>) -> Node {
+            match node {
+                Node::Aggregate(Aggregate::StringAgg, inner) => {
+                    Node::Aggregate(Aggregate::StringAgg, Box::new(add(*inner, keys)))
+                }
+                Node::Func(Func::AggregateFilter, mut args) if !args.is_empty() => {
+                    let first = args.remove(0);
+                    args.insert(0, add(first, keys));
+                    Node::Func(Func::AggregateFilter, args)
+                }
+                Node::Func(Func::AggregateArgs, mut args) if args.len() == 2 => {
+                    args.extend(keys);
+                    Node::Func(Func::AggregateArgs, args)
+                }
+                _ => Node::Refused("ordering= applies to a StringAgg, once"),
+            }
+        }
+        let keys = keys
+            .into_iter()
+            .map(|key| Node::Func(Func::AggregateOrder(key.descending, key.nulls), vec![key.node]))
+            .collect();
+        Expr::from_node(add(self.node, keys))
+    }
+}
+
 impl<M, T> Expr<M, T> {
     /// Django's `filter=` on an aggregate: only the rows matching `condition` count
     /// (`FILTER (WHERE ..)` on PostgreSQL and SQLite, `CASE WHEN` on MySQL and MariaDB).

@@ -253,8 +253,12 @@ pub enum Func {
     DurationAdd(bool),
     /// Inside an aggregate only: `[argument, condition]`, Django's `filter=`.
     AggregateFilter,
-    /// Inside an aggregate only: its arguments, `[expr, delimiter]` for `StringAgg`.
+    /// Inside an aggregate only: its arguments, `[expr, delimiter, order keys..]` for
+    /// `StringAgg`, each order key an `AggregateOrder`.
     AggregateArgs,
+    /// Inside `AggregateArgs` only: `[key]`, one key of Django's `ordering=`, descending or
+    /// not, with its NULLs placement.
+    AggregateOrder(bool, Option<crate::expr::ordering::Nulls>),
 }
 
 /// What a `Trunc*` function keeps.

@@ -6,7 +6,8 @@ use crate::expr::Node;
 
 /// Where NULLs sort, when asked for (Django's `nulls_first` / `nulls_last`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Nulls {
+#[doc(hidden)]
+pub enum Nulls {
     First,
     Last,
 }

@@ -171,7 +171,7 @@ impl SqlWriter {
                 self.node(duration)?;
                 self.push(after);
             }
-            Func::AggregateFilter | Func::AggregateArgs => {
+            Func::AggregateFilter | Func::AggregateArgs | Func::AggregateOrder(..) => {
                 return Err(crate::Error::Internal("aggregate arguments outside an aggregate"));
             }
             Func::Trunc(unit) => {
@@ -297,6 +297,21 @@ impl SqlWriter {
         Ok(())
     }
 
+    /// ` ORDER BY ..` inside an aggregate's parentheses (Django's `ordering=`).
+    fn aggregate_order(&mut self, keys: &[Node]) -> Result<()> {
+        for (i, key) in keys.iter().enumerate() {
+            let Node::Func(Func::AggregateOrder(descending, nulls), args) = key else {
+                return Err(crate::Error::Internal("an aggregate's ordering key"));
+            };
+            let [key] = args.as_slice() else {
+                return Err(crate::Error::Internal("an aggregate's ordering key"));
+            };
+            self.push(if i == 0 { " ORDER BY " } else { ", " });
+            self.order_term(|w| w.node(key), *descending, *nulls)?;
+        }
+        Ok(())
+    }
+
     /// An aggregate, with Django's `filter=` and `StringAgg`'s delimiter.
     pub(crate) fn aggregate(&mut self, aggregate: Aggregate, inner: &Node) -> Result<()> {
         // Django's `filter=` and `StringAgg`'s delimiter travel inside the argument.
@@ -304,9 +319,11 @@ impl SqlWriter {
             Node::Func(Func::AggregateFilter, args) if args.len() == 2 => (&args[0], Some(&args[1])),
             inner => (inner, None),
         };
-        let (inner, delimiter) = match inner {
-            Node::Func(Func::AggregateArgs, args) if args.len() == 2 => (&args[0], Some(&args[1])),
-            inner => (inner, None),
+        let (inner, delimiter, order) = match inner {
+            Node::Func(Func::AggregateArgs, args) if args.len() >= 2 => {
+                (&args[0], Some(&args[1]), &args[2..])
+            }
+            inner => (inner, None, &[][..]),
         };
         // PostgreSQL returns NUMERIC for SUM(bigint) and AVG, MySQL DECIMAL: cast so that
         // every backend hands back the Rust type the expression promises.
@@ -375,6 +392,10 @@ impl SqlWriter {
         if case_filter.is_some() {
             self.push(" END");
         }
+        let order_first = self.dialect.string_agg_order_before_delimiter();
+        if order_first {
+            self.aggregate_order(order)?;
+        }
         if let Some(delimiter) = delimiter {
             let between = self.dialect.string_agg().1;
             self.push(between);
@@ -394,6 +415,9 @@ impl SqlWriter {
             } else {
                 self.node(delimiter)?;
             }
+        }
+        if !order_first {
+            self.aggregate_order(order)?;
         }
         self.push(")");
         if let (Some(condition), true) = (filter, native_filter) {
