@@ -16,6 +16,7 @@ mod nodes;
 mod operand;
 mod ordering;
 mod q;
+mod related;
 mod typed;
 
 pub use aggregates::{Avg, Count, CountOf, Max, Min, StdDev, StringAgg, Sum, Variance};
@@ -34,4 +35,5 @@ pub use operand::Operand;
 pub use ordering::OrderBy;
 pub(crate) use ordering::{Nulls, OrderKey};
 pub use q::Q;
+pub(crate) use related::{correlated_aggregate, forward_value, over_pairs};
 pub use typed::{Expr, IntoExpr};

@@ -334,7 +334,8 @@ impl Node {
 
     pub(crate) fn contains_aggregate(&self) -> bool {
         match self {
-            Node::Aggregate(..) => true,
+            // An aggregate across a to-many relation is a per-row subquery.
+            Node::Aggregate(_, inner) => inner.to_many_argument().is_none(),
             Node::Column(..) | Node::OuterColumn(..) | Node::Value(_) | Node::Star | Node::Bool(_) => false,
             Node::Binary(a, _, b) => a.contains_aggregate() || b.contains_aggregate(),
             Node::Not(a)
@@ -401,9 +402,11 @@ impl Node {
             }
         }
         match self {
-            Node::Binary(lhs, op, rhs) => {
-                lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone())))
-            }
+            Node::Binary(
+                lhs,
+                op @ (BinOp::Eq | BinOp::Ne | BinOp::Gt | BinOp::Gte | BinOp::Lt | BinOp::Lte),
+                rhs,
+            ) => lift(lhs).map(|(s, n)| (s, Node::Binary(Box::new(n), *op, rhs.clone()))),
             Node::IsNull(expr, null) => lift(expr).map(|(s, n)| (s, Node::IsNull(Box::new(n), *null))),
             Node::In(expr, values, ty) => {
                 lift(expr).map(|(s, n)| (s, Node::In(Box::new(n), values.clone(), *ty)))

@@ -243,6 +243,8 @@ impl<M: Model> QuerySet<M> {
         {
             return Ok(empty);
         }
+        // Across a to-many relation, over every (row, related row) pair, as Django's join.
+        let nodes: Vec<Node> = nodes.into_iter().map(crate::expr::over_pairs).collect();
         let mut query = self;
         if !query.is_sliced() {
             // Over every matching row, the order changes nothing (and an ungrouped ORDER BY

@@ -342,12 +342,11 @@ impl SqlWriter {
                 self.push(")");
             }
             Node::DatePart(part, inner) => self.date_part(*part, inner)?,
-            Node::Aggregate(aggregate, inner) => self.aggregate(*aggregate, inner)?,
-            Node::Related(..) => {
-                return Err(crate::Error::InvalidQuery(
-                    "a field across a relation can be filtered on, but not selected or ordered by".into(),
-                ));
-            }
+            Node::Aggregate(aggregate, inner) => match crate::expr::correlated_aggregate(*aggregate, inner) {
+                Some(subquery) => self.node(&subquery?)?,
+                None => self.aggregate(*aggregate, inner)?,
+            },
+            Node::Related(step, leaf) => self.node(&crate::expr::forward_value(*step, leaf)?)?,
             Node::InSubquery { lhs, table, select, filter } => {
                 self.push("(");
                 self.node(lhs)?;
