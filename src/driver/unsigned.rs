@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 use crate::value::ColumnType;
 
 /// `value` as the signed integer PostgreSQL and SQLite store it in.
+// Unused when MySQL is the only backend compiled in.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 fn signed(value: u64) -> Result<i64> {
     i64::try_from(value).map_err(|_| {
         encode_error(
