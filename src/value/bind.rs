@@ -54,17 +54,15 @@ impl Value {
     pub(crate) fn bind_array(ty: ColumnType, values: &[Value], args: &mut Args) -> Result<()> {
         use crate::driver::bind_array;
         macro_rules! collect {
-            ($variant:ident) => {{
-                let mut out = Vec::with_capacity(values.len());
-                for v in values {
-                    match v {
-                        Value::$variant(x) => out.push(Some(x.clone())),
-                        Value::Null(_) => out.push(None),
-                        _ => return Err(Error::Internal("mixed value types in one IN list")),
-                    }
-                }
-                bind_array(out, args)
-            }};
+            ($variant:ident) => {
+                bind_array(
+                    gather(values, |v| match v {
+                        Value::$variant(x) => Some(x.clone()),
+                        _ => None,
+                    })?,
+                    args,
+                )
+            };
         }
         match ty {
             ColumnType::Bool => collect!(Bool),
@@ -85,44 +83,44 @@ impl Value {
             #[cfg(feature = "uuid")]
             ColumnType::Uuid => collect!(Uuid),
             ColumnType::Duration => {
-                let mut out = Vec::with_capacity(values.len());
-                for v in values {
-                    match v {
-                        Value::Duration(x) => out.push(Some(*x)),
-                        Value::Null(_) => out.push(None),
-                        _ => return Err(Error::Internal("mixed value types in one IN list")),
-                    }
-                }
+                let out = gather(values, |v| match v {
+                    Value::Duration(x) => Some(*x),
+                    _ => None,
+                })?;
                 crate::driver::bind_duration_array(out, args)
             }
             ColumnType::IpAddr => {
-                let mut out = Vec::with_capacity(values.len());
-                for v in values {
-                    match v {
-                        Value::IpAddr(x) => out.push(Some(*x)),
-                        Value::Null(_) => out.push(None),
-                        _ => return Err(Error::Internal("mixed value types in one IN list")),
-                    }
-                }
+                let out = gather(values, |v| match v {
+                    Value::IpAddr(x) => Some(*x),
+                    _ => None,
+                })?;
                 crate::driver::bind_ip_array(out, args)
             }
             ColumnType::UnsignedSmallInt | ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => {
-                let mut out = Vec::with_capacity(values.len());
-                for v in values {
-                    out.push(match v {
-                        Value::UnsignedSmallInt(x) => Some(u64::from(*x)),
-                        Value::UnsignedInt(x) => Some(u64::from(*x)),
-                        Value::UnsignedBigInt(x) => Some(*x),
-                        Value::Null(_) => None,
-                        _ => return Err(Error::Internal("mixed value types in one IN list")),
-                    });
-                }
+                let out = gather(values, |v| match v {
+                    Value::UnsignedSmallInt(x) => Some(u64::from(*x)),
+                    Value::UnsignedInt(x) => Some(u64::from(*x)),
+                    Value::UnsignedBigInt(x) => Some(*x),
+                    _ => None,
+                })?;
                 crate::driver::bind_unsigned_array(out, ty, args)
             }
             #[allow(unreachable_patterns)]
             _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
         }
     }
+}
+
+/// The values of an `IN` list as the element type `pick` reads (NULL as `None`); a value of
+/// another type is an internal error (a list is built from one field's type).
+fn gather<T>(values: &[Value], pick: impl Fn(&Value) -> Option<T>) -> Result<Vec<Option<T>>> {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Null(_) => Ok(None),
+            v => pick(v).map(Some).ok_or(Error::Internal("mixed value types in one IN list")),
+        })
+        .collect()
 }
 
 pub(super) fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
