@@ -8,7 +8,9 @@
 
 use crate::error::{ConfigError, Error, Result};
 
+mod arrays;
 mod unsigned;
+pub(crate) use arrays::{bind_null_pg_array, bind_pg_array, decode_pg_array};
 pub(crate) use unsigned::{bind_null_unsigned, bind_unsigned, bind_unsigned_array, decode_unsigned};
 
 /// Which database a [`Db`](crate::Db) or [`Transaction`](crate::Transaction) talks to.

@@ -67,11 +67,11 @@ pub use error::{
     ValidationErrors,
 };
 pub use expr::{
-    Assignment, Avg, Case, ClockPart, Coalesce, Comparand, Concat, Contains, Count, CountOf, DayPart, Exists,
-    Expr, F, Greatest, IntoExpr, JsonField, JsonPath, JsonScalar, Least, Length, Lower, Max, Min, Now,
-    NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q, StdDev, StringAgg, Subquery,
-    SubqueryParts, SubquerySource, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay, TruncHour,
-    TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
+    ArrayAgg, Assignment, Avg, Case, ClockPart, Coalesce, Comparand, Concat, ContainedBy, Contains, Count,
+    CountOf, DayPart, Exists, Expr, F, Greatest, IntoExpr, JsonField, JsonPath, JsonScalar, Least, Length,
+    Lower, Max, Min, Now, NullIf, NumericOperand, Operand, OrderBy, OuterRef, Pattern, Q, StdDev, StringAgg,
+    Subquery, SubqueryParts, SubquerySource, Substr, Sum, TimeTruncatable, Trim, TruncDate, TruncDay,
+    TruncHour, TruncMonth, TruncYear, Truncatable, Upper, Variance, When, WithInner,
 };
 pub use field::{CompositePk, Field};
 pub use kata_derive::{Choices, Model, ModelSchema, test};
@@ -91,7 +91,8 @@ pub use schema::{Apply, Patch, Projection, Validate};
 pub use types::Json;
 pub use validators::{Bounded, CustomValidators, FieldValidators, Limit, RegexValidator};
 pub use value::{
-    AutoKey, ColumnType, DateLike, FieldType, Integral, Numeric, Ordered, Text, TimeLike, Value,
+    ArrayItem, ArrayOf, ArrayValue, AutoKey, ColumnType, DateLike, FieldType, Integral, Numeric, Ordered,
+    Text, TimeLike, Value,
 };
 
 // The crates whose types kata's API and derives use, so that a user's crate needs no

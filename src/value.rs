@@ -5,8 +5,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crate::driver::{Args, RowRef, bind_native, decode_native};
 use crate::error::{Error, Result};
 
+mod array;
 mod bind;
 mod key;
+
+pub use array::{ArrayItem, ArrayOf, ArrayValue};
 
 use bind::bind_null;
 pub(crate) use key::Key;
@@ -75,6 +78,9 @@ pub enum ColumnType {
     /// `u64::MAX`); `BIGINT` with `CHECK (col >= 0)` elsewhere, which holds up to `i64::MAX`
     /// (a larger value is refused before any SQL).
     UnsignedBigInt,
+    /// A PostgreSQL array (Django's `ArrayField`, a `Vec<T>` field): `INTEGER[]`, `TEXT[]`,
+    /// ... Other backends have none, and refuse it with `ConfigError::Unsupported`.
+    Array(ArrayOf),
 }
 
 impl ColumnType {
@@ -174,6 +180,8 @@ pub enum Value {
     UnsignedInt(u32),
     /// A 64-bit unsigned integer.
     UnsignedBigInt(u64),
+    /// A PostgreSQL array.
+    Array(ArrayValue),
 }
 
 /// A Rust type that can be a model field: it knows its column type, how to bind itself as a
@@ -182,8 +190,8 @@ pub enum Value {
 /// kata implements it for `bool`, `i16`, `i32`, `i64`, `u16`, `u32`, `u64`, `f32`, `f64`, `String`, `Vec<u8>`,
 /// chrono's `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime`, `NaiveTime` and `TimeDelta`,
 /// `serde_json::Value` and [`Json<T>`](crate::Json), `rust_decimal::Decimal` (feature
-/// `rust_decimal`), `uuid::Uuid` (feature `uuid`), `std::net::IpAddr` (feature `ipnet`), and
-/// `Option` of each (a nullable column).
+/// `rust_decimal`), `uuid::Uuid` (feature `uuid`), `std::net::IpAddr` (feature `ipnet`),
+/// PostgreSQL arrays `Vec<T>` of an [`ArrayItem`], and `Option` of each (a nullable column).
 ///
 /// # Your own types
 ///
@@ -281,7 +289,7 @@ pub enum Value {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a kata field type",
     label = "unsupported field type",
-    note = "kata supports bool, i16, i32, i64, u16, u32, u64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime and Duration, serde_json::Value, kata::Json<T>, rust_decimal::Decimal, uuid::Uuid and std::net::IpAddr (with their features), Option of each, and types that implement `kata::FieldType`"
+    note = "kata supports bool, i16, i32, i64, u16, u32, u64, f32, f64, String, Vec<u8>, chrono's DateTime<Utc>, NaiveDate, NaiveDateTime, NaiveTime and Duration, serde_json::Value, kata::Json<T>, rust_decimal::Decimal, uuid::Uuid and std::net::IpAddr (with their features), Vec<T> of bool, i16, i32, i64, f32, f64 or String (PostgreSQL arrays), Option of each, and types that implement `kata::FieldType`"
 )]
 pub trait FieldType: Sized + Send + Sync + 'static {
     /// The non-null type: `T` for `Option<T>`, `Self` otherwise. Lookup values have this type.

@@ -5,7 +5,7 @@
 //! file of its own; the defaults are standard SQL (and PostgreSQL's spelling).
 
 use crate::dialect::{MariaDb, MySql, Postgres, Sqlite, Wrap, sqlite::NOW_RFC3339};
-use crate::expr::{DatePart, Trunc};
+use crate::expr::{ArrayOp, DatePart, Trunc};
 use crate::value::ColumnType;
 
 /// How `GREATEST` and `LEAST` treat NULL. kata gives them one meaning everywhere: NULL
@@ -68,6 +68,7 @@ pub trait Functions {
             ColumnType::IpAddr => "INET",
             ColumnType::UnsignedSmallInt => "INTEGER",
             ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => "BIGINT",
+            ColumnType::Array(of) => super::postgres_array_type(of),
         }
     }
 
@@ -159,9 +160,37 @@ pub trait Functions {
     fn duration_add(&self, subtract: bool) -> Option<[&'static str; 3]> {
         Some(if subtract { ["(", " - ", ")"] } else { ["(", " + ", ")"] })
     }
+
+    /// An array lookup as the text before its first argument, between its two (if it has
+    /// two) and after; `None` where the backend has no arrays.
+    fn array_op(&self, op: ArrayOp) -> Option<[&'static str; 3]> {
+        let _ = op;
+        None
+    }
+
+    /// `ARRAY_AGG(`'s opening (Django's `ArrayAgg`); `None` where the backend has no arrays.
+    fn array_agg(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl Functions for Postgres {
+    fn array_op(&self, op: ArrayOp) -> Option<[&'static str; 3]> {
+        Some(match op {
+            ArrayOp::Contains => ["(", " @> ", ")"],
+            ArrayOp::ContainedBy => ["(", " <@ ", ")"],
+            ArrayOp::Overlap => ["(", " && ", ")"],
+            // The number of elements: 0 for an empty array, NULL for NULL (Django's `len`).
+            ArrayOp::Len => ["CAST(CARDINALITY(", "", ") AS BIGINT)"],
+            // 1-based; the argument is the 0-based index plus one.
+            ArrayOp::Index => ["(", ")[", "]"],
+        })
+    }
+
+    fn array_agg(&self) -> Option<&'static str> {
+        Some("ARRAY_AGG(")
+    }
+
     /// From `EXTRACT(EPOCH ..)` (exact seconds), so that an interval kept as hours (kata
     /// writes days as 24 hours) splits as one with days does.
     fn duration_part(&self, part: DatePart) -> Option<Wrap> {
@@ -387,6 +416,8 @@ fn mysql_cast_type(ty: ColumnType) -> &'static str {
         ColumnType::Uuid => "BINARY(16)",
         ColumnType::Duration => "SIGNED",
         ColumnType::UnsignedSmallInt | ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => "UNSIGNED",
+        // No array type: an array field is refused before any SQL.
+        ColumnType::Array(_) => "JSON",
     }
 }
 

@@ -3,7 +3,7 @@
 //! shape of row on every backend, and how a column type's SQL name reads as a
 //! [`ColumnType`].
 
-use crate::value::ColumnType;
+use crate::value::{ArrayOf, ColumnType};
 
 /// The four catalog queries of a backend. Each binds the table name once per `?`
 /// (`table_params` times), except `tables`, which binds nothing.
@@ -130,6 +130,11 @@ pub(crate) const MARIADB: IntrospectionSql = IntrospectionSql {
 /// `real` hold 64 bits.
 pub(crate) fn column_type_of(sql_type: &str, sqlite: bool) -> Option<(ColumnType, Option<u32>)> {
     let lower = sql_type.trim().to_ascii_lowercase();
+    // PostgreSQL's arrays: `integer[]`, or `_int4` in `information_schema`'s `udt_name`.
+    if let Some(element) = lower.strip_suffix("[]").or_else(|| lower.strip_prefix('_').filter(|_| !sqlite)) {
+        let (element, _) = column_type_of(element, sqlite)?;
+        return ArrayOf::of(element).map(|of| (ColumnType::Array(of), None));
+    }
     let (base, length) = match lower.split_once('(') {
         Some((base, rest)) => {
             let inside = rest.split(')').next().unwrap_or("");
@@ -210,6 +215,15 @@ pub(crate) fn rust_type(ty: ColumnType) -> &'static str {
         ColumnType::UnsignedSmallInt => "u16",
         ColumnType::UnsignedInt => "u32",
         ColumnType::UnsignedBigInt => "u64",
+        ColumnType::Array(of) => match of {
+            ArrayOf::Bool => "Vec<bool>",
+            ArrayOf::SmallInt => "Vec<i16>",
+            ArrayOf::Integer => "Vec<i32>",
+            ArrayOf::BigInt => "Vec<i64>",
+            ArrayOf::Float => "Vec<f32>",
+            ArrayOf::Double => "Vec<f64>",
+            ArrayOf::Text => "Vec<String>",
+        },
     }
 }
 
@@ -231,5 +245,8 @@ mod tests {
         assert_eq!(column_type_of("tinyint(1)", false), Some((ColumnType::Bool, None)));
         assert_eq!(column_type_of("datetime(6)", false), Some((ColumnType::TimestampTz, None)));
         assert_eq!(column_type_of("geometry", false), None);
+        assert_eq!(column_type_of("_int4", false), Some((ColumnType::Array(ArrayOf::Integer), None)));
+        assert_eq!(column_type_of("TEXT[]", false), Some((ColumnType::Array(ArrayOf::Text), None)));
+        assert_eq!(column_type_of("_jsonb", false), None);
     }
 }

@@ -27,7 +27,7 @@ pub(crate) use introspect::{IntrospectionSql, column_type_of, rust_type};
 pub(crate) use json::{JsonPiece, JsonSql, JsonTemplate};
 pub(crate) use mariadb::MariaDb;
 pub(crate) use mysql::MySql;
-pub(crate) use postgres::Postgres;
+pub(crate) use postgres::{Postgres, array_type as postgres_array_type};
 pub(crate) use raw::RawLexicon;
 pub(crate) use sqlite::Sqlite;
 
@@ -421,6 +421,12 @@ pub trait Dialect: Functions + JsonSql + Send + Sync + fmt::Debug + 'static {
     fn column_type(&self, ty: ColumnType, auto: bool, max_length: Option<u32>, keyed: bool) -> ColumnTypeSql {
         let _ = (ty, auto, max_length, keyed);
         ColumnTypeSql::Standard
+    }
+
+    /// Whether the backend has array columns (PostgreSQL's, Django's `ArrayField`); elsewhere
+    /// an array field, its lookups and `ArrayAgg` are refused before any SQL.
+    fn arrays(&self) -> bool {
+        false
     }
 
     /// Whether the backend has unsigned integer columns (MySQL's and MariaDB's `UNSIGNED`);

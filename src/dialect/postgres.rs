@@ -5,7 +5,7 @@ use crate::dialect::{
     SchemaBuilder, Wrap,
 };
 use crate::driver::Backend;
-use crate::value::ColumnType;
+use crate::value::{ArrayOf, ColumnType};
 
 /// PostgreSQL.
 #[derive(Debug, Clone, Copy)]
@@ -169,8 +169,13 @@ impl Dialect for Postgres {
             ColumnType::Uuid => ColumnTypeSql::Custom("UUID"),
             ColumnType::Duration => ColumnTypeSql::Custom("INTERVAL"),
             ColumnType::IpAddr => ColumnTypeSql::Custom("INET"),
+            ColumnType::Array(of) => ColumnTypeSql::Custom(array_type(of)),
             _ => ColumnTypeSql::Standard,
         }
+    }
+
+    fn arrays(&self) -> bool {
+        true
     }
 
     /// An unsigned field's wider signed column.
@@ -180,6 +185,19 @@ impl Dialect for Postgres {
             ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => ColumnType::BigInt,
             other => other,
         }
+    }
+}
+
+/// The type of an array column of `of`.
+pub(crate) fn array_type(of: ArrayOf) -> &'static str {
+    match of {
+        ArrayOf::Bool => "BOOLEAN[]",
+        ArrayOf::SmallInt => "SMALLINT[]",
+        ArrayOf::Integer => "INTEGER[]",
+        ArrayOf::BigInt => "BIGINT[]",
+        ArrayOf::Float => "REAL[]",
+        ArrayOf::Double => "DOUBLE PRECISION[]",
+        ArrayOf::Text => "TEXT[]",
     }
 }
 

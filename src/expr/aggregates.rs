@@ -155,29 +155,38 @@ impl<M> Expr<M, Option<String>> {
     /// # let _ = names;
     /// ```
     pub fn ordering(self, keys: impl IntoIterator<Item = crate::OrderBy<M>>) -> Self {
-        fn add(node: Node, keys: Vec<Node>) -> Node {
-            match node {
-                Node::Aggregate(Aggregate::StringAgg, inner) => {
-                    Node::Aggregate(Aggregate::StringAgg, Box::new(add(*inner, keys)))
-                }
-                Node::Func(Func::AggregateFilter, mut args) if !args.is_empty() => {
-                    let first = args.remove(0);
-                    args.insert(0, add(first, keys));
-                    Node::Func(Func::AggregateFilter, args)
-                }
-                Node::Func(Func::AggregateArgs, mut args) if args.len() == 2 => {
-                    args.extend(keys);
-                    Node::Func(Func::AggregateArgs, args)
-                }
-                _ => Node::Refused("ordering= applies to a StringAgg, once"),
-            }
-        }
-        let keys = keys
-            .into_iter()
-            .map(|key| Node::Func(Func::AggregateOrder(key.descending, key.nulls), vec![key.node]))
-            .collect();
-        Expr::from_node(add(self.node, keys))
+        Expr::from_node(with_ordering(self.node, keys))
     }
+}
+
+/// A `StringAgg` or `ArrayAgg` node with Django's `ordering=` keys added to its arguments;
+/// a refusal on anything else, or when it has its keys already.
+pub(crate) fn with_ordering<M>(node: Node, keys: impl IntoIterator<Item = crate::OrderBy<M>>) -> Node {
+    fn add(node: Node, keys: Vec<Node>, arguments: usize) -> Node {
+        match node {
+            Node::Aggregate(kind @ Aggregate::StringAgg, inner) => {
+                Node::Aggregate(kind, Box::new(add(*inner, keys, 2)))
+            }
+            Node::Aggregate(kind @ Aggregate::ArrayAgg, inner) => {
+                Node::Aggregate(kind, Box::new(add(*inner, keys, 1)))
+            }
+            Node::Func(Func::AggregateFilter, mut args) if !args.is_empty() && arguments > 0 => {
+                let first = args.remove(0);
+                args.insert(0, add(first, keys, arguments));
+                Node::Func(Func::AggregateFilter, args)
+            }
+            Node::Func(Func::AggregateArgs, mut args) if arguments > 0 && args.len() == arguments => {
+                args.extend(keys);
+                Node::Func(Func::AggregateArgs, args)
+            }
+            _ => Node::Refused("ordering= applies to a StringAgg or an ArrayAgg, once"),
+        }
+    }
+    let keys = keys
+        .into_iter()
+        .map(|key| Node::Func(Func::AggregateOrder(key.descending, key.nulls), vec![key.node]))
+        .collect();
+    add(node, keys, 0)
 }
 
 impl<M, T> Expr<M, T> {

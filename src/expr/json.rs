@@ -278,15 +278,15 @@ macro_rules! json_lookups {
             pub fn has_any_keys<K: Into<String>>(self, keys: impl IntoIterator<Item = K>) -> Q<M> {
                 self.json_root().has_any_keys(keys)
             }
-            /// `value` contains the whole document (Django's `contained_by`); refused on
-            /// SQLite. (`contains` is [`Field::contains`] with a `serde_json::Value`.)
-            pub fn contained_by(self, value: impl Into<serde_json::Value>) -> Q<M> {
-                self.json_root().contained_by(value)
-            }
         }
     )*};
 }
 json_lookups!(Expr, Field);
+
+/// The `contained_by` of a JSON field: `value` contains the document.
+pub(crate) fn contained_by_node(doc: Node, value: serde_json::Value) -> Node {
+    Node::Json { doc: Box::new(doc), path: Vec::new(), op: JsonOp::ContainedBy(value) }
+}
 
 /// The `contains` of a JSON field: the document contains `value`.
 pub(crate) fn contains_node(doc: Node, value: serde_json::Value) -> Node {

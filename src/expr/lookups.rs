@@ -40,6 +40,15 @@ macro_rules! lookups {
             {
                 Q::from_node(<T::Inner as Contains<M, V>>::contains_node(Expr::from(self).node, value))
             }
+            /// On a JSON field, `value` contains the whole document; on an array field,
+            /// every element of the array is one of `values` (Django's `contained_by`: `<@`
+            /// on PostgreSQL; refused on SQLite for JSON, and outside PostgreSQL for arrays).
+            pub fn contained_by<V>(self, value: V) -> Q<M>
+            where
+                T::Inner: ContainedBy<M, V>,
+            {
+                Q::from_node(<T::Inner as ContainedBy<M, V>>::contained_by_node(Expr::from(self).node, value))
+            }
             /// Ascending order.
             pub fn asc(self) -> OrderBy<M> {
                 OrderBy::new(Expr::from(self).node, false)
@@ -316,6 +325,31 @@ impl<M> Contains<M, serde_json::Value> for serde_json::Value {
 impl<M, X> Contains<M, serde_json::Value> for crate::types::Json<X> {
     fn contains_node(lhs: Node, value: serde_json::Value) -> Node {
         crate::expr::json::contains_node(lhs, value)
+    }
+}
+
+/// What `contained_by` takes on a field of type `Self`: a `serde_json::Value` on a JSON
+/// field, a list of elements on an array field.
+#[diagnostic::on_unimplemented(
+    message = "`contained_by` on a `{Self}` field cannot take `{V}`",
+    label = "not a `contained_by` argument for this field",
+    note = "a JSON field's `contained_by` takes a `serde_json::Value` (`json!(..)`); an array field's a list of its elements"
+)]
+pub trait ContainedBy<M, V> {
+    /// The condition `value` contains `lhs`.
+    #[doc(hidden)]
+    fn contained_by_node(lhs: Node, value: V) -> Node;
+}
+
+impl<M, V: Into<serde_json::Value>> ContainedBy<M, V> for serde_json::Value {
+    fn contained_by_node(lhs: Node, value: V) -> Node {
+        crate::expr::json::contained_by_node(lhs, value.into())
+    }
+}
+
+impl<M, X, V: Into<serde_json::Value>> ContainedBy<M, V> for crate::types::Json<X> {
+    fn contained_by_node(lhs: Node, value: V) -> Node {
+        crate::expr::json::contained_by_node(lhs, value.into())
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod aggregates;
 mod arithmetic;
+mod array;
 mod assignment;
 mod comparand;
 mod functions;
@@ -21,6 +22,7 @@ mod typed;
 
 pub use aggregates::{Avg, Count, CountOf, Max, Min, StdDev, StringAgg, Sum, Variance};
 pub use arithmetic::{F, NumericOperand};
+pub use array::ArrayAgg;
 pub use assignment::Assignment;
 pub use comparand::Comparand;
 pub use functions::{
@@ -29,8 +31,10 @@ pub use functions::{
     TruncYear, Truncatable, Upper, When, WithInner,
 };
 pub use json::{JsonField, JsonPath, JsonScalar};
-pub use lookups::{ClockPart, Contains, DayPart, Pattern};
-pub use nodes::{Aggregate, BinOp, DatePart, Func, JsonOp, JsonStep, Node, PatternKind, RelStep, Trunc};
+pub use lookups::{ClockPart, ContainedBy, Contains, DayPart, Pattern};
+pub use nodes::{
+    Aggregate, ArrayOp, BinOp, DatePart, Func, JsonOp, JsonStep, Node, PatternKind, RelStep, Trunc,
+};
 pub use operand::Operand;
 pub use ordering::OrderBy;
 pub(crate) use ordering::{Nulls, OrderKey};

@@ -254,11 +254,30 @@ pub enum Func {
     /// Inside an aggregate only: `[argument, condition]`, Django's `filter=`.
     AggregateFilter,
     /// Inside an aggregate only: its arguments, `[expr, delimiter, order keys..]` for
-    /// `StringAgg`, each order key an `AggregateOrder`.
+    /// `StringAgg` and `[expr, order keys..]` for `ArrayAgg`, each order key an
+    /// `AggregateOrder`.
     AggregateArgs,
+    /// An array lookup (PostgreSQL's arrays): `[array, operand]`, or `[array]` for `Len`.
+    Array(ArrayOp),
     /// Inside `AggregateArgs` only: `[key]`, one key of Django's `ordering=`, descending or
     /// not, with its NULLs placement.
     AggregateOrder(bool, Option<crate::expr::ordering::Nulls>),
+}
+
+/// An array lookup or transform (Django's `ArrayField` lookups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum ArrayOp {
+    /// The array holds every element of the operand (`@>`).
+    Contains,
+    /// The operand holds every element of the array (`<@`).
+    ContainedBy,
+    /// The two have an element in common (`&&`).
+    Overlap,
+    /// The number of elements.
+    Len,
+    /// The element at a 1-based position (the operand), NULL past the end.
+    Index,
 }
 
 /// What a `Trunc*` function keeps.
@@ -305,6 +324,8 @@ pub enum Aggregate {
     VarSamp,
     /// Texts joined with a delimiter; the argument is `Func::AggregateArgs[expr, delimiter]`.
     StringAgg,
+    /// The values as an array (PostgreSQL's); the argument is `Func::AggregateArgs[expr]`.
+    ArrayAgg,
 }
 
 impl BinOp {

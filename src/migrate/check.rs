@@ -366,6 +366,7 @@ fn field_type(column: &Column) -> String {
         ColumnType::UnsignedSmallInt => "smallint unsigned",
         ColumnType::UnsignedInt => "int unsigned",
         ColumnType::UnsignedBigInt => "bigint unsigned",
+        ColumnType::Array(of) => crate::dialect::postgres_array_type(of),
     };
     format!("{} ({sql})", rust_type(column.ty))
 }

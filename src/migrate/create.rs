@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::migrate::ddl;
 use crate::migrate::state::Table;
 use crate::model::ModelMeta;
+use crate::value::ColumnType;
 
 impl Db {
     /// Creates the tables (with keys, unique constraints and indexes) of these models, in
@@ -90,10 +91,22 @@ pub(crate) fn with_through_tables<'a>(models: &[&'a ModelMeta]) -> Vec<&'a Model
 }
 
 /// Refuses names the backend would reject or cut (MySQL's limit is 64 bytes, PostgreSQL
-/// truncates at 63; empty names, NUL, MySQL's trailing spaces), before any DDL runs.
-/// Generated names always fit (`truncate_name`), so only a name the user gave (a table, a
-/// column, an index) can fail here.
+/// truncates at 63; empty names, NUL, MySQL's trailing spaces), and column types it has
+/// not (arrays outside PostgreSQL), before any DDL runs. Generated names always fit
+/// (`truncate_name`), so only a name the user gave (a table, a column, an index) can fail
+/// here.
 pub(crate) fn check_names(table: &Table, model: &str, dialect: &dyn Dialect) -> Result<()> {
+    if let Some(column) = table.columns.iter().find(|c| matches!(c.ty, ColumnType::Array(_)))
+        && !dialect.arrays()
+    {
+        return Err(crate::dialect::unsupported(
+            dialect,
+            format!(
+                "array fields ({model}.{}: Vec<T>, Django's ArrayField, which is PostgreSQL's)",
+                column.name
+            ),
+        ));
+    }
     let limit = dialect.max_identifier_len();
     for name in table.generated_names() {
         if name.len() > limit {

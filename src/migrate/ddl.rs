@@ -56,6 +56,9 @@ pub(crate) fn column_def(table: &Table, column: &Column, dialect: &dyn Dialect, 
             // The next wider signed type, with a CHECK of the range (`constraints`).
             ColumnType::UnsignedSmallInt => def.integer(),
             ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => def.big_integer(),
+            // Only PostgreSQL has arrays, and writes them itself; elsewhere `check_names`
+            // refuses the table before any DDL.
+            ColumnType::Array(_) => def.json(),
         },
     };
     if !column.nullable {

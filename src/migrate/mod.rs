@@ -49,5 +49,6 @@ pub mod prelude {
     pub use super::{Column, DataFuture, Index, Migration, Operation, Table};
     pub use crate::driver::Backend;
     pub use crate::model::{DefaultValue, OnDelete};
+    pub use crate::value::ArrayOf;
     pub use crate::value::ColumnType::{self, *};
 }

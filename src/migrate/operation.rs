@@ -563,6 +563,8 @@ fn blank_default(column: &Column) -> Option<DefaultValue> {
         }
         T::Float | T::Double => DefaultValue::Float(0.0),
         T::Text => DefaultValue::Str(""),
+        // PostgreSQL's literal of an empty array.
+        T::Array(_) => DefaultValue::Str("{}"),
         T::TimestampTz | T::Timestamp | T::Date | T::Time => DefaultValue::Now,
         T::Bytes | T::Json | T::Decimal { .. } | T::Uuid | T::Duration | T::IpAddr => return None,
     })

@@ -405,6 +405,7 @@ pub(crate) fn column_type_name(ty: ColumnType) -> std::borrow::Cow<'static, str>
         ColumnType::UnsignedSmallInt => "UnsignedSmallInt",
         ColumnType::UnsignedInt => "UnsignedInt",
         ColumnType::UnsignedBigInt => "UnsignedBigInt",
+        ColumnType::Array(of) => return format!("Array(ArrayOf::{of:?})").into(),
     })
 }
 

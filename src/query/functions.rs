@@ -171,6 +171,25 @@ impl SqlWriter {
                 self.node(duration)?;
                 self.push(after);
             }
+            Func::Array(op) => {
+                let [before, between, after] = self.dialect.array_op(op).ok_or_else(|| {
+                    crate::dialect::unsupported(
+                        self.dialect,
+                        "array lookups (Django's ArrayField, PostgreSQL's)",
+                    )
+                })?;
+                self.push(before);
+                match args {
+                    [array] => self.node(array)?,
+                    [array, operand] => {
+                        self.node(array)?;
+                        self.push(between);
+                        self.node(operand)?;
+                    }
+                    _ => return Err(crate::Error::Internal("array lookup arguments")),
+                }
+                self.push(after);
+            }
             Func::AggregateFilter | Func::AggregateArgs | Func::AggregateOrder(..) => {
                 return Err(crate::Error::Internal("aggregate arguments outside an aggregate"));
             }
@@ -312,7 +331,7 @@ impl SqlWriter {
         Ok(())
     }
 
-    /// An aggregate, with Django's `filter=` and `StringAgg`'s delimiter.
+    /// An aggregate, with Django's `filter=`, `StringAgg`'s delimiter and `ordering=`.
     pub(crate) fn aggregate(&mut self, aggregate: Aggregate, inner: &Node) -> Result<()> {
         // Django's `filter=` and `StringAgg`'s delimiter travel inside the argument.
         let (inner, filter) = match inner {
@@ -320,9 +339,10 @@ impl SqlWriter {
             inner => (inner, None),
         };
         let (inner, delimiter, order) = match inner {
-            Node::Func(Func::AggregateArgs, args) if args.len() >= 2 => {
+            Node::Func(Func::AggregateArgs, args) if aggregate == Aggregate::StringAgg && args.len() >= 2 => {
                 (&args[0], Some(&args[1]), &args[2..])
             }
+            Node::Func(Func::AggregateArgs, args) if !args.is_empty() => (&args[0], None, &args[1..]),
             inner => (inner, None, &[][..]),
         };
         // PostgreSQL returns NUMERIC for SUM(bigint) and AVG, MySQL DECIMAL: cast so that
@@ -366,6 +386,9 @@ impl SqlWriter {
             Aggregate::VarPop => statistic(2)?,
             Aggregate::VarSamp => statistic(3)?,
             Aggregate::StringAgg => self.dialect.string_agg().0,
+            Aggregate::ArrayAgg => self.dialect.array_agg().ok_or_else(|| {
+                crate::dialect::unsupported(self.dialect, "ArrayAgg (PostgreSQL's ARRAY_AGG)")
+            })?,
         };
         self.push(open);
         let native_filter = self.dialect.aggregate_filter();

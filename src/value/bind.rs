@@ -38,6 +38,7 @@ impl Value {
                 crate::driver::bind_unsigned(u64::from(*v), ColumnType::UnsignedInt, args)
             }
             Value::UnsignedBigInt(v) => crate::driver::bind_unsigned(*v, ColumnType::UnsignedBigInt, args),
+            Value::Array(v) => v.bind(args),
         }
     }
 
@@ -105,6 +106,10 @@ impl Value {
                 })?;
                 crate::driver::bind_unsigned_array(out, ty, args)
             }
+            ColumnType::Array(_) => Err(Error::InvalidQuery(
+                "`is_in` on an array field: compare whole arrays with `eq`, or use `contains`/`overlap`"
+                    .into(),
+            )),
             #[allow(unreachable_patterns)]
             _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
         }
@@ -148,6 +153,7 @@ pub(super) fn bind_null(ty: ColumnType, args: &mut Args) -> Result<()> {
         ColumnType::UnsignedSmallInt | ColumnType::UnsignedInt | ColumnType::UnsignedBigInt => {
             crate::driver::bind_null_unsigned(ty, args)
         }
+        ColumnType::Array(of) => super::ArrayValue::bind_null(of, args),
     }
 }
 
@@ -187,6 +193,11 @@ impl Value {
             ColumnType::UnsignedSmallInt => read!(u16, UnsignedSmallInt),
             ColumnType::UnsignedInt => read!(u32, UnsignedInt),
             ColumnType::UnsignedBigInt => read!(u64, UnsignedBigInt),
+            ColumnType::Array(of) => match super::ArrayValue::decode(row, index, of)? {
+                Some(v) => Value::Array(v),
+                None if nullable => Value::Null(ty),
+                None => return Err(Error::decode_msg(format!("column {index}: unexpected NULL"))),
+            },
             #[allow(unreachable_patterns)]
             _ => return Err(Error::decode_msg(format!("column {index}: a type whose cargo feature is off"))),
         })

@@ -53,6 +53,7 @@ impl std::hash::Hash for Key {
             Value::UnsignedSmallInt(v) => state.write_u64(u64::from(*v)),
             Value::UnsignedInt(v) => state.write_u64(u64::from(*v)),
             Value::UnsignedBigInt(v) => state.write_u64(*v),
+            Value::Array(v) => v.hash_into(state),
         }
     }
 }
