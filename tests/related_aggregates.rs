@@ -196,3 +196,66 @@ async fn a_value_across_a_foreign_key_is_selected_ordered_and_aggregated(db: Db)
         .unwrap_err();
     assert!(matches!(err, kata::Error::InvalidQuery(_)), "{err:?}");
 }
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[kata(table = "ra_note")]
+pub struct Note {
+    #[kata(primary_key, auto)]
+    pub id: i64,
+    #[kata(max_length = 50)]
+    pub body: String,
+    #[kata(foreign_key, on_delete = "set_null")]
+    pub book: Option<ForeignKey<Book>>,
+}
+
+#[kata::test]
+async fn a_value_across_a_nullable_foreign_key_is_none_where_the_key_is_null(db: Db) {
+    setup(&db).await;
+    db.create_tables(&[Note::meta()]).await.unwrap();
+    let b = Book::objects().aget(&db, Book::title.eq("b")).await.unwrap();
+    Note::objects()
+        .acreate(&db, [Note::body.set("on b"), Note::book.set(Some(ForeignKey::from(&b)))])
+        .await
+        .unwrap();
+    Note::objects()
+        .acreate(&db, [Note::body.set("loose"), Note::book.set(None::<ForeignKey<Book>>)])
+        .await
+        .unwrap();
+    // Django: Note.objects.order_by("body").values_list("body", "book__title", "book__author__name")
+    let rows = Note::objects()
+        .order_by([Note::body.asc()])
+        .values_list((
+            Note::body,
+            Note::book.then(Book::title),
+            Note::book.then(Book::author).then(Author::name),
+        ))
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows,
+        [("loose".to_owned(), None, None), ("on b".to_owned(), Some("b".to_owned()), Some("ann".to_owned()))]
+    );
+    // Filters and aggregates see NULL where no row is reached.
+    let loose = Note::objects().filter(Note::book.then(Book::pages).isnull(true)).values_list(Note::body);
+    assert_eq!(loose.alist(&db).await.unwrap(), ["loose"]);
+    // Django: filter(book__author__name__isnull=True), exclude(book__pages__isnull=True)
+    let loose = Note::objects()
+        .filter(Note::book.then(Book::author).then(Author::name).isnull(true))
+        .values_list(Note::body);
+    assert_eq!(loose.alist(&db).await.unwrap(), ["loose"]);
+    let kept = Note::objects().exclude(Note::book.then(Book::pages).isnull(true)).values_list(Note::body);
+    assert_eq!(kept.alist(&db).await.unwrap(), ["on b"]);
+    let with_book =
+        Note::objects().filter(Note::book.then(Book::pages).isnull(false)).values_list(Note::body);
+    assert_eq!(with_book.alist(&db).await.unwrap(), ["on b"]);
+    let pages = Note::objects().aaggregate(&db, Sum(Note::book.then(Book::pages))).await.unwrap();
+    assert_eq!(pages, Some(300));
+    let ordered = Note::objects()
+        .order_by([Note::book.then(Book::pages).desc().nulls_last()])
+        .values_list(Note::body)
+        .alist(&db)
+        .await
+        .unwrap();
+    assert_eq!(ordered, ["on b", "loose"]);
+}

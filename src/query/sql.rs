@@ -431,12 +431,19 @@ impl SqlWriter {
         match step {
             RelStep::Forward { owner, column, target } => {
                 let pk = target.single_pk()?;
-                self.node(&Node::InSubquery {
+                let related = Node::InSubquery {
                     lhs: Box::new(Node::Column(owner, column)),
                     table: target,
                     select: pk,
                     filter: Box::new(condition.clone()),
-                })
+                };
+                // `isnull(true)` also holds where a NULL key reaches no row, as on Django's
+                // LEFT JOIN (`filter(book__pages__isnull=True)` keeps the rows without a book).
+                if matches!(condition, Node::IsNull(_, true)) {
+                    let missing = Node::IsNull(Box::new(Node::Column(owner, column)), true);
+                    return self.node(&Node::Or(vec![missing, related]));
+                }
+                self.node(&related)
             }
             RelStep::Reverse { owner, source, column } => {
                 let pk = owner.single_pk()?;

@@ -261,6 +261,7 @@ macro_rules! single_valued {
 
         impl<T: Model> crate::relation::Related for $name<T> {
             type Target = T;
+            type Reached<X: FieldType> = X;
             fn target_meta() -> &'static crate::ModelMeta {
                 T::meta()
             }
@@ -301,6 +302,7 @@ macro_rules! single_valued {
 
         impl<T: Model> crate::relation::Related for Option<$name<T>> {
             type Target = T;
+            type Reached<X: FieldType> = Option<X::Inner>;
             fn target_meta() -> &'static crate::ModelMeta {
                 T::meta()
             }

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Expr, IntoExpr, Node, RelStep};
 use crate::field::Field;
 use crate::model::{Model, ModelMeta};
+use crate::value::FieldType;
 
 /// A single-valued relation field type (`ForeignKey<T>`, `OneToOne<T>`, or an `Option` of
 /// either): what `select_related` and `.then(..)` follow.
@@ -32,6 +33,10 @@ use crate::model::{Model, ModelMeta};
 pub trait Related {
     /// The related model.
     type Target: Model;
+    /// The type of a value of the related model reached through this relation: the value's
+    /// own type, or an `Option` of it through a nullable relation, whose NULL key reaches no
+    /// row (as Django's `values("editor__name")` gives `None` there).
+    type Reached<X: FieldType>: FieldType;
     /// Its metadata.
     fn target_meta() -> &'static ModelMeta;
 }
@@ -281,7 +286,9 @@ pub const fn __reverse_foreign_key<T: Model, S, R: Related<Target = T>>(foreign_
 
 impl<M: Model, R: Related> Field<M, R> {
     /// A field of the related model, for filters (Django's `author__username`):
-    /// `Post::author.then(User::username).eq("ann")`; chain `then` to go further.
+    /// `Post::author.then(User::username).eq("ann")`; chain `then` to go further. Through a
+    /// nullable foreign key the value is an `Option`: `None` where the key is NULL (it
+    /// reaches no row), where `isnull(true)` holds, as on Django's LEFT JOIN.
     ///
     /// ```
     /// # use kata::prelude::*;
@@ -304,7 +311,7 @@ impl<M: Model, R: Related> Field<M, R> {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
+    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, R::Reached<E::Output>> {
         let step = RelStep::Forward { owner: M::meta(), column: self.index(), target: R::target_meta() };
         Expr::from_node(Node::Related(step, Box::new(expr.into_expr().node)))
     }
@@ -334,7 +341,7 @@ impl<M: Model, R: Related> Expr<M, R> {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, E::Output> {
+    pub fn then<E: IntoExpr<R::Target>>(self, expr: E) -> Expr<M, R::Reached<E::Output>> {
         fn extend(node: Node, leaf: Node, target: &'static ModelMeta) -> Node {
             match node {
                 Node::Related(step, inner) => Node::Related(step, Box::new(extend(*inner, leaf, target))),
