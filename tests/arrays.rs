@@ -112,6 +112,13 @@ async fn arrays_round_trip_with_their_extremes(db: Db) {
     assert_eq!(changed, 1);
     let b = Post::objects().aget(&db, Post::title.eq("b")).await.unwrap();
     assert_eq!((b.tags, b.maybe), (vec!["go".to_owned()], Some(vec![9])));
+    // bulk_create sends every array as one parameter.
+    let created = Post::objects()
+        .abulk_create(&db, vec![post("e", &["x"], &[7], None), post("f", &[], &[8, 9], Some(vec![2]))])
+        .await
+        .unwrap();
+    let read = Post::objects().filter(Post::title.is_in(["e", "f"])).order_by([Post::title.asc()]);
+    assert_eq!(read.alist(&db).await.unwrap(), created);
     // `is_in` has no meaning on whole arrays: a clear error rather than a wrong answer.
     let err = Post::objects().filter(Post::scores.is_in([vec![1, 2]])).acount(&db).await.unwrap_err();
     assert!(matches!(err, Error::InvalidQuery(_)), "{err:?}");
