@@ -31,7 +31,8 @@ def fmt(ns):
 
 
 def ratio(a, b):
-    return "-" if a is None or b is None else f"{a / b:.2f}"
+    # A baseline with no time (or none measured) has no ratio.
+    return "-" if a is None or not b else f"{a / b:.2f}"
 
 
 # medians[(workload, backend, size)][implementation] = median in ns
