@@ -41,6 +41,8 @@ if root.is_file():
     # The per-round medians the runner writes (target/criterion/paired-rounds.jsonl).
     for line in root.read_text().splitlines():
         case = json.loads(line)
+        if not any(case["median_ns"].values()):
+            continue  # a case the run's filter left out
         medians[(case["workload"], case["backend"], case["size"])] = case["median_ns"]
 for bench in [] if root.is_file() else root.glob(f"*/*/*/{baseline}/benchmark.json"):
     meta = json.loads(bench.read_text())

@@ -142,14 +142,17 @@ impl Pool {
         }
     }
 
+    /// A pooled connection. sqlx's acquire future (about 3 KB) is boxed: every kata future
+    /// that runs a statement would otherwise carry it inline and copy it at each move, which
+    /// costs more than the one allocation (`benches/README.md`, "Future sizes").
     pub(crate) async fn acquire(&self) -> Result<PoolConn> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(p) => PoolConn::Sqlite(p.acquire().await?),
+            Pool::Sqlite(p) => PoolConn::Sqlite(Box::pin(p.acquire()).await?),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(p) => PoolConn::Postgres(p.acquire().await?),
+            Pool::Postgres(p) => PoolConn::Postgres(Box::pin(p.acquire()).await?),
             #[cfg(feature = "mysql")]
-            Pool::MySql(p) => PoolConn::MySql(p.acquire().await?),
+            Pool::MySql(p) => PoolConn::MySql(Box::pin(p.acquire()).await?),
         })
     }
 
