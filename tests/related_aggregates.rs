@@ -117,6 +117,18 @@ async fn annotate_aggregates_each_owner_rows_across_a_reverse_foreign_key(db: Db
     assert_eq!(by_total.alist(&db).await.unwrap(), ["ann", "bob", "cy"]);
     // One query for all of it.
     assert_num_queries(&db, 1, authors().values_list(Sum(price())).alist(&db)).await.unwrap();
+    // Django (PostgreSQL): annotate(titles=ArrayAgg("book__title", ordering="-book__pages"))
+    let titles = kata::ArrayAgg(Author::books.then(Book::title)).ordering([pages().desc()]);
+    let result = authors().values_list((Author::name, titles)).alist(&db).await;
+    if db.backend() == kata::Backend::Postgres {
+        let to = |v: &[&str]| Some(v.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+        let expected =
+            [("ann".to_owned(), to(&["b", "a"])), ("bob".to_owned(), to(&["c"])), ("cy".to_owned(), None)];
+        assert_eq!(result.unwrap(), expected);
+    } else {
+        let err = result.unwrap_err();
+        assert!(matches!(err, kata::Error::Config(kata::ConfigError::Unsupported { .. })), "{err:?}");
+    }
 }
 
 #[kata::test]
