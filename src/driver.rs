@@ -282,7 +282,13 @@ pub(crate) fn column_count(row: RowRef<'_>) -> usize {
 /// of the SQL type of its column `index` (`INT4`, `BIGINT`, `TEXT`), as held by the value.
 pub(crate) fn value_type(row: RowRef<'_>, index: usize) -> Option<(Backend, String)> {
     use sqlx::{Row as _, TypeInfo as _, ValueRef as _};
-    let backend = match row {
+    let name = each_row!(row, |r| r.try_get_raw(index).ok().map(|v| v.type_info().name().to_owned()))?;
+    Some((row_backend(row), name))
+}
+
+/// The driver a row came from (MySQL for MySQL and MariaDB rows alike).
+pub(crate) fn row_backend(row: RowRef<'_>) -> Backend {
+    match row {
         #[cfg(feature = "sqlite")]
         RowRef::Sqlite(_) => Backend::Sqlite,
         #[cfg(feature = "postgres")]
@@ -290,9 +296,19 @@ pub(crate) fn value_type(row: RowRef<'_>, index: usize) -> Option<(Backend, Stri
         #[cfg(feature = "mysql")]
         RowRef::MySql(_) => Backend::MySql,
         RowRef::__Phantom(_, never) => match never {},
-    };
-    let name = each_row!(row, |r| r.try_get_raw(index).ok().map(|v| v.type_info().name().to_owned()))?;
-    Some((backend, name))
+    }
+}
+
+/// The driver a statement's arguments are for (MySQL for MySQL and MariaDB alike).
+pub(crate) fn args_backend(args: &Args) -> Backend {
+    match args {
+        #[cfg(feature = "sqlite")]
+        Args::Sqlite(_) => Backend::Sqlite,
+        #[cfg(feature = "postgres")]
+        Args::Postgres(_) => Backend::Postgres,
+        #[cfg(feature = "mysql")]
+        Args::MySql(_) => Backend::MySql,
+    }
 }
 
 /// Whether column `index` of `row` is NULL.

@@ -79,6 +79,11 @@ async fn titles(db: &Db, q: Q<Post>) -> Vec<String> {
 
 #[kata::test]
 async fn arrays_round_trip_with_their_extremes(db: Db) {
+    // `is_in` has no meaning on whole arrays: refused on every backend, before any SQL.
+    let in_list = Post::objects().filter(Post::scores.is_in([vec![1, 2]]));
+    let (result, queries) = kata::testing::capture_queries(&db, in_list.acount(&db)).await;
+    assert!(matches!(result, Err(Error::InvalidQuery(_))), "{result:?}");
+    assert!(queries.is_empty(), "{queries:?}");
     if !has_arrays(&db) {
         let (result, queries) = kata::testing::capture_queries(&db, db.create_tables(&[Post::meta()])).await;
         assert_unsupported(result, &queries);
@@ -119,9 +124,6 @@ async fn arrays_round_trip_with_their_extremes(db: Db) {
         .unwrap();
     let read = Post::objects().filter(Post::title.is_in(["e", "f"])).order_by([Post::title.asc()]);
     assert_eq!(read.alist(&db).await.unwrap(), created);
-    // `is_in` has no meaning on whole arrays: a clear error rather than a wrong answer.
-    let err = Post::objects().filter(Post::scores.is_in([vec![1, 2]])).acount(&db).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidQuery(_)), "{err:?}");
 }
 
 #[kata::test]
@@ -270,10 +272,6 @@ async fn schemas_and_patches_carry_arrays(db: Db) {
     assert_eq!((read.tags, read.scores), (vec!["x".to_owned()], vec![7, 8, 9]));
 }
 
-fn m(name: &str, deps: &[&str], ops: Vec<Operation>) -> Migration {
-    Migration::from_operations(name, deps.iter().map(|d| (*d).to_owned()).collect(), ops)
-}
-
 #[kata::test]
 async fn migrations_make_array_columns_and_inspectdb_reads_them(db: Db) -> kata::Result<()> {
     // makemigrations writes the column type as the prelude names it.
@@ -281,17 +279,17 @@ async fn migrations_make_array_columns_and_inspectdb_reads_them(db: Db) -> kata:
     assert!(draft.source().contains(r#"Column::new("tags", Array(ArrayOf::Text))"#), "{}", draft.source());
     assert!(draft.source().contains(r#"Column::new("maybe", Array(ArrayOf::BigInt)).null()"#));
     let migrations = vec![
-        m(
+        Migration::from_operations(
             "0001_initial",
-            &[],
+            Vec::new(),
             vec![Operation::create_model(Table::new(
                 "note",
                 vec![Column::new("id", BigInt).primary_key().auto(), Column::new("body", Text)],
             ))],
         ),
-        m(
+        Migration::from_operations(
             "0002_labels",
-            &["0001_initial"],
+            vec!["0001_initial".into()],
             vec![Operation::add_field("note", Column::new("labels", Array(ArrayOf::Text)).null())],
         ),
     ];

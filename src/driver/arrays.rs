@@ -2,28 +2,17 @@
 //! Other backends have no array type: binding or reading one there is
 //! `ConfigError::Unsupported`, the same error the dialect gives before any SQL.
 
-use super::{Args, ArrayElement, RowRef};
+use super::{Args, ArrayElement, Backend, RowRef, args_backend, row_backend};
 use crate::error::{ConfigError, Error, Result};
 
 /// The error of a backend without arrays.
-fn unsupported(backend: &'static str) -> Error {
+fn unsupported(backend: Backend) -> Error {
     let option = "array fields (Vec<T>, Django's ArrayField, which is PostgreSQL's)".into();
-    ConfigError::Unsupported { backend, option }.into()
-}
-
-fn args_backend(args: &Args) -> &'static str {
-    match args {
-        #[cfg(feature = "sqlite")]
-        Args::Sqlite(_) => "sqlite",
-        #[cfg(feature = "postgres")]
-        Args::Postgres(_) => "postgres",
-        #[cfg(feature = "mysql")]
-        Args::MySql(_) => "mysql",
-    }
+    ConfigError::Unsupported { backend: backend.name(), option }.into()
 }
 
 /// Binds `values` as one array parameter.
-pub(crate) fn bind_pg_array<T: ArrayElement + Clone>(values: &[T], args: &mut Args) -> Result<()> {
+pub(crate) fn bind_pg_array<T: ArrayElement>(values: &[T], args: &mut Args) -> Result<()> {
     #[cfg(feature = "postgres")]
     #[allow(irrefutable_let_patterns)] // the only variant when PostgreSQL is the one backend
     if let Args::Postgres(a) = args {
@@ -35,7 +24,7 @@ pub(crate) fn bind_pg_array<T: ArrayElement + Clone>(values: &[T], args: &mut Ar
 }
 
 /// Binds a NULL array of `T`.
-pub(crate) fn bind_null_pg_array<T: ArrayElement + Clone>(args: &mut Args) -> Result<()> {
+pub(crate) fn bind_null_pg_array<T: ArrayElement>(args: &mut Args) -> Result<()> {
     #[cfg(feature = "postgres")]
     #[allow(irrefutable_let_patterns)] // the only variant when PostgreSQL is the one backend
     if let Args::Postgres(a) = args {
@@ -46,10 +35,7 @@ pub(crate) fn bind_null_pg_array<T: ArrayElement + Clone>(args: &mut Args) -> Re
 }
 
 /// Reads column `index` as an array of `T`; `None` for NULL.
-pub(crate) fn decode_pg_array<T: ArrayElement + Clone>(
-    row: RowRef<'_>,
-    index: usize,
-) -> Result<Option<Vec<T>>> {
+pub(crate) fn decode_pg_array<T: ArrayElement>(row: RowRef<'_>, index: usize) -> Result<Option<Vec<T>>> {
     #[cfg(feature = "postgres")]
     #[allow(irrefutable_let_patterns)] // the only variant when PostgreSQL is the one backend
     if let RowRef::Postgres(r) = row {
@@ -57,14 +43,5 @@ pub(crate) fn decode_pg_array<T: ArrayElement + Clone>(
         return Ok(r.try_get::<Option<Vec<T>>, _>(index)?);
     }
     let _ = index;
-    let backend = match row {
-        #[cfg(feature = "sqlite")]
-        RowRef::Sqlite(_) => "sqlite",
-        #[cfg(feature = "postgres")]
-        RowRef::Postgres(_) => "postgres",
-        #[cfg(feature = "mysql")]
-        RowRef::MySql(_) => "mysql",
-        RowRef::__Phantom(_, never) => match never {},
-    };
-    Err(unsupported(backend))
+    Err(unsupported(row_backend(row)))
 }

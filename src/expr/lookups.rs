@@ -4,7 +4,7 @@
 use crate::expr::{BinOp, Comparand, DatePart, Expr, Func, Node, OrderBy, PatternKind, Q};
 use crate::field::{CompositePk, Field};
 use crate::model::Model;
-use crate::value::{DateLike, FieldType, Ordered, Text, TimeLike, Value};
+use crate::value::{ColumnType, DateLike, FieldType, Ordered, Text, TimeLike, Value};
 
 /// Generates the lookup methods, once for `Expr` and once for `Field`.
 macro_rules! lookups {
@@ -25,6 +25,11 @@ macro_rules! lookups {
             }
             /// `IN (values)` (Django's `in`). An empty list matches no row.
             pub fn is_in<V: Into<T::Inner>>(self, values: impl IntoIterator<Item = V>) -> Q<M> {
+                if let ColumnType::Array(_) = T::COLUMN_TYPE {
+                    return Q::from_node(Node::Refused(
+                        "`is_in` on an array field: compare whole arrays with `eq`, or use `contains`/`overlap`",
+                    ));
+                }
                 let values: Vec<Value> = values.into_iter().map(|v| v.into().into_value()).collect();
                 if values.is_empty() {
                     return Q::none();

@@ -34,23 +34,6 @@ pub enum ArrayOf {
 }
 
 impl ArrayOf {
-    /// The column type of one element.
-    ///
-    /// ```
-    /// assert_eq!(kata::ArrayOf::Text.element(), kata::ColumnType::Text);
-    /// ```
-    pub const fn element(self) -> ColumnType {
-        match self {
-            ArrayOf::Bool => ColumnType::Bool,
-            ArrayOf::SmallInt => ColumnType::SmallInt,
-            ArrayOf::Integer => ColumnType::Integer,
-            ArrayOf::BigInt => ColumnType::BigInt,
-            ArrayOf::Float => ColumnType::Float,
-            ArrayOf::Double => ColumnType::Double,
-            ArrayOf::Text => ColumnType::Text,
-        }
-    }
-
     /// The element type of arrays of `ty`, if kata has such arrays.
     ///
     /// ```
@@ -97,61 +80,25 @@ pub enum ArrayValue {
     Text(Vec<String>),
 }
 
+/// One arm per element type: `body` written once, with `v` the vector of that type.
+macro_rules! each_array {
+    ($value:expr, |$v:ident| $body:expr) => {
+        match $value {
+            ArrayValue::Bool($v) => $body,
+            ArrayValue::SmallInt($v) => $body,
+            ArrayValue::Integer($v) => $body,
+            ArrayValue::BigInt($v) => $body,
+            ArrayValue::Float($v) => $body,
+            ArrayValue::Double($v) => $body,
+            ArrayValue::Text($v) => $body,
+        }
+    };
+}
+
 impl ArrayValue {
-    /// Its element type.
-    ///
-    /// ```
-    /// assert_eq!(kata::ArrayValue::Text(vec![]).of(), kata::ArrayOf::Text);
-    /// ```
-    pub fn of(&self) -> ArrayOf {
-        match self {
-            ArrayValue::Bool(_) => ArrayOf::Bool,
-            ArrayValue::SmallInt(_) => ArrayOf::SmallInt,
-            ArrayValue::Integer(_) => ArrayOf::Integer,
-            ArrayValue::BigInt(_) => ArrayOf::BigInt,
-            ArrayValue::Float(_) => ArrayOf::Float,
-            ArrayValue::Double(_) => ArrayOf::Double,
-            ArrayValue::Text(_) => ArrayOf::Text,
-        }
-    }
-
-    /// How many elements it has.
-    ///
-    /// ```
-    /// assert_eq!(kata::ArrayValue::BigInt(vec![4, 5]).len(), 2);
-    /// ```
-    pub fn len(&self) -> usize {
-        match self {
-            ArrayValue::Bool(v) => v.len(),
-            ArrayValue::SmallInt(v) => v.len(),
-            ArrayValue::Integer(v) => v.len(),
-            ArrayValue::BigInt(v) => v.len(),
-            ArrayValue::Float(v) => v.len(),
-            ArrayValue::Double(v) => v.len(),
-            ArrayValue::Text(v) => v.len(),
-        }
-    }
-
-    /// Whether it has no element.
-    ///
-    /// ```
-    /// assert!(kata::ArrayValue::Bool(vec![]).is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Binds the array as the next parameter (PostgreSQL only).
     pub(crate) fn bind(&self, args: &mut Args) -> Result<()> {
-        match self {
-            ArrayValue::Bool(v) => bool::bind_slice(v, args),
-            ArrayValue::SmallInt(v) => i16::bind_slice(v, args),
-            ArrayValue::Integer(v) => i32::bind_slice(v, args),
-            ArrayValue::BigInt(v) => i64::bind_slice(v, args),
-            ArrayValue::Float(v) => f32::bind_slice(v, args),
-            ArrayValue::Double(v) => f64::bind_slice(v, args),
-            ArrayValue::Text(v) => String::bind_slice(v, args),
-        }
+        each_array!(self, |v| ArrayItem::bind_slice(v.as_slice(), args))
     }
 
     /// Decodes column `index` as an array of `of`, `None` for NULL.
@@ -181,19 +128,11 @@ impl ArrayValue {
         }
     }
 
-    /// Feeds the elements to a hasher (floats by their bits), for values used as keys.
+    /// Feeds the elements to a hasher, for values used as keys.
     pub(crate) fn hash_into(&self, state: &mut impl std::hash::Hasher) {
         use std::hash::Hash as _;
         std::mem::discriminant(self).hash(state);
-        match self {
-            ArrayValue::Bool(v) => v.hash(state),
-            ArrayValue::SmallInt(v) => v.hash(state),
-            ArrayValue::Integer(v) => v.hash(state),
-            ArrayValue::BigInt(v) => v.hash(state),
-            ArrayValue::Float(v) => v.iter().for_each(|x| x.to_bits().hash(state)),
-            ArrayValue::Double(v) => v.iter().for_each(|x| x.to_bits().hash(state)),
-            ArrayValue::Text(v) => v.hash(state),
-        }
+        each_array!(self, |v| v.iter().for_each(|x| x.hash_item(state)))
     }
 }
 
@@ -224,10 +163,13 @@ pub trait ArrayItem: FieldType + Clone + sealed::Sealed {
     /// Reads column `index` as an array of this type, `None` for NULL.
     #[doc(hidden)]
     fn decode_vec(row: RowRef<'_>, index: usize) -> Result<Option<Vec<Self>>>;
+    /// Feeds the element to a hasher (a float by its bits).
+    #[doc(hidden)]
+    fn hash_item(&self, state: &mut impl std::hash::Hasher);
 }
 
 macro_rules! array_items {
-    ($($ty:ty => $variant:ident;)*) => {$(
+    ($($ty:ty => $variant:ident, |$x:ident| $hashed:expr;)*) => {$(
         impl sealed::Sealed for $ty {}
         impl ArrayItem for $ty {
             const OF: ArrayOf = ArrayOf::$variant;
@@ -246,17 +188,21 @@ macro_rules! array_items {
             fn decode_vec(row: RowRef<'_>, index: usize) -> Result<Option<Vec<Self>>> {
                 crate::driver::decode_pg_array(row, index)
             }
+            fn hash_item(&self, state: &mut impl std::hash::Hasher) {
+                let $x = self;
+                std::hash::Hash::hash(&$hashed, state)
+            }
         }
     )*};
 }
 array_items! {
-    bool => Bool;
-    i16 => SmallInt;
-    i32 => Integer;
-    i64 => BigInt;
-    f32 => Float;
-    f64 => Double;
-    String => Text;
+    bool => Bool, |x| x;
+    i16 => SmallInt, |x| x;
+    i32 => Integer, |x| x;
+    i64 => BigInt, |x| x;
+    f32 => Float, |x| x.to_bits();
+    f64 => Double, |x| x.to_bits();
+    String => Text, |x| x;
 }
 
 /// `Vec<T>` of an [`ArrayItem`], Django's `ArrayField`: an array column on PostgreSQL

@@ -106,12 +106,9 @@ impl Value {
                 })?;
                 crate::driver::bind_unsigned_array(out, ty, args)
             }
-            ColumnType::Array(_) => Err(Error::InvalidQuery(
-                "`is_in` on an array field: compare whole arrays with `eq`, or use `contains`/`overlap`"
-                    .into(),
-            )),
+            // `is_in` refuses arrays before any SQL; other lists are of a feature that is off.
             #[allow(unreachable_patterns)]
-            _ => Err(Error::Internal("a list of a type whose cargo feature is off")),
+            _ => Err(Error::Internal("a list of a type without array parameters")),
         }
     }
 }
